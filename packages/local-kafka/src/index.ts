@@ -1,0 +1,2 @@
+export { bootstrapAddress, startBroker, stopBroker } from './broker.ts';
+export { MissingToolError } from './provision.ts';

@@ -1,0 +1,2 @@
+export { ConfigError, loadConfig, setting, type Setting } from './env.ts';
+export { databaseSettings, kafkaSettings, logSettings } from './common.ts';

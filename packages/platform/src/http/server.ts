@@ -1,0 +1,68 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from '../logging/index.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { sendProblem, toProblem, problem } from './problem.ts';
+
+export type ReadinessCheck = () => Promise<void> | void;
+export type HttpServer = FastifyInstance<never, never, never, Logger, TypeBoxTypeProvider> & {
+  metrics: Metrics;
+  /** Registers a check that /readyz runs; a throwing check makes the process not ready (503). */
+  addReadinessCheck(name: string, check: ReadinessCheck): void;
+};
+
+/** Query strings carry phone numbers; logs see the path only. */
+const pathOnly = (url: string) => url.split('?')[0];
+
+/**
+ * The HTTP bootstrap every process shares: problem details for every error, /healthz, /readyz, /metrics, a
+ * per-request log line without query strings, and schema validation through TypeBox.
+ */
+export function createHttpServer(service: string, logger: Logger, options: { bodyLimit?: number } = {}): HttpServer {
+  const app = Fastify({
+    loggerInstance: logger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    keepAliveTimeout: 65_000,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
+
+  const metrics = createMetrics(service);
+  const checks = new Map<string, ReadinessCheck>();
+  app.decorate('metrics', metrics);
+  app.decorate('addReadinessCheck', (name: string, check: ReadinessCheck) => void checks.set(name, check));
+
+  app.setErrorHandler((error: Error, request, reply) => sendProblem(reply, request, toProblem(error, request)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, problem.notFound(`No route for ${request.method} ${pathOnly(request.url)}.`)),
+  );
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    metrics.httpDuration.observe({ method: request.method, route, status: reply.statusCode }, reply.elapsedTime / 1000);
+    if (route !== '/metrics' && route !== '/healthz' && route !== '/readyz') {
+      request.log.debug(
+        { method: request.method, path: pathOnly(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request',
+      );
+    }
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok', service }));
+  app.get('/readyz', async (_request, reply) => {
+    const failures: Record<string, string> = {};
+    for (const [name, check] of checks) {
+      try {
+        await check();
+      } catch (error) {
+        failures[name] = (error as Error).message;
+      }
+    }
+    if (Object.keys(failures).length > 0) return reply.code(503).send({ status: 'not ready', service, failures });
+    return { status: 'ready', service };
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  return app;
+}

@@ -1,0 +1,4 @@
+export interface KafkaConnection {
+  brokers: string[];
+  clientId: string;
+}

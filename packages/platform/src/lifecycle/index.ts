@@ -1,0 +1,1 @@
+export { runUntilSignalled, type Stoppable } from './service-runner.ts';

@@ -1,0 +1,13 @@
+import { runUntilSignalled } from '@voucher/platform/lifecycle';
+import { createLogger } from '@voucher/platform/logging';
+import { createHttpServer } from '@voucher/platform/http';
+import { readConfig } from './config.ts';
+
+const config = readConfig();
+const logger = createLogger('voucher-integration-service', config.LOG_LEVEL);
+
+await runUntilSignalled(logger, async () => {
+  const http = createHttpServer('voucher-integration-service', logger);
+  await http.listen({ port: config.INTEGRATION_PORT, host: config.HOST });
+  return [{ close: () => http.close() }];
+});
