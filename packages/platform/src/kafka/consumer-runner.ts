@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes, type Message } from '@platformatic/kafka';
 import type { ConsumerOptions, ConsumerStats, RecordContext, RunningConsumer } from './consumer-types.ts';
 import { PartitionProgress } from './partition-progress.ts';
+import { PermanentError } from './permanent-error.ts';
 import { deadLetterTopic } from './topics.ts';
 
 type Record = Message<Buffer, Buffer, Buffer, Buffer>;
@@ -73,6 +74,7 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
       try {
         return await options.handle(message, context);
       } catch (error) {
+        if (error instanceof PermanentError) return deadLetter(record, `rejected: ${error.message}`);
         if (attempt >= maxAttempts || closing) {
           if (closing) throw error; // leave it uncommitted: the next owner of the partition retries it
           return deadLetter(record, `handler failed ${attempt} times: ${(error as Error).message}`);

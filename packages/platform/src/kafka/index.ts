@@ -2,5 +2,9 @@ export type { KafkaConnection } from './connection.ts';
 export { runConsumer } from './consumer-runner.ts';
 export type { ConsumerOptions, ConsumerStats, Decoded, Decoder, RecordContext, RunningConsumer } from './consumer-types.ts';
 export { PartitionProgress } from './partition-progress.ts';
+export { PermanentError } from './permanent-error.ts';
 export { KafkaProducer, type OutgoingRecord } from './producer.ts';
 export { deadLetterTopic, ensureTopics, type TopicLayout } from './topics.ts';
+
+/** Topic or consumer-group name within a namespace (KAFKA_NAMESPACE); the empty namespace gives the spec's names. */
+export const namespaced = (namespace: string, name: string): string => `${namespace}${name}`;
