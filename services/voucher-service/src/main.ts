@@ -1,13 +1,9 @@
 import { runUntilSignalled } from '@voucher/platform/lifecycle';
 import { createLogger } from '@voucher/platform/logging';
-import { createHttpServer } from '@voucher/platform/http';
 import { readConfig } from './config.ts';
+import { SERVICE_NAME, startVoucherService } from './service.ts';
 
 const config = readConfig();
-const logger = createLogger('voucher-service', config.LOG_LEVEL);
+const logger = createLogger(SERVICE_NAME, config.LOG_LEVEL);
 
-await runUntilSignalled(logger, async () => {
-  const http = createHttpServer('voucher-service', logger);
-  await http.listen({ port: config.VOUCHER_PORT, host: config.HOST });
-  return [{ close: () => http.close() }];
-});
+await runUntilSignalled(logger, async () => [await startVoucherService(config, logger)]);

@@ -1,11 +1,24 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '../logging/index.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { sendProblem, toProblem, problem } from './problem.ts';
 
 export type ReadinessCheck = () => Promise<void> | void;
-export type HttpServer = FastifyInstance<never, never, never, Logger, TypeBoxTypeProvider> & {
+export type HttpServer = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+> & {
   metrics: Metrics;
   /** Registers a check that /readyz runs; a throwing check makes the process not ready (503). */
   addReadinessCheck(name: string, check: ReadinessCheck): void;
@@ -21,7 +34,8 @@ const pathOnly = (url: string) => url.split('?')[0];
 export function createHttpServer(service: string, logger: Logger, options: { bodyLimit?: number } = {}): HttpServer {
   const app = Fastify({
     loggerInstance: logger,
-    disableRequestLogging: true,
+    // Fastify's own request lines would carry query strings (phone numbers); onResponse below logs the path only.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     keepAliveTimeout: 65_000,
     forceCloseConnections: true,

@@ -1,0 +1,3 @@
+export { ensureBroker } from './local-broker.ts';
+export { repositoryRoot, systemProcesses, type ProcessSpec } from './processes.ts';
+export { startProcess, stopAll, waitUntilHealthy, type Supervised } from './supervisor.ts';

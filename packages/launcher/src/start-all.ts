@@ -1,0 +1,43 @@
+import { ensureBroker } from './local-broker.ts';
+import { systemProcesses } from './processes.ts';
+import { startProcess, stopAll, waitUntilHealthy, type Supervised } from './supervisor.ts';
+
+/** `npm start`: the whole system on one machine; Ctrl-C stops everything this command started. */
+const log = (line: string) => console.log(`[start] ${line}`);
+const stopBroker = await ensureBroker(log);
+if (!process.env.DATABASE_URL) log('DATABASE_URL is unset: each service keeps an embedded PGlite database under ./data/');
+
+const running: Supervised[] = [];
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log('stopping every process');
+    await stopAll(running);
+    await stopBroker();
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  for (const [index, spec] of systemProcesses.entries()) {
+    const supervised = startProcess(spec.name, [spec.entry], process.env, index);
+    running.push(supervised);
+    void supervised.exited.then((code) => {
+      if (!stopping) {
+        log(`${spec.name} exited (code ${code}); stopping the rest`);
+        void shutdown(1);
+      }
+    });
+    await waitUntilHealthy(`http://127.0.0.1:${process.env[spec.portVariable] ?? spec.defaultPort}/healthz`);
+  }
+  const gatewayPort = process.env.GATEWAY_PORT ?? 8080;
+  log(
+    `all processes are up: the customer page is http://127.0.0.1:${gatewayPort}/, the SMS inbox http://127.0.0.1:${process.env.SMS_PORT ?? 8084}/`,
+  );
+} catch (error) {
+  log((error as Error).message);
+  await shutdown(1);
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka';
+import type { KafkaConnection } from '../kafka/index.ts';
+
+/** Helpers for tests against the real broker: isolation by namespace, and waiting for what the system does. */
+export const testBrokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+export const testConnection = (clientId = 'test'): KafkaConnection => ({ brokers: testBrokers, clientId });
+export const uniqueNamespace = (): string => `t${randomUUID().slice(0, 8)}-`;
+
+export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+export interface CollectedRecord {
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+  offset: bigint;
+  partition: number;
+}
+
+/** Reads every record of `topic` from the beginning into an array (a group of its own), until stop(). */
+export async function collectTopic(topic: string): Promise<{ records: CollectedRecord[]; stop(): Promise<void> }> {
+  const consumer = new Consumer({
+    groupId: `collector-${randomUUID()}`,
+    clientId: 'test-collector',
+    bootstrapBrokers: testBrokers,
+    maxWaitTime: 200,
+  });
+  const stream = await consumer.consume({
+    topics: [topic],
+    mode: MessagesStreamModes.EARLIEST,
+    fallbackMode: MessagesStreamFallbackModes.EARLIEST,
+  });
+  const records: CollectedRecord[] = [];
+  stream.on('data', (message) => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of message.headers) headers[k.toString()] = v.toString();
+    records.push({
+      key: message.key?.toString() ?? '',
+      value: message.value?.toString() ?? '',
+      headers,
+      offset: message.offset,
+      partition: message.partition,
+    });
+  });
+  return {
+    records,
+    async stop() {
+      await stream.close();
+      await consumer.close(true);
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Admin } from '@platformatic/kafka';
+import { createLogger } from '../src/logging/index.ts';
+import { deadLetterTopic, ensureTopics, KafkaProducer, runConsumer, type Decoded, type RunningConsumer } from '../src/kafka/index.ts';
+import { collectTopic, testBrokers, testConnection, uniqueNamespace, waitFor } from '../src/testing/index.ts';
+
+type Note = { body: string };
+const logger = createLogger('kafka-test', 'silent');
+const decodeNote = (bytes: Buffer): Decoded<Note> => {
+  try {
+    const value = JSON.parse(bytes.toString()) as unknown;
+    if (typeof value === 'object' && value !== null && typeof (value as Note).body === 'string') return { ok: true, value: value as Note };
+    return { ok: false, reason: 'body must be a string' };
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+};
+
+describe('Kafka through the platform wrapper (real broker)', () => {
+  const connection = testConnection('kafka-test');
+  const producer = new KafkaProducer(connection);
+  const consumers: RunningConsumer[] = [];
+  const newTopic = async () => {
+    const topic = `${uniqueNamespace()}notes`;
+    await ensureTopics(connection, [topic], { partitions: 2, replicationFactor: 1 });
+    return topic;
+  };
+  const consume = async (topic: string, groupId: string, handle: (note: Note) => Promise<void>, concurrency = 16) => {
+    const consumer = await runConsumer({
+      connection,
+      groupId,
+      topic,
+      decode: decodeNote,
+      handle,
+      producer,
+      logger,
+      concurrency,
+      maxAttempts: 2,
+      retryBaseDelayMs: 10,
+    });
+    consumers.push(consumer);
+    return consumer;
+  };
+
+  before(async () => {
+    const admin = new Admin({ clientId: 'probe', bootstrapBrokers: testBrokers });
+    try {
+      await admin.listTopics();
+    } catch (error) {
+      throw new Error(
+        `no Kafka broker at ${testBrokers.join(',')}: run 'npm run kafka:start' or set KAFKA_BROKERS (${(error as Error).message})`,
+      );
+    } finally {
+      await admin.close();
+    }
+  });
+  after(async () => {
+    for (const consumer of consumers) await consumer.close();
+    await producer.close();
+  });
+
+  test('a message produced is consumed with its key and value', async () => {
+    const topic = await newTopic();
+    const seen: string[] = [];
+    await consume(topic, `${topic}-group`, async (note) => void seen.push(note.body));
+    await producer.publish(topic, '+84909123456', { body: 'hello' });
+    await waitFor(() => seen.includes('hello') || undefined, 'the message to be consumed');
+    assert.deepEqual(seen, ['hello']);
+  });
+
+  test('a poison message goes to the dead-letter topic with the reason, and the next message is still handled', async () => {
+    const topic = await newTopic();
+    const seen: string[] = [];
+    await consume(topic, `${topic}-group`, async (note) => void seen.push(note.body));
+    await producer.publishRecords([
+      { topic, key: 'k', value: Buffer.from('{not json') },
+      { topic, key: 'k', value: Buffer.from(JSON.stringify({ body: 42 })) },
+    ]);
+    await producer.publish(topic, 'k', { body: 'after the poison' });
+    await waitFor(() => seen.includes('after the poison') || undefined, 'the valid message after the poison');
+    const dlq = await collectTopic(deadLetterTopic(topic));
+    try {
+      await waitFor(() => dlq.records.length >= 2 || undefined, 'two dead letters');
+      assert.deepEqual(
+        dlq.records.map((record) => record.headers['x-dlq-reason']),
+        ['not JSON', 'body must be a string'],
+      );
+      assert.equal(dlq.records[0]!.value, '{not json', 'the original bytes are kept');
+      assert.equal(dlq.records[0]!.headers['x-original-topic'], topic);
+    } finally {
+      await dlq.stop();
+    }
+    assert.deepEqual(seen, ['after the poison']);
+  });
+
+  test('a handler that keeps failing is dead-lettered after its attempts and does not block the partition', async () => {
+    const topic = await newTopic();
+    const seen: string[] = [];
+    await consume(topic, `${topic}-group`, async (note) => {
+      if (note.body === 'explodes') throw new Error('boom');
+      seen.push(note.body);
+    });
+    await producer.publish(topic, 'same-key', { body: 'explodes' });
+    await producer.publish(topic, 'same-key', { body: 'next' });
+    await waitFor(() => seen.includes('next') || undefined, 'the next message');
+    const dlq = await collectTopic(deadLetterTopic(topic));
+    try {
+      const [letter] = await waitFor(() => (dlq.records.length ? dlq.records : undefined), 'the dead letter');
+      assert.match(letter!.headers['x-dlq-reason']!, /handler failed 2 times: boom/);
+    } finally {
+      await dlq.stop();
+    }
+  });
+
+  test('a slow message holds the committed offset back; killed before it finishes, the consumer gets it again after restart', async () => {
+    const topic = `${uniqueNamespace()}slow`;
+    await ensureTopics(connection, [topic], { partitions: 1, replicationFactor: 1 });
+    const groupId = `${topic}-group`;
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/test-consumer.ts', import.meta.url)), topic, groupId], {
+      env: { ...process.env, KAFKA_BROKERS: testBrokers.join(',') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const lines: string[] = [];
+    createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await waitFor(() => lines.includes('ready') || undefined, 'the consumer process to start', 30_000);
+      for (const body of ['first', 'slow', 'third', 'fourth']) await producer.publish(topic, 'one-partition', { body });
+      await waitFor(() => (lines.includes('done first') && lines.includes('done fourth')) || undefined, 'the fast messages', 30_000);
+
+      const admin = new Admin({ clientId: 'offset-reader', bootstrapBrokers: testBrokers });
+      const committed = async () => {
+        const [group] = await admin.listConsumerGroupOffsets({ groups: [groupId] });
+        return group?.topics.find((entry) => entry.name === topic)?.partitions.find((p) => p.partitionIndex === 0)?.committedOffset;
+      };
+      try {
+        await waitFor(async () => ((await committed()) === 1n ? true : undefined), 'the offset after "first" to be committed');
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        assert.equal(await committed(), 1n, '"third" and "fourth" are done, but "slow" (offset 1) holds the commit at 1');
+      } finally {
+        await admin.close();
+      }
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+
+    const redelivered: string[] = [];
+    await consume(topic, groupId, async (note) => void redelivered.push(note.body));
+    await waitFor(() => (redelivered.length >= 3 ? true : undefined), 'the redelivery after restart', 30_000);
+    assert.deepEqual(
+      redelivered.slice().sort(),
+      ['fourth', 'slow', 'third'],
+      'nothing below the slow message is lost; from it on, at least once',
+    );
+  });
+});

@@ -1,0 +1,48 @@
+import type { AddressInfo } from 'node:net';
+import { Gauge } from 'prom-client';
+import { createHttpServer, type HttpServer } from '@voucher/platform/http';
+import type { Logger } from '@voucher/platform/logging';
+import type { Config } from './config.ts';
+import { SmsFaults } from './faults.ts';
+import { MessageStore } from './message-store.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { inboxRoutes } from './routes/inbox.ts';
+import { messagesRoutes } from './routes/messages.ts';
+import { sendRoutes } from './routes/send.ts';
+
+export interface SmsService {
+  url: string;
+  port: number;
+  http: HttpServer;
+  close(): Promise<void>;
+}
+
+/** Builds and starts the SMS simulator; `SMS_PORT=0` picks a free port (see `port`). */
+export async function startSms(config: Config, logger: Logger): Promise<SmsService> {
+  const http = createHttpServer('sms', logger);
+  const store = new MessageStore(config.SMS_MAX_MESSAGES);
+  const faults = new SmsFaults({ failNext: config.SMS_FAIL_NEXT, errorRate: config.SMS_ERROR_RATE });
+  const sent = http.metrics.counter('sms_messages_sent_total', 'Messages recorded');
+  new Gauge({
+    name: 'sms_messages_stored',
+    help: 'Messages the inbox holds',
+    registers: [http.metrics.registry],
+    collect() {
+      this.set(store.size);
+    },
+  });
+  const defaultRegion = config.DEFAULT_REGION;
+  await http.register(sendRoutes, { store, faults, defaultRegion, onSent: () => sent.inc() });
+  await http.register(messagesRoutes, { store, defaultRegion });
+  await http.register(adminRoutes, { faults });
+  await http.register(inboxRoutes);
+  await http.listen({ port: config.SMS_PORT, host: config.HOST });
+  const { port } = http.addresses()[0] as AddressInfo;
+  logger.info({ port }, 'SMS simulator listening');
+  return {
+    url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`,
+    port,
+    http,
+    close: () => http.close(),
+  };
+}

@@ -1,0 +1,20 @@
+import { createLogger } from '@voucher/platform/logging';
+import { readConfig } from '../src/config.ts';
+import { startSms, type SmsService } from '../src/service.ts';
+
+export async function startTestSms(t: { after(fn: () => Promise<void>): void }, env: Record<string, string> = {}): Promise<SmsService> {
+  const sms = await startSms(readConfig({ SMS_PORT: '0', LOG_LEVEL: 'silent', ...env }), createLogger('sms', 'silent'));
+  t.after(() => sms.close());
+  return sms;
+}
+
+export async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const contentType = response.headers.get('content-type') ?? '';
+  return { status: response.status, headers: response.headers, contentType, body: contentType.includes('json') ? JSON.parse(text) : text };
+}

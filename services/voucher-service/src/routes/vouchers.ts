@@ -1,0 +1,33 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { normalizePhoneNumber } from '@voucher/contracts';
+import { problem } from '@voucher/platform/http';
+import type { CursorCodec } from '../listing/cursor.ts';
+import { listVoucherPage } from '../listing/list-vouchers.ts';
+import type { VoucherStore } from '../store/voucher-store.ts';
+import { ListQuery, RequestParams, StoredVoucher, VoucherPage } from './schemas.ts';
+
+export interface VoucherRoutesOptions {
+  store: VoucherStore;
+  cursors: CursorCodec;
+  defaultRegion: string;
+}
+
+/**
+ * The internal query API the gateway delegates to (steps 11-12 of the seed). It trusts its caller: the gateway
+ * decides whose codes a customer may see; this service only answers for the number it is given.
+ */
+export const voucherRoutes: FastifyPluginAsyncTypebox<VoucherRoutesOptions> = async (app, { store, cursors, defaultRegion }) => {
+  app.get('/api/vouchers', { schema: { querystring: ListQuery, response: { 200: VoucherPage } } }, async (request) => {
+    const phone = normalizePhoneNumber(request.query.phoneNumber, defaultRegion);
+    if (!phone.ok) throw problem.badRequest(phone.reason);
+    const result = await listVoucherPage(store, cursors, { ...request.query, phoneNumber: phone.e164 });
+    if (!result.ok) throw problem.badRequest(result.reason);
+    return result.page;
+  });
+
+  app.get('/api/vouchers/:requestId', { schema: { params: RequestParams, response: { 200: StoredVoucher } } }, async (request) => {
+    const voucher = await store.find(request.params.requestId);
+    if (!voucher) throw problem.notFound(`No voucher outcome is stored for request ${request.params.requestId}.`);
+    return voucher;
+  });
+};

@@ -1,0 +1,93 @@
+import { fileURLToPath } from 'node:url';
+import { ConsumerGroups, decodeReceiveCode, Topics } from '@voucher/contracts';
+import { openDatabase, type Database } from '@voucher/platform/database';
+import { createHttpServer, type HttpServer } from '@voucher/platform/http';
+import { ensureTopics, KafkaProducer, namespaced, runConsumer, type KafkaConnection, type RunningConsumer } from '@voucher/platform/kafka';
+import type { Logger } from '@voucher/platform/logging';
+import { DEVELOPMENT_CURSOR_SECRET, type Config } from './config.ts';
+import { createReceiveCodeHandler } from './consumer/receive-code-handler.ts';
+import { CursorCodec } from './listing/cursor.ts';
+import { createVoucherMetrics } from './metrics.ts';
+import { voucherRoutes } from './routes/vouchers.ts';
+import { VoucherStore } from './store/voucher-store.ts';
+
+export const SERVICE_NAME = 'voucher-service';
+const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
+
+export interface VoucherService {
+  /** Base URL of the bound HTTP server (the real port, also when VOUCHER_PORT is 0). */
+  url: string;
+  port: number;
+  http: HttpServer;
+  db: Database;
+  consumer: RunningConsumer;
+  /** Stops taking requests, drains the consumer, then closes the producer and the database. */
+  close(): Promise<void>;
+}
+
+interface Closeable {
+  close(): Promise<void>;
+}
+
+/** Builds and starts the voucher service; anything already started is closed again if a later step fails. */
+export async function startVoucherService(config: Config, logger: Logger): Promise<VoucherService> {
+  if (config.CURSOR_SECRET === DEVELOPMENT_CURSOR_SECRET) {
+    logger.warn('CURSOR_SECRET is the development default: set a shared secret for every replica in production');
+  }
+  const started: Closeable[] = [];
+  const closeAll = async () => {
+    for (const part of started.splice(0).reverse()) {
+      await part.close().catch((error: unknown) => logger.error({ err: error }, 'error while closing'));
+    }
+  };
+  try {
+    const db = await openDatabase({ service: SERVICE_NAME, migrationsDir, url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+    started.push(db);
+    const connection: KafkaConnection = { brokers: config.KAFKA_BROKERS, clientId: SERVICE_NAME };
+    const topic = namespaced(config.KAFKA_NAMESPACE, Topics.receiveCode);
+    await ensureTopics(connection, [topic], {
+      partitions: config.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    });
+    const producer = new KafkaProducer(connection);
+    started.push(producer);
+
+    const http = createHttpServer(SERVICE_NAME, logger);
+    const store = new VoucherStore(db);
+    const metrics = createVoucherMetrics(http.metrics);
+    const consumer = await runConsumer({
+      connection,
+      groupId: namespaced(config.KAFKA_NAMESPACE, ConsumerGroups.voucherService),
+      topic,
+      decode: decodeReceiveCode,
+      handle: createReceiveCodeHandler({ store, metrics, logger }),
+      producer,
+      logger,
+      concurrency: config.CONSUMER_CONCURRENCY,
+    });
+    started.push(consumer);
+
+    http.addReadinessCheck('database', async () => void (await db.query('SELECT 1')));
+    await http.register(voucherRoutes, { store, cursors: new CursorCodec(config.CURSOR_SECRET), defaultRegion: config.DEFAULT_REGION });
+    await http.listen({ port: config.VOUCHER_PORT, host: config.HOST });
+    started.push({ close: () => http.close() });
+    const port = boundPort(http);
+    logger.info({ port, topic }, 'voucher-service started');
+    return { url: `http://${urlHost(config.HOST)}:${port}`, port, http, db, consumer, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+function boundPort(http: HttpServer): number {
+  const [address] = http.addresses();
+  if (!address || typeof address === 'string') throw new Error('HTTP server is not listening on a TCP port');
+  return address.port;
+}
+
+/** A wildcard listen address is reached through loopback; IPv6 literals need brackets in a URL. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,97 @@
+import type { ReceiveCodeMessage } from '@voucher/contracts';
+import type { Queryable } from '@voucher/platform/database';
+import { toListedVoucher, toStoredVoucher, type ListedVoucher, type ListingPosition, type StoredVoucher, type VoucherRow } from './rows.ts';
+
+/**
+ * What saving an outcome did. `duplicate`: the request was already stored (at-least-once delivery), and
+ * `differs` says whether the stored outcome is not the one offered. `code-taken`: the code already belongs to
+ * another request, so nothing was stored.
+ */
+export type SaveResult = { kind: 'stored' } | { kind: 'duplicate'; differs: boolean } | { kind: 'code-taken'; ownerRequestId: string };
+
+// issued_at is cut to milliseconds: the API and the pagination cursor carry JavaScript (millisecond) times, and
+// a finer stored time would make the keyset comparison skip or repeat rows.
+const INSERT = `
+  INSERT INTO vouchers (request_id, phone_number, voucher_code, status, channel, message, issued_at)
+  VALUES ($1, $2, $3, $4, $5, $6, date_trunc('milliseconds', $7::timestamptz))
+  ON CONFLICT (request_id) DO NOTHING
+  RETURNING request_id`;
+const SELECT_COLUMNS = 'request_id, phone_number, voucher_code, status, channel, message, issued_at, stored_at';
+const FIND_BY_REQUEST = `SELECT ${SELECT_COLUMNS} FROM vouchers WHERE request_id = $1`;
+const FIND_CODE_OWNER = 'SELECT request_id FROM vouchers WHERE voucher_code = $1';
+// Two statements rather than one with `$2 IS NULL OR ...`, so each gets a plan that walks vouchers_listing_idx.
+const LIST_COLUMNS = 'request_id, voucher_code, status, channel, issued_at';
+const LIST_FIRST_PAGE = `
+  SELECT ${LIST_COLUMNS} FROM vouchers
+  WHERE phone_number = $1 AND voucher_code IS NOT NULL
+  ORDER BY issued_at DESC, request_id DESC
+  LIMIT $2`;
+const LIST_AFTER = `
+  SELECT ${LIST_COLUMNS} FROM vouchers
+  WHERE phone_number = $1 AND voucher_code IS NOT NULL AND (issued_at, request_id) < ($3::timestamptz, $4::uuid)
+  ORDER BY issued_at DESC, request_id DESC
+  LIMIT $2`;
+
+const UNIQUE_VIOLATION = '23505';
+const isUniqueViolation = (error: unknown) => (error as { code?: unknown })?.code === UNIQUE_VIOLATION;
+
+/** The voucher table: each outcome written once, read back by request or listed by phone number. */
+export class VoucherStore {
+  readonly #db: Queryable;
+
+  constructor(db: Queryable) {
+    this.#db = db;
+  }
+
+  /** Stores `message` unless its request is already stored; never stores a code that another request owns. */
+  async save(message: ReceiveCodeMessage): Promise<SaveResult> {
+    try {
+      const inserted = await this.#db.query(INSERT, [
+        message.requestId,
+        message.phoneNumber,
+        message.voucherCode ?? null,
+        message.status,
+        message.channel,
+        message.message,
+        message.issuedAt,
+      ]);
+      if (inserted.length > 0) return { kind: 'stored' };
+    } catch (error) {
+      if (!isUniqueViolation(error) || message.voucherCode === undefined) throw error;
+      // The code's unique index is not the conflict arbiter, so a code clash surfaces as an error; a concurrent
+      // redelivery of this very message can too, which the owner lookup tells apart.
+      const owner = await this.#codeOwner(message.voucherCode);
+      if (owner === undefined) throw error;
+      if (owner !== message.requestId) return { kind: 'code-taken', ownerRequestId: owner };
+    }
+    const stored = await this.find(message.requestId);
+    return { kind: 'duplicate', differs: !stored || !sameOutcome(stored, message) };
+  }
+
+  async find(requestId: string): Promise<StoredVoucher | undefined> {
+    const [row] = await this.#db.query<VoucherRow>(FIND_BY_REQUEST, [requestId]);
+    return row && toStoredVoucher(row);
+  }
+
+  /** One page of a customer's codes, newest first, continuing after `after` when given. */
+  async list(phoneNumber: string, limit: number, after?: ListingPosition): Promise<ListedVoucher[]> {
+    const rows = after
+      ? await this.#db.query<VoucherRow>(LIST_AFTER, [phoneNumber, limit, after.issuedAt, after.requestId])
+      : await this.#db.query<VoucherRow>(LIST_FIRST_PAGE, [phoneNumber, limit]);
+    return rows.map(toListedVoucher);
+  }
+
+  async #codeOwner(voucherCode: string): Promise<string | undefined> {
+    const [row] = await this.#db.query<{ request_id: string }>(FIND_CODE_OWNER, [voucherCode]);
+    return row?.request_id;
+  }
+}
+
+function sameOutcome(stored: StoredVoucher, message: ReceiveCodeMessage): boolean {
+  return (
+    stored.phoneNumber === message.phoneNumber &&
+    stored.voucherCode === (message.voucherCode ?? null) &&
+    stored.status === message.status &&
+    stored.channel === message.channel
+  );
+}

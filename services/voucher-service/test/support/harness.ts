@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Consumer, MessagesStreamModes } from '@platformatic/kafka';
+import { Topics } from '@voucher/contracts';
+import { deadLetterTopic, KafkaProducer, namespaced } from '@voucher/platform/kafka';
+import { createLogger } from '@voucher/platform/logging';
+import { readConfig } from '../../src/config.ts';
+import { startVoucherService, type VoucherService } from '../../src/service.ts';
+import { waitFor } from './fixtures.ts';
+
+export interface DeadLetter {
+  value: string;
+  reason: string;
+}
+
+export interface Harness {
+  service: VoucherService;
+  /** Publishes raw JSON (or any value) to this test's receive-code topic, keyed by `key`. */
+  publish(value: unknown, key?: string): Promise<void>;
+  publishRaw(bytes: string, key: string): Promise<void>;
+  /** Waits until a record whose value contains `needle` reaches receive-code.dlq. */
+  deadLetterContaining(needle: string): Promise<DeadLetter>;
+  get(path: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+const BROKERS = ['127.0.0.1:9092'];
+
+/**
+ * The service in-process with a namespace of its own (topics, consumer group), port 0, and the database the
+ * environment names: PostgreSQL when DATABASE_URL is set, else PGlite in a fresh temporary directory.
+ */
+export async function startHarness(): Promise<Harness> {
+  const namespace = `t${randomUUID().slice(0, 8)}-`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'voucher-service-'));
+  const config = readConfig({
+    ...process.env,
+    VOUCHER_PORT: '0',
+    KAFKA_NAMESPACE: namespace,
+    KAFKA_TOPIC_PARTITIONS: '3',
+    DATA_DIR: dataDir,
+    CURSOR_SECRET: 'test-cursor-secret-that-is-long-enough-0123456789',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+  });
+  const service = await startVoucherService(config, createLogger('voucher-service-test', config.LOG_LEVEL));
+  const producer = new KafkaProducer({ brokers: BROKERS, clientId: `${namespace}test` });
+  const topic = namespaced(namespace, Topics.receiveCode);
+  const deadLetters = await collectDeadLetters(deadLetterTopic(topic), namespace);
+
+  return {
+    service,
+    publish: (value, key = '') => producer.publish(topic, key, value),
+    publishRaw: (bytes, key) => producer.publishRecords([{ topic, key, value: Buffer.from(bytes) }]),
+    deadLetterContaining: (needle) =>
+      waitFor(async () => deadLetters.records.find((record) => record.value.includes(needle)), `a dead letter containing ${needle}`),
+    async get(path) {
+      const response = await fetch(`${service.url}${path}`);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    async close() {
+      await deadLetters.close();
+      await producer.close();
+      await service.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function collectDeadLetters(topic: string, namespace: string) {
+  const consumer = new Consumer({
+    groupId: `${namespace}dlq-reader`,
+    clientId: `${namespace}dlq-reader`,
+    bootstrapBrokers: BROKERS,
+    maxWaitTime: 200,
+  });
+  const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST });
+  const records: DeadLetter[] = [];
+  stream.on('data', (message) => {
+    const reason = [...message.headers].find(([key]) => key.toString() === 'x-dlq-reason')?.[1];
+    records.push({ value: message.value?.toString() ?? '', reason: reason?.toString() ?? '' });
+  });
+  return {
+    records,
+    async close() {
+      await stream.close();
+      await consumer.close(true);
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import type { AddressInfo } from 'node:net';
+import { Gauge } from 'prom-client';
+import { createHttpServer, type HttpServer } from '@voucher/platform/http';
+import type { Logger } from '@voucher/platform/logging';
+import type { Config } from './config.ts';
+import { Faults } from './faults.ts';
+import { createRandom } from './random.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { voucherRoutes } from './routes/voucher.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
+import { createStats } from './stats.ts';
+import type { Timings } from './traffic.ts';
+import { CallbackSender } from './vouchers/callback-sender.ts';
+import { VoucherIssuer, type Job } from './vouchers/issuer.ts';
+import { RequestMemory } from './vouchers/request-memory.ts';
+
+export interface VpsService {
+  url: string;
+  port: number;
+  http: HttpServer;
+  close(): Promise<void>;
+}
+
+function timingsFrom(config: Config): Timings {
+  const ackAfterMs = config.VPS_ACK_AFTER_MS;
+  const lowMaxMs = Math.min(config.VPS_LATENCY_MAX_MS ?? ackAfterMs, ackAfterMs);
+  return { ackAfterMs, webDeadlineMs: config.WEB_DEADLINE_MS, lowMinMs: Math.min(config.VPS_LATENCY_MIN_MS, lowMaxMs), lowMaxMs };
+}
+
+function registerGauges(http: HttpServer, issuer: VoucherIssuer, scheduler: Scheduler): void {
+  const registers = [http.metrics.registry];
+  new Gauge({
+    name: 'vps_pending_requests',
+    help: 'Acknowledged requests whose callback has not been settled',
+    registers,
+    collect() {
+      this.set(issuer.awaitingCallback);
+    },
+  });
+  new Gauge({
+    name: 'vps_in_flight_requests',
+    help: 'Requests whose HTTP answer is not due yet',
+    registers,
+    collect() {
+      this.set(issuer.awaitingAnswer);
+    },
+  });
+  new Gauge({
+    name: 'vps_scheduled_tasks',
+    help: 'Answers, callbacks and retries waiting in the scheduler',
+    registers,
+    collect() {
+      this.set(scheduler.size);
+    },
+  });
+}
+
+/** Builds and starts the VPS simulator; `VPS_PORT=0` picks a free port (see `port`). */
+export async function startVps(config: Config, logger: Logger): Promise<VpsService> {
+  const http = createHttpServer('vps', logger);
+  const scheduler = new Scheduler((error) => logger.error({ err: error }, 'scheduled task failed'));
+  const stats = createStats();
+  const random = createRandom(config.VPS_SEED);
+  const timings = timingsFrom(config);
+  const faults = new Faults(
+    {
+      errorRate: config.VPS_ERROR_RATE,
+      timeoutRate: config.VPS_TIMEOUT_RATE,
+      duplicateCallbackRate: config.VPS_DUPLICATE_CALLBACK_RATE,
+      forgedCallbackRate: config.VPS_FORGED_CALLBACK_RATE,
+      failNext: config.VPS_FAIL_NEXT,
+    },
+    random,
+  );
+  const callbacks = new CallbackSender(
+    {
+      attempts: config.VPS_CALLBACK_ATTEMPTS,
+      retryBaseMs: config.VPS_CALLBACK_RETRY_BASE_MS,
+      timeoutMs: config.VPS_CALLBACK_TIMEOUT_MS,
+      connections: config.VPS_CALLBACK_CONNECTIONS,
+    },
+    scheduler,
+    stats,
+    logger,
+  );
+  const issuer = new VoucherIssuer({
+    timings,
+    transformMethod: config.VPS_TRANSFORM_METHOD,
+    traffic: config.VPS_TRAFFIC,
+    faults,
+    scheduler,
+    callbacks,
+    memory: new RequestMemory<Job>(config.VPS_IDEMPOTENCY_TTL_MS, config.VPS_IDEMPOTENCY_MAX_ENTRIES),
+    random,
+    stats,
+    logger,
+  });
+  registerGauges(http, issuer, scheduler);
+  await http.register(voucherRoutes, { issuer, faults, scheduler, stats, timeoutHoldMs: config.VPS_TIMEOUT_HOLD_MS });
+  await http.register(adminRoutes, { issuer, faults, scheduler, stats, timings });
+  await http.listen({ port: config.VPS_PORT, host: config.HOST });
+  const { port } = http.addresses()[0] as AddressInfo;
+  logger.info({ port, traffic: config.VPS_TRAFFIC, transformMethod: config.VPS_TRANSFORM_METHOD }, 'VPS simulator listening');
+  return {
+    url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`,
+    port,
+    http,
+    async close() {
+      // Stop taking requests first (open ones are cut off), then drop what is scheduled and the callback pool.
+      await http.close();
+      scheduler.close();
+      await callbacks.close();
+    },
+  };
+}

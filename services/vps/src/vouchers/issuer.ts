@@ -1,0 +1,154 @@
+import type { Logger } from '@voucher/platform/logging';
+import { problem } from '@voucher/platform/http';
+import type { Faults } from '../faults.ts';
+import type { Random } from '../random.ts';
+import type { Scheduler } from '../scheduler/scheduler.ts';
+import type { Stats } from '../stats.ts';
+import { drawLatency, type Timings, type Traffic } from '../traffic.ts';
+import type { CallbackPayload, CallbackSender } from './callback-sender.ts';
+import { VpsMessages } from './messages.ts';
+import { codeChallengeFor, createCodeVerifier, type TransformMethod } from './pkce.ts';
+import type { RequestMemory } from './request-memory.ts';
+import { generateVoucherCode } from './voucher-code.ts';
+
+export interface VoucherRequest {
+  phoneNumber: string;
+  callbackUrl: string;
+  requestId?: string;
+}
+
+export type VoucherAnswer =
+  | { statusCode: 200; body: { status: 'SUCCESS'; voucherCode: string; message: string } }
+  | { statusCode: 202; body: { codeChallenge: string; transformMethod: TransformMethod; message: string } };
+
+/** One voucher request being worked on; its answer settles at the latency draw or at the ack mark. */
+export interface Job {
+  request: VoucherRequest;
+  answer: Promise<VoucherAnswer>;
+}
+
+export interface IssuerDependencies {
+  timings: Timings;
+  transformMethod: TransformMethod;
+  traffic: Traffic;
+  faults: Faults;
+  scheduler: Scheduler;
+  callbacks: CallbackSender;
+  memory: RequestMemory<Job>;
+  random: Random;
+  stats: Stats;
+  logger: Logger;
+}
+
+/**
+ * The simulated VPS itself: draws how long each code takes, answers with the code when it is ready within the ack
+ * mark, otherwise acknowledges at the ack mark with a PKCE challenge and calls the bank back when the code is ready.
+ * Every timed step goes through the one scheduler.
+ */
+export class VoucherIssuer {
+  /** The current traffic profile; PUT /admin/traffic changes it for requests that arrive afterwards. */
+  traffic: Traffic;
+  #awaitingAnswer = 0;
+  #awaitingCallback = 0;
+  readonly #deps: IssuerDependencies;
+
+  constructor(deps: IssuerDependencies) {
+    this.#deps = deps;
+    this.traffic = deps.traffic;
+  }
+
+  /** Requests whose HTTP answer is not due yet. */
+  get awaitingAnswer(): number {
+    return this.#awaitingAnswer;
+  }
+
+  /** Acknowledged requests whose callback has not been settled yet. */
+  get awaitingCallback(): number {
+    return this.#awaitingCallback;
+  }
+
+  /** The answer for a request; a retry with a known requestId gets the first request's answer, never a second code. */
+  issue(request: VoucherRequest): Promise<VoucherAnswer> {
+    const { memory, stats } = this.#deps;
+    if (request.requestId === undefined) return this.#start(request).answer;
+    const known = memory.get(request.requestId);
+    if (known) {
+      if (known.request.phoneNumber !== request.phoneNumber || known.request.callbackUrl !== request.callbackUrl) {
+        throw problem.conflict('This requestId was already used for a different phoneNumber or callbackUrl.');
+      }
+      stats.replayed++;
+      return known.answer;
+    }
+    const job = this.#start(request);
+    memory.set(request.requestId, job);
+    return job.answer;
+  }
+
+  #start(request: VoucherRequest): Job {
+    const { timings, scheduler, random, stats } = this.#deps;
+    const arrivedAt = Date.now();
+    const latencyMs = drawLatency(this.traffic, timings, random);
+    const voucherCode = generateVoucherCode();
+    const { promise, resolve } = Promise.withResolvers<VoucherAnswer>();
+    this.#awaitingAnswer++;
+    const answer = (value: VoucherAnswer) => {
+      this.#awaitingAnswer--;
+      resolve(value);
+    };
+    if (latencyMs <= timings.ackAfterMs) {
+      scheduler.at(arrivedAt + latencyMs, () => {
+        stats.immediate++;
+        answer({ statusCode: 200, body: { status: 'SUCCESS', voucherCode, message: VpsMessages.ready } });
+      });
+    } else {
+      this.#acknowledge(request, arrivedAt, latencyMs, voucherCode, answer);
+    }
+    return { request, answer: promise };
+  }
+
+  #acknowledge(
+    request: VoucherRequest,
+    arrivedAt: number,
+    latencyMs: number,
+    voucherCode: string,
+    answer: (value: VoucherAnswer) => void,
+  ): void {
+    const { timings, transformMethod, scheduler, stats } = this.#deps;
+    const codeVerifier = createCodeVerifier();
+    const codeChallenge = codeChallengeFor(codeVerifier, transformMethod);
+    this.#awaitingCallback++;
+    scheduler.at(arrivedAt + timings.ackAfterMs, () => {
+      stats.acknowledged++;
+      answer({ statusCode: 202, body: { codeChallenge, transformMethod, message: VpsMessages.processing } });
+    });
+    const onTime = latencyMs <= timings.webDeadlineMs;
+    const payload: CallbackPayload = onTime
+      ? { codeVerifier, status: 'SUCCESS', voucherCode, message: VpsMessages.ready }
+      : { codeVerifier, status: 'LATE_SUCCESS', voucherCode, message: VpsMessages.late };
+    scheduler.at(arrivedAt + latencyMs, () => this.#callBack(request.callbackUrl, payload));
+  }
+
+  #callBack(callbackUrl: string, payload: CallbackPayload): void {
+    const { faults, callbacks, stats } = this.#deps;
+    const injected = faults.forCallback();
+    // The impostor goes first, so a bank that burns the challenge on a mismatch would then refuse the genuine code.
+    if (injected.forged) this.#sendForged(callbackUrl, payload);
+    void callbacks.send(callbackUrl, payload).then(() => this.#awaitingCallback--);
+    if (injected.duplicate) {
+      stats.duplicateCallbacks++;
+      void callbacks.send(callbackUrl, payload);
+    }
+  }
+
+  /** A callback from someone who knows the URL but not the verifier, trying to plant a code of their own. */
+  #sendForged(callbackUrl: string, genuine: CallbackPayload): void {
+    const { callbacks, stats, logger } = this.#deps;
+    stats.forgedCallbacks++;
+    const forged = { ...genuine, codeVerifier: createCodeVerifier(), voucherCode: generateVoucherCode() };
+    void callbacks.send(callbackUrl, forged).then((outcome) => {
+      if (outcome !== 'sent') return;
+      stats.forgedCallbacksAccepted++;
+      logger.error('the bank accepted a forged callback with a wrong code verifier');
+    });
+  }
+}

@@ -1,0 +1,128 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { ACK_MS, DEADLINE_MS, call, startCallbackReceiver, startTestVps, waitFor } from './helpers.ts';
+
+const CODE_FORMAT = /^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}$/;
+const VERIFIER_FORMAT = /^[A-Za-z0-9._~-]{43,128}$/;
+const s256 = (verifier: string) => createHash('sha256').update(verifier, 'ascii').digest('base64url');
+
+async function setUp(t: { after(fn: () => Promise<void>): void }, env: Record<string, string>) {
+  const vps = await startTestVps(env);
+  const receiver = await startCallbackReceiver();
+  t.after(() => vps.close());
+  t.after(() => receiver.close());
+  const requestVoucher = (extra: Record<string, unknown> = {}) =>
+    call(vps.url, 'POST', '/api/request/voucher', { phoneNumber: '+84909123456', callbackUrl: receiver.url, ...extra });
+  return { vps, receiver, requestVoucher };
+}
+
+test('low traffic answers 200 with a fresh code before the ack mark', async (t) => {
+  const { requestVoucher } = await setUp(t, { VPS_TRAFFIC: 'low' });
+  const startedAt = Date.now();
+  const first = await requestVoucher();
+  assert.ok(Date.now() - startedAt < ACK_MS + 150);
+  assert.equal(first.status, 200);
+  assert.equal(first.body.status, 'SUCCESS');
+  assert.equal(first.body.message, 'Thank you for using our services, your voucher code is ready.');
+  assert.match(first.body.voucherCode, CODE_FORMAT);
+  const second = await requestVoucher();
+  assert.notEqual(second.body.voucherCode, first.body.voucherCode);
+});
+
+test('high traffic acknowledges at the ack mark with an S256 challenge, then calls back SUCCESS with the verifier', async (t) => {
+  const { receiver, requestVoucher } = await setUp(t, { VPS_TRAFFIC: 'high' });
+  const startedAt = Date.now();
+  const ack = await requestVoucher();
+  assert.ok(Date.now() - startedAt >= ACK_MS - 5);
+  assert.equal(ack.status, 202);
+  assert.deepEqual(Object.keys(ack.body).sort(), ['codeChallenge', 'message', 'transformMethod']);
+  assert.equal(ack.body.transformMethod, 'S256');
+  assert.equal(ack.body.message, 'Your request is being processed within 30 seconds');
+
+  await waitFor(() => receiver.received.length === 1);
+  const [callback] = receiver.received;
+  assert.ok(callback);
+  assert.ok(callback.receivedAt - startedAt <= DEADLINE_MS + 150);
+  assert.match(callback.codeVerifier, VERIFIER_FORMAT);
+  assert.equal(s256(callback.codeVerifier), ack.body.codeChallenge);
+  assert.equal(callback.status, 'SUCCESS');
+  assert.equal(callback.message, 'Thank you for using our services, your voucher code is ready.');
+  assert.match(callback.voucherCode, CODE_FORMAT);
+});
+
+test('extreme traffic calls back LATE_SUCCESS after the deadline', async (t) => {
+  const { receiver, requestVoucher } = await setUp(t, { VPS_TRAFFIC: 'extreme' });
+  const startedAt = Date.now();
+  const ack = await requestVoucher();
+  assert.equal(ack.status, 202);
+  await waitFor(() => receiver.received.length === 1);
+  const [callback] = receiver.received;
+  assert.ok(callback);
+  assert.ok(callback.receivedAt - startedAt > DEADLINE_MS);
+  assert.equal(callback.status, 'LATE_SUCCESS');
+  assert.equal(callback.message, 'Thank you for your patience, your voucher code is ready.');
+  assert.equal(s256(callback.codeVerifier), ack.body.codeChallenge);
+});
+
+test('the plain method sends the verifier itself as the challenge', async (t) => {
+  const { receiver, requestVoucher } = await setUp(t, { VPS_TRAFFIC: '200', VPS_TRANSFORM_METHOD: 'plain' });
+  const ack = await requestVoucher();
+  assert.equal(ack.status, 202);
+  assert.equal(ack.body.transformMethod, 'plain');
+  await waitFor(() => receiver.received.length === 1);
+  assert.equal(receiver.received[0]?.codeVerifier, ack.body.codeChallenge);
+});
+
+test('a retry with the same requestId gets the same code, never a second one', async (t) => {
+  const { requestVoucher } = await setUp(t, { VPS_TRAFFIC: 'low' });
+  const [first, concurrent] = await Promise.all([requestVoucher({ requestId: 'r-1' }), requestVoucher({ requestId: 'r-1' })]);
+  const later = await requestVoucher({ requestId: 'r-1' });
+  assert.equal(first.status, 200);
+  assert.equal(concurrent.body.voucherCode, first.body.voucherCode);
+  assert.equal(later.body.voucherCode, first.body.voucherCode);
+  const other = await requestVoucher({ requestId: 'r-2' });
+  assert.notEqual(other.body.voucherCode, first.body.voucherCode);
+});
+
+test('a retry of a pending request gets the same challenge and the code is called back once', async (t) => {
+  const { vps, receiver, requestVoucher } = await setUp(t, { VPS_TRAFFIC: '250' });
+  const first = await requestVoucher({ requestId: 'r-1' });
+  const retry = await requestVoucher({ requestId: 'r-1' });
+  assert.equal(first.status, 202);
+  assert.deepEqual(retry, first);
+  await waitFor(() => receiver.received.length === 1);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(receiver.received.length, 1);
+  const stats = await call(vps.url, 'GET', '/admin/stats');
+  assert.equal(stats.body.replayed, 1);
+  assert.equal(stats.body.callbacksSent, 1);
+});
+
+test('a requestId reused for another phone number is refused with 409', async (t) => {
+  const { requestVoucher } = await setUp(t, { VPS_TRAFFIC: 'low' });
+  assert.equal((await requestVoucher({ requestId: 'r-1' })).status, 200);
+  const reused = await requestVoucher({ requestId: 'r-1', phoneNumber: '+84909000111' });
+  assert.equal(reused.status, 409);
+  assert.equal(reused.contentType, 'application/problem+json; charset=utf-8');
+});
+
+test('malformed voucher requests get a 400 problem', async (t) => {
+  const { vps, receiver } = await setUp(t, {});
+  const bodies = [
+    { callbackUrl: receiver.url },
+    { phoneNumber: '', callbackUrl: receiver.url },
+    { phoneNumber: '+84909123456' },
+    { phoneNumber: '+84909123456', callbackUrl: 'not a url' },
+    { phoneNumber: '+84909123456', callbackUrl: 'ftp://bank.example/callback' },
+    { phoneNumber: '+84909123456', callbackUrl: receiver.url, requestId: 'x'.repeat(65) },
+  ];
+  for (const body of bodies) {
+    const answer = await call(vps.url, 'POST', '/api/request/voucher', body);
+    assert.equal(answer.status, 400, JSON.stringify(body));
+    assert.match(answer.contentType, /^application\/problem\+json/);
+    assert.equal(answer.body.status, 400);
+  }
+  const stats = await call(vps.url, 'GET', '/admin/stats');
+  assert.equal(stats.body.immediate + stats.body.acknowledged, 0);
+});

@@ -1,0 +1,76 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '@voucher/platform/logging';
+import { readConfig } from '../src/config.ts';
+import { startVps, type VpsService } from '../src/service.ts';
+
+/** Tiny timings so that every profile plays out in well under a second. */
+export const ACK_MS = 100;
+export const DEADLINE_MS = 400;
+
+export async function startTestVps(env: Record<string, string> = {}): Promise<VpsService> {
+  const config = readConfig({
+    VPS_PORT: '0',
+    LOG_LEVEL: 'silent',
+    VPS_ACK_AFTER_MS: String(ACK_MS),
+    WEB_DEADLINE_MS: String(DEADLINE_MS),
+    VPS_LATENCY_MIN_MS: '0',
+    VPS_CALLBACK_RETRY_BASE_MS: '20',
+    ...env,
+  });
+  return startVps(config, createLogger('vps', 'silent'));
+}
+
+export interface ReceivedCallback {
+  codeVerifier: string;
+  status: string;
+  voucherCode: string;
+  message: string;
+  receivedAt: number;
+}
+
+/** The bank's side of the callback: records every callback and answers what `answer` says (200 by default). */
+export interface CallbackReceiver {
+  url: string;
+  received: ReceivedCallback[];
+  answer: (callback: ReceivedCallback) => number;
+  close(): Promise<void>;
+}
+
+export async function startCallbackReceiver(): Promise<CallbackReceiver> {
+  const receiver: CallbackReceiver = { url: '', received: [], answer: () => 200, close: async () => {} };
+  const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+    let body = '';
+    for await (const chunk of request) body += chunk;
+    const callback = { ...JSON.parse(body), receivedAt: Date.now() } as ReceivedCallback;
+    receiver.received.push(callback);
+    response.writeHead(receiver.answer(callback)).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/voucher-code/vps/response`;
+  receiver.close = () => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(() => resolve()));
+  };
+  return receiver;
+}
+
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const giveUpAt = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > giveUpAt) throw new Error('timed out waiting for a condition');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function call(base: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
+}
