@@ -51,9 +51,7 @@ describe('Kafka through the platform wrapper (real broker)', () => {
     try {
       await admin.listTopics();
     } catch (error) {
-      throw new Error(
-        `no Kafka broker at ${testBrokers.join(',')}: run 'npm run kafka:start' or set KAFKA_BROKERS (${(error as Error).message})`,
-      );
+      throw new Error(`no Kafka broker at ${testBrokers.join(',')}: run 'npm run kafka:start' or set KAFKA_BROKERS`, { cause: error });
     } finally {
       await admin.close();
     }

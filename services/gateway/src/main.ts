@@ -1,13 +1,9 @@
 import { runUntilSignalled } from '@voucher/platform/lifecycle';
 import { createLogger } from '@voucher/platform/logging';
-import { createHttpServer } from '@voucher/platform/http';
 import { readConfig } from './config.ts';
+import { startGateway } from './service.ts';
 
 const config = readConfig();
 const logger = createLogger('gateway', config.LOG_LEVEL);
 
-await runUntilSignalled(logger, async () => {
-  const http = createHttpServer('gateway', logger);
-  await http.listen({ port: config.GATEWAY_PORT, host: config.HOST });
-  return [{ close: () => http.close() }];
-});
+await runUntilSignalled(logger, async () => [await startGateway(config, logger)]);

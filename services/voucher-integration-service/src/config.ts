@@ -1,10 +1,43 @@
-import { loadConfig, logSettings, setting } from '@voucher/platform/config';
+import { databaseSettings, kafkaSettings, loadConfig, logSettings, setting, type Setting } from '@voucher/platform/config';
+
+/** An integer that may be left unset, so its default can be derived from another setting. */
+const optionalInteger =
+  (options: { min: number; max?: number }): Setting<number | undefined> =>
+  (raw) =>
+    raw === undefined || raw.trim() === '' ? undefined : setting.integer(undefined, options)(raw);
 
 export const configSpec = {
   INTEGRATION_PORT: setting.integer(8082, { min: 0, max: 65535 }),
   HOST: setting.string('127.0.0.1'),
+  VPS_URL: setting.url('http://127.0.0.1:8081'),
+  /** The base the VPS calls back; the callback URL is `${INTEGRATION_PUBLIC_URL}/api/voucher-code/vps/response`. */
+  INTEGRATION_PUBLIC_URL: setting.url('http://127.0.0.1:8082'),
+  VPS_ACK_AFTER_MS: setting.integer(3000, { min: 1 }),
+  WEB_DEADLINE_MS: setting.integer(30_000, { min: 1 }),
+  /** Default: VPS_ACK_AFTER_MS + 2000, so the VPS's acknowledgement always arrives before we give up on it. */
+  VPS_REQUEST_TIMEOUT_MS: optionalInteger({ min: 1 }),
+  VPS_MAX_ATTEMPTS: setting.integer(5, { min: 1, max: 100 }),
+  VPS_RETRY_BASE_MS: setting.integer(200, { min: 1 }),
+  VPS_RETRY_MAX_MS: setting.integer(5000, { min: 1 }),
+  VPS_MAX_CONNECTIONS: setting.integer(512, { min: 1, max: 100_000 }),
+  /** How long a pending challenge may be redeemed by the VPS's callback. */
+  CHALLENGE_TTL_MS: setting.integer(300_000, { min: 1 }),
+  /** At a 3 s VPS latency one replica must keep thousands of calls in flight. */
+  CONSUMER_CONCURRENCY: setting.integer(4000, { min: 1, max: 100_000 }),
+  SWEEP_INTERVAL_MS: setting.integer(10_000, { min: 10 }),
+  SWEEP_BATCH_SIZE: setting.integer(500, { min: 1, max: 100_000 }),
+  /** How long a settled request is remembered (redeliveries within it are recognised); at least Kafka's retention. */
+  RECORD_RETENTION_MS: setting.integer(7 * 24 * 3600 * 1000, { min: 1 }),
+  DATABASE_POOL_SIZE: setting.integer(20, { min: 1, max: 1000 }),
+  ...kafkaSettings,
+  ...databaseSettings,
   ...logSettings,
 };
 
-export type Config = ReturnType<typeof loadConfig<typeof configSpec>>;
-export const readConfig = (source: NodeJS.ProcessEnv = process.env): Config => loadConfig(configSpec, source);
+type RawConfig = ReturnType<typeof loadConfig<typeof configSpec>>;
+export type Config = Omit<RawConfig, 'VPS_REQUEST_TIMEOUT_MS'> & { VPS_REQUEST_TIMEOUT_MS: number };
+
+export function readConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const raw = loadConfig(configSpec, source);
+  return { ...raw, VPS_REQUEST_TIMEOUT_MS: raw.VPS_REQUEST_TIMEOUT_MS ?? raw.VPS_ACK_AFTER_MS + 2000 };
+}

@@ -1,13 +1,9 @@
 import { runUntilSignalled } from '@voucher/platform/lifecycle';
 import { createLogger } from '@voucher/platform/logging';
-import { createHttpServer } from '@voucher/platform/http';
 import { readConfig } from './config.ts';
+import { serviceName, startIntegrationService } from './service.ts';
 
 const config = readConfig();
-const logger = createLogger('voucher-integration-service', config.LOG_LEVEL);
+const logger = createLogger(serviceName, config.LOG_LEVEL);
 
-await runUntilSignalled(logger, async () => {
-  const http = createHttpServer('voucher-integration-service', logger);
-  await http.listen({ port: config.INTEGRATION_PORT, host: config.HOST });
-  return [{ close: () => http.close() }];
-});
+await runUntilSignalled(logger, async () => [await startIntegrationService(config, logger)]);
