@@ -1,0 +1,14 @@
+import type { Metrics } from '@voucher/platform/http';
+
+/** The service's own Prometheus metrics, registered on the process registry that /metrics serves. */
+export function createIntegrationMetrics(metrics: Metrics) {
+  return {
+    vpsCallsInFlight: metrics.gauge('vps_calls_in_flight', 'Calls to the VPS awaiting an answer'),
+    vpsCalls: metrics.counter('vps_calls_total', 'Calls to the VPS by outcome (code, challenge, error, timeout, invalid)', ['outcome']),
+    requestOutcomes: metrics.counter('request_code_outcomes_total', 'Request-code messages by how their handling ended', ['outcome']),
+    callbacks: metrics.counter('vps_callbacks_total', 'VPS callbacks by outcome', ['outcome']),
+    expiredChallenges: metrics.counter('vps_challenges_expired_total', 'Challenges that expired without a callback'),
+  };
+}
+
+export type IntegrationMetrics = ReturnType<typeof createIntegrationMetrics>;

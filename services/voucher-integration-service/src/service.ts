@@ -1,0 +1,119 @@
+import { fileURLToPath } from 'node:url';
+import { Topics } from '@voucher/contracts';
+import { openDatabase, type Database } from '@voucher/platform/database';
+import { createHttpServer, type HttpServer } from '@voucher/platform/http';
+import { ensureTopics, KafkaProducer, namespaced, type KafkaConnection } from '@voucher/platform/kafka';
+import type { Logger } from '@voucher/platform/logging';
+import { redeemCallback } from './callback-redeemer.ts';
+import type { Config } from './config.ts';
+import { createIntegrationMetrics } from './metrics.ts';
+import { ReceiveCodePublisher } from './receive-code-publisher.ts';
+import { startRequestConsumer } from './request-consumer.ts';
+import { registerVpsCallbackRoute } from './routes/vps-callback.ts';
+import { RequestStore } from './store/request-store.ts';
+import { startSweeper } from './sweeper.ts';
+import { VpsClient } from './vps/vps-client.ts';
+
+export const serviceName = 'voucher-integration-service';
+export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
+
+export interface IntegrationService {
+  /** Where the HTTP server listens (the bound port when configured with port 0). */
+  url: string;
+  port: number;
+  http: HttpServer;
+  database: Database;
+  close(): Promise<void>;
+}
+
+/** Things to close on shutdown (or after a failed start), closed in reverse order of opening. */
+class Closers {
+  readonly #closers: Array<() => Promise<unknown>> = [];
+  add(close: () => Promise<unknown>): void {
+    this.#closers.push(close);
+  }
+  async closeAll(logger: Logger): Promise<void> {
+    for (const close of this.#closers.splice(0).reverse()) {
+      await close().catch((error) => logger.error({ err: error }, 'error while closing'));
+    }
+  }
+}
+
+/**
+ * Starts the service: database, Kafka topics and producer, the VPS client, the callback endpoint, the request-code
+ * consumer and the expiry sweep. close() stops taking callbacks, drains the consumer, then closes the rest.
+ */
+export async function startIntegrationService(config: Config, logger: Logger): Promise<IntegrationService> {
+  const closers = new Closers();
+  try {
+    return await assemble(config, logger, closers);
+  } catch (error) {
+    await closers.closeAll(logger);
+    throw error;
+  }
+}
+
+async function assemble(config: Config, logger: Logger, closers: Closers): Promise<IntegrationService> {
+  const connection: KafkaConnection = { brokers: config.KAFKA_BROKERS, clientId: serviceName };
+  const topics = {
+    requestCode: namespaced(config.KAFKA_NAMESPACE, Topics.requestCode),
+    receiveCode: namespaced(config.KAFKA_NAMESPACE, Topics.receiveCode),
+  };
+  const layout = { partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR };
+  await ensureTopics(connection, [topics.requestCode, topics.receiveCode], layout);
+
+  const database = await openDatabase({
+    service: serviceName,
+    migrationsDir,
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolSize: config.DATABASE_POOL_SIZE,
+  });
+  closers.add(() => database.close());
+  const store = new RequestStore(database);
+  const producer = new KafkaProducer(connection);
+  closers.add(() => producer.close());
+  const publisher = new ReceiveCodePublisher(producer, topics.receiveCode);
+  const vps = new VpsClient({
+    vpsUrl: config.VPS_URL,
+    maxConnections: config.VPS_MAX_CONNECTIONS,
+    timeoutMs: config.VPS_REQUEST_TIMEOUT_MS,
+  });
+  closers.add(() => vps.close());
+
+  const http = createHttpServer(serviceName, logger);
+  const metrics = createIntegrationMetrics(http.metrics);
+  http.addReadinessCheck('database', () => store.ping());
+  registerVpsCallbackRoute(http, { redeem: (callback) => redeemCallback(store, publisher, callback), metrics, logger });
+  // Listen before consuming, so that the VPS's first callbacks find the endpoint open.
+  await http.listen({ port: config.INTEGRATION_PORT, host: config.HOST });
+  closers.add(() => http.close());
+
+  const consumer = await startRequestConsumer({
+    config,
+    connection,
+    topic: topics.requestCode,
+    producer,
+    store,
+    vps,
+    publisher,
+    metrics,
+    logger,
+  });
+  closers.add(() => consumer.close());
+  const sweeper = startSweeper({
+    store,
+    publisher,
+    metrics,
+    logger,
+    intervalMs: config.SWEEP_INTERVAL_MS,
+    batchSize: config.SWEEP_BATCH_SIZE,
+    retentionMs: config.RECORD_RETENTION_MS,
+  });
+  closers.add(() => sweeper.close());
+
+  const bound = http.addresses()[0];
+  const port = typeof bound === 'object' ? bound.port : config.INTEGRATION_PORT;
+  logger.info({ port, vpsUrl: config.VPS_URL, topics }, 'voucher-integration-service started');
+  return { url: `http://${config.HOST}:${port}`, port, http, database, close: () => closers.closeAll(logger) };
+}

@@ -1,0 +1,36 @@
+import { isWellFormedChallenge, transformMethods, type TransformMethod } from '../pkce.ts';
+
+/** What one call to the VPS came to. The VPS is a third party: anything outside its contract is an error. */
+export type VpsAnswer =
+  | { kind: 'code'; voucherCode: string }
+  | { kind: 'challenge'; codeChallenge: string; transformMethod: TransformMethod }
+  | { kind: 'error'; outcome: 'error' | 'timeout' | 'invalid'; reason: string };
+
+/** Matches the receive-code contract: 1 to 128 printable characters. */
+export function isValidVoucherCode(value: unknown): value is string {
+  return typeof value === 'string' && /^[\x21-\x7e]{1,128}$/.test(value);
+}
+
+const invalid = (reason: string): VpsAnswer => ({ kind: 'error', outcome: 'invalid', reason });
+
+function fieldsOf(body: unknown): Record<string, unknown> | undefined {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+}
+
+/** Reads a VPS answer: 200 must carry a code, 202 a well-formed PKCE challenge; every other answer is an error. */
+export function interpretVpsAnswer(statusCode: number, body: unknown): VpsAnswer {
+  if (statusCode !== 200 && statusCode !== 202) return { kind: 'error', outcome: 'error', reason: `VPS answered ${statusCode}` };
+  const fields = fieldsOf(body);
+  if (!fields) return invalid(`VPS answered ${statusCode} without a JSON object`);
+  if (statusCode === 200) {
+    if (fields.status !== 'SUCCESS') return invalid('VPS answered 200 without status SUCCESS');
+    if (!isValidVoucherCode(fields.voucherCode)) return invalid('VPS answered 200 without a valid voucherCode');
+    return { kind: 'code', voucherCode: fields.voucherCode };
+  }
+  const method = fields.transformMethod as TransformMethod;
+  if (!transformMethods.includes(method)) return invalid('VPS answered 202 without transformMethod S256 or plain');
+  if (typeof fields.codeChallenge !== 'string' || !isWellFormedChallenge(fields.codeChallenge, method)) {
+    return invalid(`VPS answered 202 without a well-formed ${method} codeChallenge`);
+  }
+  return { kind: 'challenge', codeChallenge: fields.codeChallenge, transformMethod: method };
+}

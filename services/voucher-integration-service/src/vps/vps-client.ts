@@ -1,0 +1,80 @@
+import { Pool } from 'undici';
+import { interpretVpsAnswer, type VpsAnswer } from './vps-answer.ts';
+
+export interface VoucherRequest {
+  phoneNumber: string;
+  callbackUrl: string;
+  /** Makes the VPS treat a retry as the same request. */
+  requestId: string;
+}
+
+export interface VpsClientOptions {
+  vpsUrl: string;
+  maxConnections: number;
+  timeoutMs: number;
+}
+
+/** A valid answer is tiny; a larger one is not the VPS contract and is not read into memory. */
+const maxAnswerBytes = 16 * 1024;
+
+const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** The VPS's `POST /api/request/voucher`, over a bounded pool of keep-alive connections. */
+export class VpsClient {
+  readonly #pool: Pool;
+  readonly #path: string;
+  readonly #timeoutMs: number;
+
+  constructor(options: VpsClientOptions) {
+    const url = new URL(options.vpsUrl);
+    this.#pool = new Pool(url.origin, { connections: options.maxConnections, pipelining: 1, keepAliveTimeout: 30_000 });
+    this.#path = `${url.pathname.replace(/\/+$/, '')}/api/request/voucher`;
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  /** One call; never throws: whatever the VPS or the network did becomes an answer. */
+  async requestVoucher(request: VoucherRequest): Promise<VpsAnswer> {
+    try {
+      const response = await this.#pool.request({
+        path: this.#path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(request),
+        headersTimeout: this.#timeoutMs,
+        bodyTimeout: this.#timeoutMs,
+      });
+      const text = await readLimited(response.body);
+      return interpretVpsAnswer(response.statusCode, parseJson(text));
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      const outcome = timeoutCodes.has(code) ? 'timeout' : 'error';
+      return { kind: 'error', outcome, reason: `VPS call failed: ${code || (error as Error).message}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+}
+
+async function readLimited(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxAnswerBytes) {
+      body.destroy();
+      return '';
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

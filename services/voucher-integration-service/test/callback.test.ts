@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { customerMessages } from '../src/outcomes.ts';
+import { vpsReplies } from './helpers/fake-vps.ts';
+import { eventually, pkcePair, postCallback, requestCode, settle, startHarness, voucherCode, type Harness } from './helpers/harness.ts';
+
+describe('VPS callbacks (PKCE)', () => {
+  let h: Harness;
+  before(async () => (h = await startHarness()));
+  after(() => h.close());
+
+  /** Publishes a request the VPS acknowledges with a fresh challenge; resolves once the challenge is stored. */
+  const acknowledgedRequest = async (method: 'S256' | 'plain' = 'S256', deadlineInMs = 2000) => {
+    const request = requestCode(deadlineInMs);
+    const pair = pkcePair(method);
+    h.vps.script(request.requestId, () => vpsReplies.challenge(pair.codeChallenge, method));
+    await h.kafka.publishRequest(request);
+    await eventually(
+      async () => (await h.service.database.query('SELECT 1 FROM vps_requests WHERE request_id = $1', [request.requestId])).length > 0,
+      'the stored challenge',
+    );
+    return { request, ...pair };
+  };
+  const callback = (codeVerifier: string, code = voucherCode(), status = 'SUCCESS') => ({
+    codeVerifier,
+    status,
+    voucherCode: code,
+    message: 'Thank you for using our services, your voucher code is ready.',
+  });
+  const outcomeOf = async (requestId: string) => {
+    const [message] = await eventually(() => h.kafka.receivedFor(requestId).length > 0 && h.kafka.receivedFor(requestId), 'receive-code');
+    return message!;
+  };
+
+  it('accepts a valid callback before the deadline: SUCCESS on the web channel, once', async () => {
+    const { request, codeVerifier } = await acknowledgedRequest();
+    const code = voucherCode();
+    const answer = await postCallback(h.service, callback(codeVerifier, code));
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body, { status: 'ACCEPTED' });
+    const outcome = await outcomeOf(request.requestId);
+    assert.equal(outcome.status, 'SUCCESS');
+    assert.equal(outcome.channel, 'WEB');
+    assert.equal(outcome.voucherCode, code);
+    assert.equal(outcome.message, customerMessages.SUCCESS);
+
+    const replay = await postCallback(h.service, callback(codeVerifier, code));
+    assert.equal(replay.status, 409);
+    assert.match(replay.type, /application\/problem\+json/);
+    await settle();
+    assert.equal(h.kafka.receivedFor(request.requestId).length, 1, 'the replay produced nothing');
+  });
+
+  it('sends a callback that comes after the deadline by SMS', async () => {
+    const { request, codeVerifier } = await acknowledgedRequest('S256', 300);
+    await sleep(400);
+    const answer = await postCallback(h.service, callback(codeVerifier, voucherCode(), 'LATE_SUCCESS'));
+    assert.equal(answer.status, 200);
+    const outcome = await outcomeOf(request.requestId);
+    assert.equal(outcome.status, 'LATE_SUCCESS');
+    assert.equal(outcome.channel, 'SMS');
+    assert.equal(outcome.message, customerMessages.LATE_SUCCESS);
+  });
+
+  it('sends a SUCCESS callback by SMS once the deadline has passed', async () => {
+    const { request, codeVerifier } = await acknowledgedRequest('S256', 300);
+    await sleep(400);
+    assert.equal((await postCallback(h.service, callback(codeVerifier))).status, 200);
+    const outcome = await outcomeOf(request.requestId);
+    assert.equal(outcome.channel, 'SMS');
+  });
+
+  it('accepts the plain transform method', async () => {
+    const { request, codeVerifier } = await acknowledgedRequest('plain');
+    const code = voucherCode();
+    assert.equal((await postCallback(h.service, callback(codeVerifier, code))).status, 200);
+    const outcome = await outcomeOf(request.requestId);
+    assert.equal(outcome.voucherCode, code);
+    assert.equal(outcome.channel, 'WEB');
+  });
+
+  it('refuses an unknown verifier, and a wrong one while a challenge is pending, without spending the challenge', async () => {
+    const { request, codeVerifier } = await acknowledgedRequest();
+    const unknown = await postCallback(h.service, callback(pkcePair().codeVerifier));
+    assert.equal(unknown.status, 403);
+    const wrong = await postCallback(h.service, callback(`${codeVerifier.slice(0, -1)}${codeVerifier.endsWith('A') ? 'B' : 'A'}`));
+    assert.equal(wrong.status, 403);
+    // A plain-method lookup of an S256 request's challenge must not match either.
+    const [row] = await h.service.database.query<{ code_challenge: string }>(
+      'SELECT code_challenge FROM vps_requests WHERE request_id = $1',
+      [request.requestId],
+    );
+    assert.equal((await postCallback(h.service, callback(row!.code_challenge))).status, 403);
+    await settle();
+    assert.equal(h.kafka.receivedFor(request.requestId).length, 0, 'forged callbacks produced nothing');
+    assert.equal((await postCallback(h.service, callback(codeVerifier))).status, 200, 'the real verifier still works');
+  });
+
+  it('refuses malformed callbacks with 400 problems and produces nothing', async () => {
+    const { request, codeVerifier } = await acknowledgedRequest();
+    const malformed: unknown[] = [
+      '{"codeVerifier": ',
+      '[]',
+      callback('a'.repeat(42)),
+      callback('a'.repeat(129)),
+      callback(`${codeVerifier.slice(0, 42)}!`),
+      callback(codeVerifier, voucherCode(), 'FAILED'),
+      { codeVerifier, status: 'SUCCESS' },
+      callback(codeVerifier, ''),
+    ];
+    for (const body of malformed) {
+      const answer = await postCallback(h.service, body);
+      assert.equal(answer.status, 400, `400 for ${JSON.stringify(body)}`);
+      assert.match(answer.type, /application\/problem\+json/);
+      assert.equal(answer.body.status, 400);
+    }
+    await settle();
+    assert.equal(h.kafka.receivedFor(request.requestId).length, 0);
+    assert.equal((await postCallback(h.service, callback(codeVerifier))).status, 200, 'the challenge is still pending');
+  });
+
+  it('counts callbacks by outcome', async () => {
+    const metrics = await (await fetch(`${h.service.url}/metrics`)).text();
+    for (const outcome of ['accepted', 'replayed', 'unknown_verifier', 'malformed']) {
+      assert.match(metrics, new RegExp(`vps_callbacks_total\\{outcome="${outcome}"`));
+    }
+  });
+});
+
+describe('challenge expiry', () => {
+  let h: Harness;
+  before(async () => (h = await startHarness({ CHALLENGE_TTL_MS: '300', SWEEP_INTERVAL_MS: '100' })));
+  after(() => h.close());
+
+  it('refuses a callback for an expired challenge with 410, and tells the customer once that the request failed', async () => {
+    const request = requestCode(5000);
+    const { codeVerifier, codeChallenge } = pkcePair();
+    h.vps.script(request.requestId, () => vpsReplies.challenge(codeChallenge, 'S256'));
+    await h.kafka.publishRequest(request);
+    await eventually(() => h.vps.callsFor(request.requestId).length > 0, 'the VPS call');
+    await sleep(500);
+
+    const late = await postCallback(h.service, { codeVerifier, status: 'SUCCESS', voucherCode: voucherCode() });
+    assert.equal(late.status, 410);
+    const [outcome] = await eventually(
+      () => h.kafka.receivedFor(request.requestId).length > 0 && h.kafka.receivedFor(request.requestId),
+      'FAILED',
+    );
+    assert.equal(outcome?.status, 'FAILED');
+    assert.equal(outcome?.voucherCode, undefined);
+    assert.equal(outcome?.channel, 'WEB');
+    await settle(500);
+    assert.equal(h.kafka.receivedFor(request.requestId).length, 1, 'one FAILED, and no code from the late callback');
+    assert.equal((await postCallback(h.service, { codeVerifier, status: 'SUCCESS', voucherCode: voucherCode() })).status, 410);
+  });
+});
+
+describe('shutdown', () => {
+  let h: Harness;
+  before(async () => (h = await startHarness({ VPS_RETRY_BASE_MS: '4000', VPS_RETRY_MAX_MS: '4000' })));
+  after(() => h.close());
+
+  it('leaves a request that is waiting to retry the VPS for the next instance, which completes it', async () => {
+    const request = requestCode(30_000);
+    const code = voucherCode();
+    h.vps.script(request.requestId, (_call, attempt) => (attempt === 1 ? vpsReplies.error() : vpsReplies.code(code)));
+    await h.kafka.publishRequest(request);
+    await eventually(() => h.vps.callsFor(request.requestId).length === 1, 'the first VPS call');
+
+    await h.restart();
+    const [outcome] = await eventually(
+      () => h.kafka.receivedFor(request.requestId).length > 0 && h.kafka.receivedFor(request.requestId),
+      'SUCCESS',
+    );
+    assert.equal(outcome?.status, 'SUCCESS');
+    assert.equal(outcome?.voucherCode, code);
+    await settle();
+    assert.equal(h.kafka.receivedFor(request.requestId).length, 1);
+    assert.equal(h.kafka.deadLetters.length, 0, 'nothing was dead-lettered');
+  });
+});

@@ -1,0 +1,118 @@
+import { randomBytes, createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RequestCodeMessage } from '@voucher/contracts';
+import { createLogger } from '@voucher/platform/logging';
+import { readConfig } from '../../src/config.ts';
+import { startIntegrationService, type IntegrationService } from '../../src/service.ts';
+import { FakeVps } from './fake-vps.ts';
+import { KafkaProbe } from './kafka-probe.ts';
+
+export const phoneNumber = '+84909123456';
+
+/** A running service wired to a fake VPS and a Kafka probe, all in a namespace and data directory of its own. */
+export interface Harness {
+  service: IntegrationService;
+  vps: FakeVps;
+  kafka: KafkaProbe;
+  /** Stops the service and starts a new instance on the same namespace and data, as a redeploy would. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts everything with tiny timings; `overrides` are environment variables as the process would read them. */
+export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
+  const namespace = `t${randomUUID().slice(0, 8)}-`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'integration-test-'));
+  const logger = createLogger('integration-test', process.env.TEST_LOG_LEVEL ?? 'silent');
+  const vps = new FakeVps();
+  await vps.start();
+  const config = readConfig({
+    INTEGRATION_PORT: '0',
+    VPS_URL: vps.url,
+    KAFKA_NAMESPACE: namespace,
+    KAFKA_TOPIC_PARTITIONS: '2',
+    DATA_DIR: dataDir,
+    DATABASE_URL: process.env.DATABASE_URL,
+    VPS_ACK_AFTER_MS: '100',
+    WEB_DEADLINE_MS: '2000',
+    VPS_REQUEST_TIMEOUT_MS: '300',
+    VPS_MAX_ATTEMPTS: '3',
+    VPS_RETRY_BASE_MS: '20',
+    VPS_RETRY_MAX_MS: '100',
+    CHALLENGE_TTL_MS: '10000',
+    SWEEP_INTERVAL_MS: '100',
+    CONSUMER_CONCURRENCY: '200',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...overrides,
+  });
+  const kafka = new KafkaProbe(config.KAFKA_BROKERS, namespace, logger);
+  const harness: Harness = {
+    service: await startIntegrationService(config, logger),
+    vps,
+    kafka,
+    async restart() {
+      await harness.service.close();
+      harness.service = await startIntegrationService(config, logger);
+    },
+    async close() {
+      await kafka.close();
+      await harness.service.close();
+      await vps.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  await kafka.start();
+  return harness;
+}
+
+/** A request-code message as the gateway writes it, with a 2 s web deadline that ends `deadlineInMs` from now. */
+export function requestCode(deadlineInMs = 2000): RequestCodeMessage {
+  const deadline = Date.now() + deadlineInMs;
+  return {
+    requestId: randomUUID(),
+    phoneNumber,
+    requestedAt: new Date(deadline - 2000).toISOString(),
+    deadline: new Date(deadline).toISOString(),
+  };
+}
+
+/** A fresh PKCE pair as the VPS would make it. */
+export function pkcePair(method: 'S256' | 'plain' = 'S256') {
+  const codeVerifier = randomBytes(48).toString('base64url');
+  const codeChallenge = method === 'S256' ? createHash('sha256').update(codeVerifier).digest('base64url') : codeVerifier;
+  return { codeVerifier, codeChallenge };
+}
+
+export const voucherCode = () => `VC-${randomBytes(6).toString('hex').toUpperCase()}`;
+
+/** Polls until `probe` returns something truthy; fails the test after `timeoutMs`. */
+type Maybe<T> = T | false | undefined;
+export async function eventually<T>(probe: () => Maybe<T> | Promise<Maybe<T>>, what: string, timeoutMs = 10_000): Promise<T> {
+  const giveUpAt = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** Lets anything that should NOT happen have time to happen. */
+export const settle = (ms = 400) => sleep(ms);
+
+/** Posts a callback as the VPS would; `body` is sent as is when it is a string. */
+export async function postCallback(service: IntegrationService, body: unknown) {
+  const response = await fetch(`${service.url}/api/voucher-code/vps/response`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay } from '../src/backoff.ts';
+import { channelFor, customerMessages, receiveCodeMessage } from '../src/outcomes.ts';
+import { PerKeyQueue } from '../src/per-key-queue.ts';
+
+const deadline = new Date('2026-01-01T00:00:30Z');
+const before = new Date('2026-01-01T00:00:29Z');
+const after = new Date('2026-01-01T00:00:31Z');
+
+describe('outcomes', () => {
+  it('uses the web channel only for codes that are in time and not late by the VPS', () => {
+    assert.equal(channelFor('SUCCESS', deadline, before), 'WEB');
+    assert.equal(channelFor('SUCCESS', deadline, deadline), 'WEB');
+    assert.equal(channelFor('SUCCESS', deadline, after), 'SMS');
+    assert.equal(channelFor('LATE_SUCCESS', deadline, before), 'SMS');
+    assert.equal(channelFor('FAILED', deadline, before), 'WEB');
+    assert.equal(channelFor('FAILED', deadline, after), 'SMS');
+  });
+
+  it('never puts a voucher code on a FAILED message', () => {
+    const request = { requestId: 'r', phoneNumber: '+84909123456', deadline };
+    const failed = receiveCodeMessage(request, 'FAILED', 'VC-1', before);
+    assert.equal('voucherCode' in failed, false);
+    assert.equal(failed.message, customerMessages.FAILED);
+    assert.equal(receiveCodeMessage(request, 'SUCCESS', 'VC-1', before).voucherCode, 'VC-1');
+  });
+});
+
+describe('retry backoff', () => {
+  it('grows exponentially, stays under the cap, and is jittered', () => {
+    assert.equal(
+      backoffDelay(1, 200, 5000, () => 1),
+      200,
+    );
+    assert.equal(
+      backoffDelay(3, 200, 5000, () => 1),
+      800,
+    );
+    assert.equal(
+      backoffDelay(3, 200, 5000, () => 0),
+      400,
+    );
+    assert.equal(
+      backoffDelay(10, 200, 5000, () => 1),
+      5000,
+    );
+  });
+});
+
+describe('per-key queue', () => {
+  it('runs work for one key one at a time, and for other keys at once', async () => {
+    const queue = new PerKeyQueue();
+    const log: string[] = [];
+    const job = (name: string, ms: number) => async () => {
+      log.push(`start ${name}`);
+      await sleep(ms);
+      log.push(`end ${name}`);
+    };
+    await Promise.all([queue.run('a', job('a1', 30)), queue.run('a', job('a2', 1)), queue.run('b', job('b1', 1))]);
+    assert.deepEqual(log, ['start a1', 'start b1', 'end b1', 'end a1', 'start a2', 'end a2']);
+    assert.equal(queue.size, 0);
+  });
+
+  it('runs the next job even when the previous one failed', async () => {
+    const queue = new PerKeyQueue();
+    await assert.rejects(queue.run('a', async () => Promise.reject(new Error('boom'))));
+    assert.equal(await queue.run('a', async () => 'next'), 'next');
+  });
+});

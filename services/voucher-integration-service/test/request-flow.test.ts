@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { customerMessages } from '../src/outcomes.ts';
+import { vpsReplies } from './helpers/fake-vps.ts';
+import { eventually, phoneNumber, pkcePair, requestCode, settle, startHarness, voucherCode, type Harness } from './helpers/harness.ts';
+
+describe('request-code → VPS → receive-code', () => {
+  let h: Harness;
+  before(async () => (h = await startHarness()));
+  after(() => h.close());
+
+  const onlyOutcome = async (requestId: string) => {
+    const [message] = await eventually(() => h.kafka.receivedFor(requestId).length > 0 && h.kafka.receivedFor(requestId), 'receive-code');
+    await settle();
+    assert.equal(h.kafka.receivedFor(requestId).length, 1, 'exactly one receive-code message');
+    return message!;
+  };
+
+  it('publishes an immediate code for the web page, and asks the VPS with the callback URL and requestId', async () => {
+    const request = requestCode();
+    const code = voucherCode();
+    h.vps.script(request.requestId, () => vpsReplies.code(code));
+    await h.kafka.publishRequest(request);
+
+    const outcome = await onlyOutcome(request.requestId);
+    assert.deepEqual(
+      { ...outcome, issuedAt: undefined },
+      {
+        requestId: request.requestId,
+        phoneNumber,
+        status: 'SUCCESS',
+        channel: 'WEB',
+        voucherCode: code,
+        message: customerMessages.SUCCESS,
+        issuedAt: undefined,
+      },
+    );
+    assert.equal(h.kafka.keys.get(request.requestId), phoneNumber, 'keyed by the customer, like every topic');
+    const [call] = h.vps.callsFor(request.requestId);
+    assert.equal(call?.phoneNumber, phoneNumber);
+    assert.equal(call?.callbackUrl, 'http://127.0.0.1:8082/api/voucher-code/vps/response');
+  });
+
+  it('sends an immediate code that arrives after the deadline by SMS', async () => {
+    const request = requestCode(-1);
+    h.vps.script(request.requestId, () => vpsReplies.code(voucherCode()));
+    await h.kafka.publishRequest(request);
+    const outcome = await onlyOutcome(request.requestId);
+    assert.equal(outcome.status, 'SUCCESS');
+    assert.equal(outcome.channel, 'SMS');
+  });
+
+  it('calls the VPS once and publishes once when the same request-code message is delivered twice', async () => {
+    const request = requestCode();
+    h.vps.script(request.requestId, () => vpsReplies.code(voucherCode()));
+    await h.kafka.publishRequest(request);
+    await h.kafka.publishRequest(request);
+    await onlyOutcome(request.requestId);
+    assert.equal(h.vps.callsFor(request.requestId).length, 1);
+  });
+
+  it('retries a failing VPS under the same requestId and publishes one SUCCESS once it recovers', async () => {
+    const request = requestCode();
+    const code = voucherCode();
+    h.vps.script(request.requestId, (_call, attempt) =>
+      attempt === 1 ? vpsReplies.error() : attempt === 2 ? 'hang' : vpsReplies.code(code),
+    );
+    await h.kafka.publishRequest(request);
+    const outcome = await onlyOutcome(request.requestId);
+    assert.equal(outcome.status, 'SUCCESS');
+    assert.equal(outcome.voucherCode, code);
+    assert.equal(h.vps.callsFor(request.requestId).length, 3);
+  });
+
+  it('treats answers outside the VPS contract as errors and retries them', async () => {
+    const request = requestCode();
+    const code = voucherCode();
+    const broken = [
+      { status: 200, body: { status: 'SUCCESS' } },
+      { status: 202, body: { codeChallenge: 'too-short', transformMethod: 'S256' } },
+    ];
+    h.vps.script(request.requestId, (_call, attempt) => broken[attempt - 1] ?? vpsReplies.code(code));
+    await h.kafka.publishRequest(request);
+    const outcome = await onlyOutcome(request.requestId);
+    assert.equal(outcome.voucherCode, code);
+    assert.equal(h.vps.callsFor(request.requestId).length, 3);
+  });
+
+  it('publishes one FAILED, without a code, after VPS_MAX_ATTEMPTS failed calls', async () => {
+    const request = requestCode();
+    h.vps.script(request.requestId, () => vpsReplies.error());
+    await h.kafka.publishRequest(request);
+    const outcome = await onlyOutcome(request.requestId);
+    assert.equal(outcome.status, 'FAILED');
+    assert.equal(outcome.channel, 'WEB');
+    assert.equal(outcome.voucherCode, undefined);
+    assert.equal(outcome.message, customerMessages.FAILED);
+    assert.equal(h.vps.callsFor(request.requestId).length, 3);
+  });
+
+  it('dead-letters an invalid request-code message and still processes the next one', async () => {
+    const invalid = { ...requestCode(), phoneNumber: '0909123456' };
+    await h.kafka.publishRequest(invalid, 'same-key');
+    await h.kafka.publishRaw('{not json');
+    const request = requestCode();
+    h.vps.script(request.requestId, () => vpsReplies.code(voucherCode()));
+    await h.kafka.publishRequest(request, 'same-key');
+
+    await onlyOutcome(request.requestId);
+    const letters = await eventually(
+      () => h.kafka.deadLetters.filter((l) => l.value.includes(invalid.requestId) || l.value === '{not json').length === 2,
+      'two dead letters',
+    );
+    assert.ok(letters);
+    assert.equal(h.vps.callsFor(invalid.requestId).length, 0);
+    assert.equal(h.kafka.receivedFor(invalid.requestId).length, 0);
+  });
+
+  it('stores the challenge durably as soon as the VPS acknowledges', async () => {
+    const request = requestCode();
+    const { codeChallenge } = pkcePair();
+    h.vps.script(request.requestId, () => vpsReplies.challenge(codeChallenge, 'S256'));
+    await h.kafka.publishRequest(request);
+    await eventually(() => h.vps.callsFor(request.requestId).length > 0, 'the VPS call');
+    const [row] = await eventually(
+      () =>
+        h.service.database
+          .query('SELECT * FROM vps_requests WHERE request_id = $1', [request.requestId])
+          .then((rows) => rows.length > 0 && rows),
+      'the stored challenge',
+      2000,
+    );
+    assert.equal(row?.state, 'PENDING');
+    assert.equal(row?.code_challenge, codeChallenge);
+    assert.equal(row?.transform_method, 'S256');
+    assert.equal(row?.phone_number, phoneNumber);
+    assert.ok((row?.expires_at as Date).getTime() > Date.now());
+    await settle();
+    assert.equal(h.kafka.receivedFor(request.requestId).length, 0, 'nothing is published before the callback');
+  });
+
+  it('reports readiness and the callback metrics', async () => {
+    const ready = await fetch(`${h.service.url}/readyz`);
+    assert.equal(ready.status, 200);
+    const metrics = await (await fetch(`${h.service.url}/metrics`)).text();
+    assert.match(metrics, /vps_calls_in_flight/);
+    assert.match(metrics, /vps_calls_total\{outcome="code"/);
+    assert.match(metrics, /vps_calls_total\{outcome="timeout"/);
+  });
+});

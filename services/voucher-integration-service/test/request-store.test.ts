@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ReceiveCodeMessage } from '@voucher/contracts';
+import { openDatabase, type Database } from '@voucher/platform/database';
+import { createMetrics } from '@voucher/platform/http';
+import { createLogger } from '@voucher/platform/logging';
+import { redeemCallback } from '../src/callback-redeemer.ts';
+import { createIntegrationMetrics } from '../src/metrics.ts';
+import { receiveCodeMessage } from '../src/outcomes.ts';
+import type { OutcomePublisher } from '../src/receive-code-publisher.ts';
+import { migrationsDir, serviceName } from '../src/service.ts';
+import { RequestStore } from '../src/store/request-store.ts';
+import { sweepOnce } from '../src/sweeper.ts';
+import { phoneNumber, pkcePair, voucherCode } from './helpers/harness.ts';
+
+/** Records what it publishes; fails while `broken` is set, as a broker outage would. */
+class RecordingPublisher implements OutcomePublisher {
+  readonly published: ReceiveCodeMessage[] = [];
+  broken = false;
+  async publish(messages: ReceiveCodeMessage[]): Promise<void> {
+    if (this.broken) throw new Error('broker unavailable');
+    this.published.push(...messages);
+  }
+  for(requestId: string) {
+    return this.published.filter((message) => message.requestId === requestId);
+  }
+}
+
+describe('request store guarantees', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'integration-store-'));
+  let database: Database;
+  let store: RequestStore;
+  before(async () => {
+    database = await openDatabase({ service: serviceName, migrationsDir, url: process.env.DATABASE_URL, dataDir });
+    store = new RequestStore(database);
+  });
+  after(async () => {
+    await database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const request = (deadlineInMs = 30_000) => ({ requestId: randomUUID(), phoneNumber, deadline: new Date(Date.now() + deadlineInMs) });
+  const pending = async (ttlMs = 60_000) => {
+    const facts = request();
+    const pair = pkcePair();
+    assert.equal(await store.savePending(facts, pair.codeChallenge, 'S256', new Date(Date.now() + ttlMs)), 'saved');
+    return { facts, ...pair };
+  };
+
+  it('keeps a callback redeemable when publishing it fails, and publishes it once when the VPS retries', async () => {
+    const { facts, codeVerifier } = await pending();
+    const publisher = new RecordingPublisher();
+    const callback = { codeVerifier, status: 'SUCCESS' as const, voucherCode: voucherCode() };
+
+    publisher.broken = true;
+    await assert.rejects(redeemCallback(store, publisher, callback), /broker unavailable/);
+    publisher.broken = false;
+    assert.deepEqual(await redeemCallback(store, publisher, callback), { outcome: 'accepted', requestId: facts.requestId });
+    assert.deepEqual(await redeemCallback(store, publisher, callback), { outcome: 'replayed' });
+    assert.equal(publisher.for(facts.requestId).length, 1);
+    assert.equal(publisher.for(facts.requestId)[0]?.voucherCode, callback.voucherCode);
+  });
+
+  it('publishes an outcome once when two handlers settle the same request at the same time', async () => {
+    const facts = request();
+    const publisher = new RecordingPublisher();
+    const now = new Date();
+    const settle = () =>
+      store.settleNew(facts, 'SUCCESS', now, () => publisher.publish([receiveCodeMessage(facts, 'SUCCESS', 'VC-1', now)]));
+    const results = await Promise.all([settle(), settle(), settle()]);
+    assert.equal(results.filter(Boolean).length, 1);
+    assert.equal(publisher.published.length, 1);
+    assert.equal(await store.isKnown(facts.requestId), true);
+  });
+
+  it('records nothing when publishing an immediate outcome fails, so the message is retried', async () => {
+    const facts = request();
+    await assert.rejects(store.settleNew(facts, 'SUCCESS', new Date(), () => Promise.reject(new Error('broker unavailable'))));
+    assert.equal(await store.isKnown(facts.requestId), false);
+  });
+
+  it('refuses a challenge already held by another request, and recognises a redelivered one', async () => {
+    const { facts, codeChallenge } = await pending();
+    const later = new Date(Date.now() + 60_000);
+    assert.equal(await store.savePending(request(), codeChallenge, 'S256', later), 'challenge-taken');
+    assert.equal(await store.savePending(facts, pkcePair().codeChallenge, 'S256', later), 'already-known');
+  });
+
+  it('sweeps an expired challenge into one FAILED outcome, refuses its late callback, and forgets old records', async () => {
+    const { facts, codeVerifier } = await pending(1);
+    const publisher = new RecordingPublisher();
+    const logger = createLogger('test', 'silent');
+    const options = { store, publisher, logger, metrics: createIntegrationMetrics(createMetrics('test')), intervalMs: 1, batchSize: 1000 };
+    const soon = new Date(Date.now() + 10);
+
+    await sweepOnce({ ...options, retentionMs: 3_600_000 }, soon);
+    await sweepOnce({ ...options, retentionMs: 3_600_000 }, soon);
+    const failed = publisher.for(facts.requestId);
+    assert.equal(failed.length, 1);
+    assert.equal(failed[0]?.status, 'FAILED');
+    assert.deepEqual(await redeemCallback(store, publisher, { codeVerifier, status: 'SUCCESS', voucherCode: voucherCode() }), {
+      outcome: 'expired',
+    });
+
+    await sweepOnce({ ...options, retentionMs: 0 }, new Date(Date.now() + 1000));
+    assert.equal(await store.isKnown(facts.requestId), false);
+  });
+});
