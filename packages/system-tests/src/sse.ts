@@ -20,7 +20,11 @@ export async function openEventStream(url: string, headers: Record<string, strin
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const event = /^event: ?(.*)$/m.exec(block)?.[1];
-          const data = block.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.replace(/^data: ?/, '')).join('\n');
+          const data = block
+            .split('\n')
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.replace(/^data: ?/, ''))
+            .join('\n');
           if (event || data) events.push({ event: event ?? 'message', data: data ? JSON.parse(data) : undefined });
         }
       }

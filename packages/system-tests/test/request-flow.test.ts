@@ -13,7 +13,6 @@ const ACK_MS = 300;
 const DEADLINE_MS = 3_000;
 const PROCESSING_MESSAGE = 'Your request is being processed within 30 seconds';
 const randomMobile = () => `090${String(randomInt(1_000_000, 9_999_999))}`;
-const toE164 = (national: string) => `+84${national.slice(1)}`;
 
 describe('voucher request flow, end to end', () => {
   let stack: Stack;
@@ -29,7 +28,8 @@ describe('voucher request flow, end to end', () => {
       const answer = await call('GET', `${stack.urls.voucher}/api/vouchers/${requestId}`);
       return answer.status === 200 ? answer.body : undefined;
     }, 'voucher-service to store the outcome (step 8)');
-  const smsTo = async (phoneNumber: string) => (await call<Array<{ text: string }>>('GET', `${stack.urls.sms}/api/messages?phoneNumber=${phoneNumber}`)).body;
+  const smsTo = async (phoneNumber: string) =>
+    (await call<Array<{ text: string }>>('GET', `${stack.urls.sms}/api/messages?phoneNumber=${phoneNumber}`)).body;
   const statusOf = async (requestId: string) => (await call('GET', `${stack.urls.gateway}/voucher/requests/${requestId}`)).body.status;
 
   before(async () => {
