@@ -1,0 +1,73 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { decodeReceiveCode, ConsumerGroups, Topics, type ReceiveCodeMessage } from '@voucher/contracts';
+import { ensureTopics, KafkaProducer, namespaced, runConsumer, type RunningConsumer } from '@voucher/platform/kafka';
+import type { Logger } from '@voucher/platform/logging';
+import type { Config } from '../config.ts';
+
+export interface KafkaRuntime {
+  producer: KafkaProducer;
+  /** True once the topics exist and the receive-code consumer has joined its group. */
+  readonly consumerRunning: boolean;
+  close(): Promise<void>;
+}
+
+/** Retries of the start-up: a broker that is down when the gateway starts is waited for, not fatal. */
+const START_RETRY_MS = { first: 500, max: 10_000 };
+
+/**
+ * The gateway's Kafka side: the request-code producer, and the receive-code consumer started in the background so
+ * the HTTP side comes up (and reports not ready, and answers 503) while the broker is unreachable.
+ */
+export function startKafka(config: Config, logger: Logger, handle: (message: ReceiveCodeMessage) => Promise<void>): KafkaRuntime {
+  const connection = { brokers: config.KAFKA_BROKERS, clientId: `gateway-${config.GATEWAY_REPLICA_ID}` };
+  const producer = new KafkaProducer(connection, { timeoutMs: config.PRODUCE_TIMEOUT_MS, retries: 2 });
+  const stopping = new AbortController();
+  let consumer: RunningConsumer | undefined;
+
+  const startConsumer = async () => {
+    const topic = namespaced(config.KAFKA_NAMESPACE, Topics.receiveCode);
+    const layout = { partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR };
+    await ensureTopics(connection, [namespaced(config.KAFKA_NAMESPACE, Topics.requestCode), topic], layout);
+    return runConsumer({
+      connection,
+      groupId: namespaced(config.KAFKA_NAMESPACE, ConsumerGroups.gateway),
+      topic,
+      decode: decodeReceiveCode,
+      handle,
+      producer,
+      logger,
+      concurrency: config.CONSUMER_CONCURRENCY,
+      // A code is money: an SMS gateway outage is waited out (about ten minutes) before the message is dead-lettered.
+      maxAttempts: 25,
+      retryMaxDelayMs: 30_000,
+    });
+  };
+
+  const started = (async () => {
+    for (let delay = START_RETRY_MS.first; !stopping.signal.aborted; delay = Math.min(delay * 2, START_RETRY_MS.max)) {
+      try {
+        const running = await startConsumer();
+        if (stopping.signal.aborted) return running.close();
+        consumer = running;
+        logger.info('receive-code consumer started');
+        return;
+      } catch (error) {
+        logger.warn({ err: error, retryInMs: delay }, 'Kafka is not reachable; retrying');
+        await sleep(delay, undefined, { signal: stopping.signal }).catch(() => {});
+      }
+    }
+  })();
+
+  return {
+    producer,
+    get consumerRunning() {
+      return consumer !== undefined;
+    },
+    async close() {
+      stopping.abort();
+      await consumer?.close();
+      await producer.close(); // also ends a start-up attempt still waiting on the broker
+      await started;
+    },
+  };
+}

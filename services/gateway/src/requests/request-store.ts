@@ -1,0 +1,91 @@
+import type { ReceiveCodeMessage } from '@voucher/contracts';
+import type { Queryable } from '@voucher/platform/database';
+import type { VoucherRequest } from './voucher-request.ts';
+
+const columns = `request_id AS "requestId", phone_number AS "phoneNumber", state, deadline, voucher_code AS "voucherCode",
+  status, message, notified_via AS "notifiedVia"`;
+
+/**
+ * The voucher_requests table. Every transition that tells the customer something is one conditional UPDATE, so two
+ * replicas (or a redelivered message) racing for the same request cannot both win.
+ */
+export const requestStore = {
+  async insert(db: Queryable, request: { requestId: string; phoneNumber: string; deadline: Date }): Promise<void> {
+    await db.query(`INSERT INTO voucher_requests (request_id, phone_number, state, deadline) VALUES ($1, $2, 'PROCESSING', $3)`, [
+      request.requestId,
+      request.phoneNumber,
+      request.deadline,
+    ]);
+  },
+
+  async delete(db: Queryable, requestId: string): Promise<void> {
+    await db.query('DELETE FROM voucher_requests WHERE request_id = $1', [requestId]);
+  },
+
+  async find(db: Queryable, requestId: string): Promise<VoucherRequest | undefined> {
+    const rows = await db.query<VoucherRequest>(`SELECT ${columns} FROM voucher_requests WHERE request_id = $1`, [requestId]);
+    return rows[0];
+  },
+
+  /** A code for a request this gateway never saw (its row was lost, or its POST timed out): the deadline is long gone. */
+  async insertUnknown(db: Queryable, message: ReceiveCodeMessage): Promise<void> {
+    await db.query(
+      `INSERT INTO voucher_requests (request_id, phone_number, state, deadline) VALUES ($1, $2, 'PROCESSING', now())
+       ON CONFLICT (request_id) DO NOTHING`,
+      [message.requestId, message.phoneNumber],
+    );
+  },
+
+  /** Stores the VPS outcome on a request still PROCESSING; a redelivered or late outcome changes nothing. */
+  async recordOutcome(db: Queryable, message: ReceiveCodeMessage): Promise<void> {
+    await db.query(
+      `UPDATE voucher_requests
+       SET state = CASE WHEN $2 = 'FAILED' THEN 'FAILED' ELSE 'CODE_READY' END, voucher_code = $3, status = $2, message = $4, updated_at = now()
+       WHERE request_id = $1 AND state = 'PROCESSING'`,
+      [message.requestId, message.status, message.voucherCode ?? null, message.message],
+    );
+  },
+
+  /** The replica holding the customer's page takes the outcome: a code only before the deadline, a failure any time. */
+  async claimForPage(db: Queryable, requestId: string): Promise<VoucherRequest | undefined> {
+    const rows = await db.query<VoucherRequest>(
+      `UPDATE voucher_requests
+       SET state = CASE WHEN state = 'CODE_READY' THEN 'DELIVERED' ELSE state END, notified_via = 'WEB', updated_at = now()
+       WHERE request_id = $1 AND notified_via IS NULL AND (state = 'FAILED' OR (state = 'CODE_READY' AND deadline > now()))
+       RETURNING ${columns}`,
+      [requestId],
+    );
+    return rows[0];
+  },
+
+  /** Undoes claimForPage when no page was left to show the outcome to. */
+  async releasePageClaim(db: Queryable, requestId: string): Promise<void> {
+    await db.query(
+      `UPDATE voucher_requests
+       SET state = CASE WHEN state = 'DELIVERED' THEN 'CODE_READY' ELSE state END, notified_via = NULL, updated_at = now()
+       WHERE request_id = $1 AND notified_via = 'WEB'`,
+      [requestId],
+    );
+  },
+
+  /** Locks a request whose customer still has to be told, for the SMS about to go out (inside a transaction). */
+  async lockForSms(tx: Queryable, requestId: string): Promise<VoucherRequest | undefined> {
+    const rows = await tx.query<VoucherRequest>(
+      `SELECT ${columns} FROM voucher_requests
+       WHERE request_id = $1 AND notified_via IS NULL AND state IN ('CODE_READY', 'FAILED') FOR UPDATE`,
+      [requestId],
+    );
+    return rows[0];
+  },
+
+  /** The code went by SMS: it is no longer kept here (voucher-service stores every code). */
+  async markSentBySms(tx: Queryable, requestId: string): Promise<void> {
+    await tx.query(
+      `UPDATE voucher_requests
+       SET state = CASE WHEN state = 'FAILED' THEN 'FAILED' ELSE 'SENT_BY_SMS' END, notified_via = 'SMS', voucher_code = NULL,
+           updated_at = now()
+       WHERE request_id = $1`,
+      [requestId],
+    );
+  },
+};

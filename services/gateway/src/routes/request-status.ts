@@ -1,0 +1,29 @@
+import type { FastifyRequest } from 'fastify';
+import { problem } from '@voucher/platform/http';
+import { customerView } from '../requests/customer-view.ts';
+import { requestStore } from '../requests/request-store.ts';
+import type { VoucherRequest } from '../requests/voucher-request.ts';
+import type { RouteScope, VoucherRouteDeps } from './route-deps.ts';
+import { RequestParams, RequestStatusResponse } from './schemas.ts';
+
+/** Finds the caller's own request; someone else's is answered exactly like an unknown one. */
+export async function findOwnRequest(request: FastifyRequest, requestId: string, deps: VoucherRouteDeps): Promise<VoucherRequest> {
+  const found = await requestStore.find(deps.db, requestId);
+  if (!found || !deps.auth.mayActFor(request, found.phoneNumber)) throw problem.notFound(`No voucher request ${requestId}.`);
+  return found;
+}
+
+export function requestStatusRoute(app: RouteScope, deps: VoucherRouteDeps): void {
+  app.get(
+    '/voucher/requests/:requestId',
+    {
+      schema: {
+        summary: "A voucher request's state",
+        description: 'PROCESSING, DELIVERED (with the code), SENT_BY_SMS or FAILED.',
+        params: RequestParams,
+        response: { 200: RequestStatusResponse },
+      },
+    },
+    async (request) => customerView(await findOwnRequest(request, request.params.requestId, deps)),
+  );
+}

@@ -1,0 +1,176 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RunningGateway } from '../src/service.ts';
+import { codeMessage, failedMessage, receiveCodePublisher } from './support/kafka-helpers.ts';
+import { postVoucher, randomPhone, startReadyGateway, testConfig, toE164, waitFor } from './support/gateway-harness.ts';
+import { startSmsReceiver } from './support/sms-receiver.ts';
+import { openPage } from './support/sse-client.ts';
+
+const HANDOFF_MS = 400;
+
+describe('delivery of receive-code outcomes', () => {
+  let sms: Awaited<ReturnType<typeof startSmsReceiver>>;
+  let gateway: RunningGateway;
+  let vps: ReturnType<typeof receiveCodePublisher>;
+
+  before(async () => {
+    sms = await startSmsReceiver();
+    const config = testConfig({ SMS_URL: sms.url, WEB_HANDOFF_MS: String(HANDOFF_MS) });
+    gateway = await startReadyGateway(config);
+    vps = receiveCodePublisher(config.KAFKA_NAMESPACE);
+  });
+  after(async () => {
+    await vps.close();
+    await gateway.close();
+    await sms.close();
+  });
+
+  const newRequest = async () => {
+    const phone = toE164(randomPhone());
+    const { body } = await postVoucher(gateway, `?phoneNumber=${encodeURIComponent(phone)}`);
+    return { requestId: String(body.requestId), phone };
+  };
+  const statusOf = async (requestId: string) =>
+    (await (await fetch(`${gateway.url}/voucher/requests/${requestId}`)).json()) as Record<string, unknown>;
+  const openPageFor = async (requestId: string) => {
+    const page = openPage(`${gateway.url}/voucher/requests/${requestId}/events`);
+    await page.opened;
+    return page;
+  };
+
+  test('a WEB code reaches the waiting page once, and no SMS is sent', async () => {
+    const { requestId, phone } = await newRequest();
+    assert.deepEqual(await statusOf(requestId), {
+      requestId,
+      status: 'PROCESSING',
+      message: 'Your request is being processed within 30 seconds',
+    });
+    const page = await openPageFor(requestId);
+    const code = codeMessage(requestId, phone);
+    await vps.publish(code);
+    await page.ended;
+    assert.deepEqual(page.events, [
+      { event: 'voucher', data: { requestId, status: 'DELIVERED', voucherCode: code.voucherCode, message: code.message } },
+    ]);
+    assert.deepEqual(await statusOf(requestId), { requestId, status: 'DELIVERED', voucherCode: code.voucherCode, message: code.message });
+    await sleep(HANDOFF_MS + 300);
+    assert.deepEqual(sms.to(phone), []);
+  });
+
+  test('an SMS-channel code goes by one SMS and the page hears `sms`', async () => {
+    const { requestId, phone } = await newRequest();
+    const page = await openPageFor(requestId);
+    const code = codeMessage(requestId, phone, { channel: 'SMS', status: 'LATE_SUCCESS' });
+    await vps.publish(code);
+    await page.ended;
+    assert.deepEqual(page.events, [
+      { event: 'sms', data: { requestId, status: 'SENT_BY_SMS', message: 'Your voucher code has been sent to you by SMS.' } },
+    ]);
+    const [sent, ...more] = sms.to(phone);
+    assert.deepEqual(more, []);
+    assert.equal(sent!.idempotencyKey, requestId);
+    assert.ok(sent!.text.includes(code.voucherCode!), 'the SMS carries the code');
+    const status = await statusOf(requestId);
+    assert.equal(status.status, 'SENT_BY_SMS');
+    assert.equal(status.voucherCode, undefined);
+  });
+
+  test('the same receive-code message delivered twice sends one SMS', async () => {
+    const { requestId, phone } = await newRequest();
+    const code = codeMessage(requestId, phone, { channel: 'SMS' });
+    await vps.publish(code);
+    await vps.publish(code);
+    await waitFor(() => sms.to(phone).length > 0 || undefined, 'the SMS');
+    await sleep(1000);
+    assert.equal(sms.to(phone).length, 1);
+  });
+
+  test('a WEB code with no page waiting goes by SMS after the hand-off time; a page opened later hears `sms` at once', async () => {
+    const { requestId, phone } = await newRequest();
+    const published = Date.now();
+    await vps.publish(codeMessage(requestId, phone));
+    await waitFor(() => sms.to(phone)[0], 'the SMS', 10_000);
+    assert.ok(Date.now() - published >= HANDOFF_MS, 'the code waited for a page first');
+    const late = await openPageFor(requestId);
+    await late.ended;
+    assert.deepEqual(
+      late.events.map((event) => event.event),
+      ['sms'],
+    );
+    assert.equal(sms.to(phone).length, 1);
+  });
+
+  test('a page that disconnected before its code arrived gets it by SMS instead', async () => {
+    const { requestId, phone } = await newRequest();
+    const page = await openPageFor(requestId);
+    page.close();
+    await sleep(100);
+    await vps.publish(codeMessage(requestId, phone));
+    await waitFor(() => sms.to(phone)[0], 'the SMS', 10_000);
+    assert.equal((await statusOf(requestId)).status, 'SENT_BY_SMS');
+  });
+
+  test('FAILED with a page waiting: the page hears `failed` and no SMS is sent', async () => {
+    const { requestId, phone } = await newRequest();
+    const page = await openPageFor(requestId);
+    const failure = failedMessage(requestId, phone);
+    await vps.publish(failure);
+    await page.ended;
+    assert.deepEqual(page.events, [{ event: 'failed', data: { requestId, status: 'FAILED', message: failure.message } }]);
+    assert.deepEqual(await statusOf(requestId), { requestId, status: 'FAILED', message: failure.message });
+    await sleep(HANDOFF_MS + 300);
+    assert.deepEqual(sms.to(phone), []);
+  });
+
+  test('FAILED with no page: the customer is told by SMS', async () => {
+    const { requestId, phone } = await newRequest();
+    const failure = failedMessage(requestId, phone);
+    await vps.publish(failure);
+    const sent = await waitFor(() => sms.to(phone)[0], 'the failure SMS', 10_000);
+    assert.equal(sent.text, failure.message);
+    assert.equal((await statusOf(requestId)).status, 'FAILED');
+  });
+
+  test('a code for a request this gateway never saw is created and sent by SMS', async () => {
+    const requestId = randomUUID();
+    const phone = toE164(randomPhone());
+    const code = codeMessage(requestId, phone);
+    await vps.publish(code);
+    const sent = await waitFor(() => sms.to(phone)[0], 'the SMS', 10_000);
+    assert.ok(sent.text.includes(code.voucherCode!));
+    assert.equal((await statusOf(requestId)).status, 'SENT_BY_SMS');
+  });
+
+  test('when the SMS gateway fails the send is retried until it goes out, once', async () => {
+    const { requestId, phone } = await newRequest();
+    sms.failNext(2);
+    await vps.publish(codeMessage(requestId, phone, { channel: 'SMS' }));
+    await waitFor(() => sms.to(phone)[0], 'the SMS after retries', 10_000);
+    await sleep(500);
+    assert.equal(sms.to(phone).length, 1);
+    assert.equal((await statusOf(requestId)).status, 'SENT_BY_SMS');
+  });
+
+  test('a code naming another phone number than the request is never delivered', async () => {
+    const { requestId, phone } = await newRequest();
+    const stranger = toE164(randomPhone());
+    await vps.publish(codeMessage(requestId, stranger, { channel: 'SMS' }));
+    await vps.publish(codeMessage(randomUUID(), phone, { channel: 'SMS' })); // a marker that the consumer moved on
+    await waitFor(() => sms.to(phone)[0], 'the marker SMS', 10_000);
+    assert.deepEqual(sms.to(stranger), []);
+    assert.equal((await statusOf(requestId)).status, 'PROCESSING');
+  });
+
+  test('a waiting page gets keep-alive comments, and open streams and deliveries show in /metrics', async () => {
+    const { requestId } = await newRequest();
+    const page = await openPageFor(requestId);
+    await waitFor(() => page.comments >= 3 || undefined, 'keep-alive comments', 5_000);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.match(metrics, /gateway_sse_streams_open\{[^}]*\} 1/);
+    assert.match(metrics, /gateway_deliveries_total\{[^}]*channel="WEB"[^}]*outcome="code"[^}]*\} 1/);
+    assert.match(metrics, /gateway_deliveries_total\{[^}]*channel="SMS"[^}]*outcome="code"[^}]*\} [1-9]/);
+    page.close();
+  });
+});

@@ -1,0 +1,139 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Database } from '@voucher/platform/database';
+import type { RunningGateway } from '../src/service.ts';
+import { requestCodeReader } from './support/kafka-helpers.ts';
+import { openTestDatabase, postVoucher, randomPhone, startReadyGateway, testConfig, toE164, waitFor } from './support/gateway-harness.ts';
+
+const PROCESSING = 'Your request is being processed within 30 seconds';
+
+describe('POST /voucher', () => {
+  const config = testConfig({ WEB_DEADLINE_MS: '30000' });
+  let db: Database;
+  let gateway: RunningGateway;
+  let reader: Awaited<ReturnType<typeof requestCodeReader>>;
+
+  before(async () => {
+    db = await openTestDatabase(config);
+    gateway = await startReadyGateway(config, db);
+    reader = await requestCodeReader(config.KAFKA_NAMESPACE);
+  });
+  after(async () => {
+    await reader.close();
+    await gateway.close();
+    await db.close();
+  });
+
+  const assertAccepted = (response: Response, body: Record<string, unknown>) => {
+    assert.equal(response.status, 202);
+    assert.equal(body.status, 'PROCESSING');
+    assert.equal(body.message, PROCESSING);
+    assert.match(String(body.requestId), /^[0-9a-f-]{36}$/);
+    assert.equal(response.headers.get('location'), `/voucher/requests/${body.requestId}`);
+  };
+
+  test('national and E.164 forms are accepted and produce one request-code message keyed by the E.164 number', async () => {
+    const phone = randomPhone();
+    for (const form of [phone, toE164(phone)]) {
+      const { response, body } = await postVoucher(gateway, `?phoneNumber=${encodeURIComponent(form)}`);
+      assertAccepted(response, body);
+      const [record] = await waitFor(() => {
+        const found = reader.forRequest(String(body.requestId));
+        return found.length > 0 ? found : undefined;
+      }, 'the request-code message');
+      assert.equal(record!.key, toE164(phone));
+      assert.equal(record!.message.phoneNumber, toE164(phone));
+      const requestedAt = Date.parse(record!.message.requestedAt);
+      assert.equal(Date.parse(record!.message.deadline) - requestedAt, 30_000);
+    }
+  });
+
+  test('an unencoded + in the query string still means E.164', async () => {
+    const phone = randomPhone();
+    const { response, body } = await postVoucher(gateway, `?phoneNumber=${toE164(phone)}`);
+    assertAccepted(response, body);
+    const records = await waitFor(() => reader.forRequest(String(body.requestId))[0], 'the request-code message');
+    assert.equal(records.key, toE164(phone));
+  });
+
+  test('a JSON body works, and the query string wins over it', async () => {
+    const phone = randomPhone();
+    const json = { method: 'POST', headers: { 'content-type': 'application/json' } };
+    const fromBody = await postVoucher(gateway, '', { ...json, body: JSON.stringify({ phoneNumber: phone }) });
+    assertAccepted(fromBody.response, fromBody.body);
+    const other = randomPhone();
+    const both = await postVoucher(gateway, `?phoneNumber=${other}`, { ...json, body: JSON.stringify({ phoneNumber: phone }) });
+    assertAccepted(both.response, both.body);
+    const record = await waitFor(() => reader.forRequest(String(both.body.requestId))[0], 'the request-code message');
+    assert.equal(record.key, toE164(other));
+  });
+
+  test('a bad or missing number is a 400 problem and nothing is produced', async () => {
+    const before = reader.seen.length;
+    for (const query of ['?phoneNumber=123', '?phoneNumber=0281234567', '?phoneNumber=hello', '']) {
+      const { response, body } = await postVoucher(gateway, query);
+      assert.equal(response.status, 400, query);
+      assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      assert.equal(body.status, 400);
+      assert.match(String(body.detail), /phoneNumber/);
+    }
+    await sleep(1000);
+    assert.equal(reader.seen.length, before);
+  });
+
+  test('an Idempotency-Key retry gets the first answer and produces nothing more', async () => {
+    const phone = randomPhone();
+    const headers = { 'idempotency-key': `key-${randomUUID()}` };
+    const first = await postVoucher(gateway, `?phoneNumber=${phone}`, { headers });
+    const retry = await postVoucher(gateway, `?phoneNumber=${toE164(phone)}`, { headers });
+    assertAccepted(retry.response, retry.body);
+    assert.equal(retry.body.requestId, first.body.requestId);
+    const another = await postVoucher(gateway, `?phoneNumber=${randomPhone()}`, { headers });
+    assert.notEqual(another.body.requestId, first.body.requestId, 'a key is scoped to its phone number');
+    await waitFor(() => reader.forRequest(String(another.body.requestId))[0], 'the other request');
+    assert.equal(reader.seen.filter((entry) => entry.key === toE164(phone)).length, 1);
+  });
+
+  test('a retry after the first attempt was abandoned mid-way (its process died) publishes that same request', async () => {
+    const phone = toE164(randomPhone());
+    const key = `key-${randomUUID()}`;
+    const requestId = randomUUID();
+    await db.query(`INSERT INTO voucher_requests (request_id, phone_number, state, deadline) VALUES ($1, $2, 'PROCESSING', now())`, [
+      requestId,
+      phone,
+    ]);
+    await db.query(
+      `INSERT INTO idempotency_keys (phone_number, key, request_id, created_at) VALUES ($1, $2, $3, now() - interval '1 hour')`,
+      [phone, key, requestId],
+    );
+    const retry = await postVoucher(gateway, `?phoneNumber=${encodeURIComponent(phone)}`, { headers: { 'idempotency-key': key } });
+    assertAccepted(retry.response, retry.body);
+    assert.equal(retry.body.requestId, requestId);
+    const record = await waitFor(() => reader.forRequest(requestId)[0], 'the republished request-code message');
+    assert.equal(record.key, phone);
+  });
+
+  test('a malformed Idempotency-Key is a 400 problem', async () => {
+    const tooLong = await postVoucher(gateway, `?phoneNumber=${randomPhone()}`, { headers: { 'idempotency-key': 'k'.repeat(129) } });
+    assert.equal(tooLong.response.status, 400);
+    const notPrintable = await postVoucher(gateway, `?phoneNumber=${randomPhone()}`, { headers: { 'idempotency-key': 'caf\u00e9' } });
+    assert.equal(notPrintable.response.status, 400);
+  });
+
+  test('the status endpoint answers 400 for a malformed id and 404 for an unknown one', async () => {
+    const malformed = await fetch(`${gateway.url}/voucher/requests/not-a-uuid`);
+    assert.equal(malformed.status, 400);
+    const unknown = await fetch(`${gateway.url}/voucher/requests/${randomUUID()}`);
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    const events = await fetch(`${gateway.url}/voucher/requests/${randomUUID()}/events`);
+    assert.equal(events.status, 404);
+  });
+
+  test('accepted requests are counted in /metrics', async () => {
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.match(text, /gateway_requests_accepted_total\{[^}]*\} [1-9]/);
+  });
+});

@@ -1,0 +1,73 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Database } from '@voucher/platform/database';
+import type { RunningGateway } from '../src/service.ts';
+import { codeMessage, receiveCodePublisher } from './support/kafka-helpers.ts';
+import { openTestDatabase, postVoucher, randomPhone, startReadyGateway, testConfig, toE164, waitFor } from './support/gateway-harness.ts';
+import { startSmsReceiver } from './support/sms-receiver.ts';
+import { openPage } from './support/sse-client.ts';
+
+const HANDOFF_MS = 500;
+
+/**
+ * Two replicas in one consumer group over one database: with DATABASE_URL each has its own pool to PostgreSQL;
+ * with PGlite they share one Database object (its NOTIFY works in-process). Each has its own HTTP server, Kafka
+ * consumer and stream registry, so a code consumed by one replica must reach a page held by the other.
+ */
+describe('two gateway replicas', () => {
+  let sms: Awaited<ReturnType<typeof startSmsReceiver>>;
+  let shared: Database | undefined;
+  let replicas: RunningGateway[];
+  let vps: ReturnType<typeof receiveCodePublisher>;
+
+  before(async () => {
+    sms = await startSmsReceiver();
+    const config = testConfig({ SMS_URL: sms.url, WEB_HANDOFF_MS: String(HANDOFF_MS), KAFKA_TOPIC_PARTITIONS: '4' });
+    shared = config.DATABASE_URL ? undefined : await openTestDatabase(config);
+    replicas = [];
+    for (const id of ['a', 'b']) replicas.push(await startReadyGateway({ ...config, GATEWAY_REPLICA_ID: id }, shared));
+    vps = receiveCodePublisher(config.KAFKA_NAMESPACE);
+  });
+  after(async () => {
+    await vps.close();
+    for (const replica of replicas) await replica.close();
+    await shared?.close();
+    await sms.close();
+  });
+
+  test('a page on either replica gets its WEB code, whichever replica consumed it, exactly once', async () => {
+    const customers = [];
+    for (let i = 0; i < 12; i++) {
+      const replica = replicas[i % 2]!;
+      const phone = toE164(randomPhone());
+      const { body } = await postVoucher(replica, `?phoneNumber=${encodeURIComponent(phone)}`);
+      const requestId = String(body.requestId);
+      const page = openPage(`${replica.url}/voucher/requests/${requestId}/events`);
+      await page.opened;
+      customers.push({ requestId, phone, page, code: codeMessage(requestId, phone) });
+    }
+    await Promise.all(customers.map((customer) => vps.publish(customer.code)));
+    await Promise.all(customers.map((customer) => customer.page.ended));
+    for (const { requestId, page, code } of customers) {
+      assert.deepEqual(page.events, [
+        { event: 'voucher', data: { requestId, status: 'DELIVERED', voucherCode: code.voucherCode, message: code.message } },
+      ]);
+    }
+    await sleep(HANDOFF_MS + 500);
+    assert.deepEqual(sms.received, [], 'no code also went by SMS');
+  });
+
+  test('a WEB code with no page on any replica goes by exactly one SMS', async () => {
+    const phones = Array.from({ length: 6 }, () => toE164(randomPhone()));
+    const requests = [];
+    for (const [i, phone] of phones.entries()) {
+      const { body } = await postVoucher(replicas[i % 2]!, `?phoneNumber=${encodeURIComponent(phone)}`);
+      requests.push({ requestId: String(body.requestId), phone });
+    }
+    await Promise.all(requests.map(({ requestId, phone }) => vps.publish(codeMessage(requestId, phone))));
+    await waitFor(() => phones.every((phone) => sms.to(phone).length > 0) || undefined, 'every SMS', 15_000);
+    await sleep(HANDOFF_MS + 500);
+    for (const phone of phones) assert.equal(sms.to(phone).length, 1, phone);
+  });
+});

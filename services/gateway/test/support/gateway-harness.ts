@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLogger } from '@voucher/platform/logging';
+import type { Database } from '@voucher/platform/database';
+import { readConfig, type Config } from '../../src/config.ts';
+import { openGatewayDatabase, startGateway, type RunningGateway } from '../../src/service.ts';
+
+export const logger = createLogger('gateway-test', process.env.TEST_LOG_LEVEL ?? 'silent');
+
+/** A fresh namespace for Kafka topics and groups, so every test file is isolated on the shared broker. */
+export const uniqueNamespace = () => `t${randomUUID().slice(0, 8)}-`;
+
+/** A valid Vietnamese mobile number in national form, different for every call. */
+export const randomPhone = () => `0909${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+export const toE164 = (national: string) => `+84${national.slice(1)}`;
+
+/** Test config: ports of 0, a temp DATA_DIR (or DATABASE_URL from the environment), short timings, open routes. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gateway-test-'));
+  process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  return readConfig({
+    GATEWAY_PORT: '0',
+    AUTH_REQUIRED: 'false',
+    KAFKA_NAMESPACE: uniqueNamespace(),
+    KAFKA_TOPIC_PARTITIONS: '3',
+    DATA_DIR: dataDir,
+    DATABASE_URL: process.env.DATABASE_URL ?? '',
+    WEB_DEADLINE_MS: '20000',
+    WEB_HANDOFF_MS: '400',
+    PRODUCE_TIMEOUT_MS: '1500',
+    SSE_KEEPALIVE_MS: '200',
+    RATE_LIMIT_PER_MINUTE: '10000',
+    SMS_TIMEOUT_MS: '1000',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+  const giveUpAt = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Starts a gateway and waits until its consumer has joined the group (/readyz answers 200). */
+export async function startReadyGateway(config: Config, db?: Database): Promise<RunningGateway> {
+  const gateway = await startGateway(config, logger, { db });
+  await waitFor(async () => (await fetch(`${gateway.url}/readyz`)).status === 200 || undefined, 'the gateway to be ready');
+  return gateway;
+}
+
+/** The gateway's database, opened by the test so it can look inside (and share it between PGlite replicas). */
+export const openTestDatabase = (config: Config): Promise<Database> => openGatewayDatabase(config);
+
+export async function postVoucher(gateway: RunningGateway, query: string, init: RequestInit = {}) {
+  const response = await fetch(`${gateway.url}/voucher${query}`, { method: 'POST', ...init });
+  return { response, body: (await response.json()) as Record<string, unknown> };
+}

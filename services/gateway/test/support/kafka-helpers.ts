@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { decodeRequestCode, Topics, type ReceiveCodeMessage, type RequestCodeMessage } from '@voucher/contracts';
+import { KafkaProducer, namespaced, runConsumer } from '@voucher/platform/kafka';
+import { logger } from './gateway-harness.ts';
+
+const connection = { brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'gateway-test' };
+
+/** Plays the integration service's part: publishes receive-code messages into the test's namespace. */
+export function receiveCodePublisher(namespace: string) {
+  const producer = new KafkaProducer(connection);
+  const topic = namespaced(namespace, Topics.receiveCode);
+  return {
+    publish: (message: ReceiveCodeMessage) => producer.publish(topic, message.phoneNumber, message),
+    close: () => producer.close(),
+  };
+}
+
+export function codeMessage(requestId: string, phoneNumber: string, fields: Partial<ReceiveCodeMessage> = {}): ReceiveCodeMessage {
+  return {
+    requestId,
+    phoneNumber,
+    status: 'SUCCESS',
+    channel: 'WEB',
+    voucherCode: `VC-${randomUUID().slice(0, 8).toUpperCase()}`,
+    message: 'Thank you for using our services, your voucher code is ready.',
+    issuedAt: new Date().toISOString(),
+    ...fields,
+  };
+}
+
+export function failedMessage(requestId: string, phoneNumber: string): ReceiveCodeMessage {
+  return {
+    requestId,
+    phoneNumber,
+    status: 'FAILED',
+    channel: 'WEB',
+    message: 'We could not issue your voucher code; you have not been charged.',
+    issuedAt: new Date().toISOString(),
+  };
+}
+
+/** Plays the integration service's consumer: collects every request-code message in the namespace, with its key. */
+export async function requestCodeReader(namespace: string) {
+  const seen: Array<{ key: string; message: RequestCodeMessage }> = [];
+  const producer = new KafkaProducer(connection);
+  const consumer = await runConsumer({
+    connection,
+    groupId: namespaced(namespace, 'test-reader'),
+    topic: namespaced(namespace, Topics.requestCode),
+    decode: decodeRequestCode,
+    handle: async (message, context) => void seen.push({ key: context.key, message }),
+    producer,
+    logger,
+  });
+  return {
+    seen,
+    forRequest: (requestId: string) => seen.filter((entry) => entry.message.requestId === requestId),
+    async close() {
+      await consumer.close();
+      await producer.close();
+    },
+  };
+}
