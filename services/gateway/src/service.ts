@@ -52,7 +52,7 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
 
   const handleReceiveCode = createReceiveCodeHandler({ db, signal, sendBySms, handoffMs: config.WEB_HANDOFF_MS, logger });
   const kafka = startKafka(config, logger, handleReceiveCode);
-  const publishRequest = createRequestPublisher(kafka.producer, config.KAFKA_NAMESPACE, config.PRODUCE_TIMEOUT_MS);
+  const publishRequest = createRequestPublisher(kafka.producer, config.KAFKA_NAMESPACE);
   const acceptRequest = createRequestAcceptor({
     db,
     publishRequest,

@@ -3,7 +3,7 @@ export { runConsumer } from './consumer-runner.ts';
 export type { ConsumerOptions, ConsumerStats, Decoded, Decoder, RecordContext, RunningConsumer } from './consumer-types.ts';
 export { PartitionProgress } from './partition-progress.ts';
 export { PermanentError } from './permanent-error.ts';
-export { KafkaProducer, type OutgoingRecord } from './producer.ts';
+export { KafkaProducer, ProduceDeadlineError, type OutgoingRecord, type ProducerOptions } from './producer.ts';
 export { deadLetterTopic, ensureTopics, type TopicLayout } from './topics.ts';
 
 /** Topic or consumer-group name within a namespace (KAFKA_NAMESPACE); the empty namespace gives the spec's names. */

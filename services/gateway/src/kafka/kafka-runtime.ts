@@ -20,7 +20,11 @@ const START_RETRY_MS = { first: 500, max: 10_000 };
  */
 export function startKafka(config: Config, logger: Logger, handle: (message: ReceiveCodeMessage) => Promise<void>): KafkaRuntime {
   const connection = { brokers: config.KAFKA_BROKERS, clientId: `gateway-${config.GATEWAY_REPLICA_ID}` };
-  const producer = new KafkaProducer(connection, { timeoutMs: config.PRODUCE_TIMEOUT_MS, retries: 2 });
+  const producer = new KafkaProducer(connection, {
+    timeoutMs: config.PRODUCE_TIMEOUT_MS,
+    retries: 2,
+    deadlineMs: config.PRODUCE_TIMEOUT_MS,
+  });
   const stopping = new AbortController();
   let consumer: RunningConsumer | undefined;
 

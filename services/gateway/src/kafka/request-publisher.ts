@@ -5,21 +5,16 @@ export class BrokerUnavailableError extends Error {}
 
 /**
  * Publishes `request-code`, keyed by the customer's E.164 number, and resolves only once the broker acknowledged it.
- * The producer itself keeps retrying while the broker is unreachable, so the customer's wait is cut at `timeoutMs`.
+ * The producer cuts the wait at its deadline (PRODUCE_TIMEOUT_MS) and drops the queued send, so a customer told
+ * "unavailable" has bought nothing.
  */
-export function createRequestPublisher(producer: KafkaProducer, namespace: string, timeoutMs: number) {
+export function createRequestPublisher(producer: KafkaProducer, namespace: string) {
   const topic = namespaced(namespace, Topics.requestCode);
   return async function publishRequest(message: RequestCodeMessage): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new BrokerUnavailableError(`no acknowledgement from the broker within ${timeoutMs} ms`)), timeoutMs);
-    });
     try {
-      await Promise.race([producer.publish(topic, message.phoneNumber, message), timedOut]);
+      await producer.publish(topic, message.phoneNumber, message);
     } catch (error) {
-      throw error instanceof BrokerUnavailableError ? error : new BrokerUnavailableError((error as Error).message);
-    } finally {
-      clearTimeout(timer);
+      throw new BrokerUnavailableError((error as Error).message, { cause: error });
     }
   };
 }
