@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ensureBroker } from './local-broker.ts';
 import { systemProcesses } from './processes.ts';
 import { startProcess, stopAll, waitUntilHealthy, type Supervised } from './supervisor.ts';
@@ -6,6 +7,11 @@ import { startProcess, stopAll, waitUntilHealthy, type Supervised } from './supe
 const log = (line: string) => console.log(`[start] ${line}`);
 const stopBroker = await ensureBroker(log);
 if (!process.env.DATABASE_URL) log('DATABASE_URL is unset: each service keeps an embedded PGlite database under ./data/');
+if (!process.env.AUTH_SECRET && !process.env.AUTH_JWKS_URL) {
+  // A local run needs a token-signing key; production sets its own. Tokens die with this run, which is what a demo wants.
+  process.env.AUTH_SECRET = randomBytes(32).toString('base64url');
+  log('AUTH_SECRET is unset: signing sign-in tokens with a random key for this run only');
+}
 
 const running: Supervised[] = [];
 let stopping = false;

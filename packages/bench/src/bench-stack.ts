@@ -1,0 +1,28 @@
+import { startStack, type Stack } from '@voucher/system-tests';
+
+/**
+ * Settings every scenario's stack shares: customers need no sign-in (the seed's plain calls), and the per-address rate
+ * limit is lifted because all load comes from 127.0.0.1.
+ */
+const benchOverrides: NodeJS.ProcessEnv = {
+  AUTH_REQUIRED: 'false',
+  RATE_LIMIT_PER_MINUTE: '1000000000',
+  // 'fatal': shutdown races between processes (a consumer still sending while the SMS simulator stops) are noise here.
+  LOG_LEVEL: process.env.STACK_LOG_LEVEL ?? 'fatal',
+};
+
+/** Starts the whole stack (its own Kafka namespace and data dir), runs `work`, and always stops it. */
+export async function withStack<T>(overrides: NodeJS.ProcessEnv, work: (stack: Stack) => Promise<T>): Promise<T> {
+  const stack = await startStack({ ...benchOverrides, ...overrides });
+  try {
+    return await work(stack);
+  } finally {
+    await stack.stop();
+  }
+}
+
+export function pidOf(stack: Stack, name: string): number {
+  const pid = stack.processes.find((supervised) => supervised.name === name)?.child.pid;
+  if (pid === undefined) throw new Error(`the stack has no running ${name}`);
+  return pid;
+}

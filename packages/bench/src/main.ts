@@ -1,0 +1,70 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureBroker, repositoryRoot } from '@voucher/launcher';
+import { describeEnvironment } from './environment.ts';
+import type { BenchReport, ScenarioId, ScenarioResults } from './report/bench-report.ts';
+import { renderTable } from './report/table.ts';
+import { writeOutputs } from './report/write-outputs.ts';
+import { runIntake } from './scenarios/intake.ts';
+import { runPipeline } from './scenarios/pipeline.ts';
+import { runQuery } from './scenarios/query.ts';
+import type { Scenario } from './scenarios/scenario.ts';
+import { runSlowProvider } from './scenarios/slow-provider.ts';
+import { runSse } from './scenarios/sse.ts';
+import { benchSettings } from './settings.ts';
+
+/** `npm run bench -- [--quick] [--out FILE] [--only intake,query] [--markdown FILE]`. */
+const scenarios: { [K in ScenarioId]: Scenario<ScenarioResults[K]> } = {
+  intake: runIntake,
+  pipeline: runPipeline,
+  slowProvider: runSlowProvider,
+  query: runQuery,
+  sse: runSse,
+};
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'bench-results/latest.json' },
+    only: { type: 'string' },
+    markdown: { type: 'string', default: resolve(repositoryRoot, 'BENCHMARKS.md') },
+  },
+});
+const selected = (values.only?.split(',') ?? Object.keys(scenarios)) as ScenarioId[];
+const unknown = selected.filter((id) => !(id in scenarios));
+if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}; choose from ${Object.keys(scenarios).join(', ')}`);
+
+const log = (line: string) => console.log(`[bench] ${line}`);
+const started = Date.now();
+const settings = benchSettings(values.quick);
+const report: BenchReport = {
+  generatedAt: new Date().toISOString(),
+  command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+  ...(await describeEnvironment()),
+  settings,
+  scenarios: {},
+  failures: {},
+  durationSec: 0,
+};
+const stopBroker = await ensureBroker(log);
+try {
+  for (const id of selected) {
+    log(`--- ${id}`);
+    try {
+      // Each scenario runs alone on its own stack: figures from a shared 2-core machine must not overlap.
+      const result = await scenarios[id](settings, (line) => log(`${id}: ${line}`));
+      (report.scenarios as Record<ScenarioId, unknown>)[id] = result;
+    } catch (error) {
+      report.failures[id] = (error as Error).message;
+      log(`${id} failed: ${(error as Error).stack}`);
+    }
+  }
+} finally {
+  await stopBroker();
+}
+report.durationSec = Math.round((Date.now() - started) / 1000);
+const jsonPath = resolve(values.out);
+const { svgPath } = await writeOutputs(report, jsonPath, values.markdown);
+console.log(`\n${renderTable(report)}\n`);
+log(`wrote ${jsonPath}, ${svgPath} and ${values.markdown}`);
+process.exit(0);

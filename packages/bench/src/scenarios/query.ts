@@ -1,0 +1,87 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repositoryRoot } from '@voucher/launcher';
+import { openDatabase } from '@voucher/platform/database';
+import type { Stack } from '@voucher/system-tests';
+import { seedVouchers, syntheticPhoneNumbers } from '@voucher/voucher-service/src/tools/seed-vouchers.ts';
+import { withStack } from '../bench-stack.ts';
+import { runHttpLoad, type HttpLoadResult } from '../measure/http-load.ts';
+import type { BenchSettings } from '../settings.ts';
+import type { Log, ScenarioLatencies } from './scenario.ts';
+
+export interface QueryResult {
+  rows: number;
+  p50Ms: number;
+  p99Ms: number;
+  rps: number;
+  ownCodes: number;
+  endpoint: string;
+  healthz: HttpLoadResult;
+  method: string;
+  baseline: string;
+  latencies: ScenarioLatencies;
+}
+
+const SPREAD_OVER_NUMBERS = 20_000;
+const ownNumber = syntheticPhoneNumbers(1, 9_999_999)[0]!;
+
+/**
+ * Tops the voucher-service table up to `rows` (earlier runs on the same PostgreSQL database count), with `ownCodes`
+ * of them for the one number queried. Runs before the stack starts, because PGlite's data dir has one owner.
+ */
+async function seed(settings: BenchSettings, dataDir: string, log: Log): Promise<{ rows: number; ownCodes: number }> {
+  const db = await openDatabase({
+    service: 'voucher-service',
+    migrationsDir: join(repositoryRoot, 'services', 'voucher-service', 'migrations'),
+    url: process.env.DATABASE_URL,
+    dataDir,
+  });
+  try {
+    const count = async (where = 'true', params: unknown[] = []) =>
+      Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM vouchers WHERE ${where}`, params))[0]!.n);
+    const ownMissing = Math.max(0, settings.queryOwnCodes - (await count('phone_number = $1', [ownNumber])));
+    await seedVouchers(db, { rows: ownMissing, phoneNumbers: [ownNumber] });
+    const missing = Math.max(0, settings.queryRows - (await count()));
+    const started = performance.now();
+    await seedVouchers(db, { rows: missing, phoneNumbers: syntheticPhoneNumbers(SPREAD_OVER_NUMBERS) });
+    if (missing > 0) log(`seeded ${missing} rows in ${Math.round(performance.now() - started)} ms`);
+    await db.query('ANALYZE vouchers');
+    return { rows: await count(), ownCodes: await count('phone_number = $1 AND voucher_code IS NOT NULL', [ownNumber]) };
+  } finally {
+    await db.close();
+  }
+}
+
+/** The gateway's GET /voucher when it exists (a later issue adds it), else voucher-service's own listing. */
+async function listingUrl(stack: Stack): Promise<string> {
+  const query = `?phoneNumber=${encodeURIComponent(ownNumber)}`;
+  const viaGateway = await fetch(`${stack.urls.gateway}/voucher${query}`);
+  return viaGateway.ok ? `${stack.urls.gateway}/voucher${query}` : `${stack.urls.voucher}/api/vouchers${query}`;
+}
+
+export async function runQuery(settings: BenchSettings, log: Log): Promise<QueryResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'voucher-bench-'));
+  const seeded = await seed(settings, dataDir, log);
+  return withStack({ DATA_DIR: dataDir }, async (stack) => {
+    const url = await listingUrl(stack);
+    const endpoint = new URL(url).pathname;
+    const load = { connections: 10, durationSec: settings.httpSeconds };
+    log(`GET ${endpoint} for one number with ${seeded.ownCodes} codes among ${seeded.rows} rows`);
+    await runHttpLoad({ url, ...load, durationSec: settings.warmupSeconds });
+    const listing = await runHttpLoad({ url, ...load });
+    const healthz = await runHttpLoad({ url: `${new URL(url).origin}/healthz`, ...load });
+    return {
+      rows: seeded.rows,
+      p50Ms: listing.p50Ms,
+      p99Ms: listing.p99Ms,
+      rps: listing.rps,
+      ownCodes: seeded.ownCodes,
+      endpoint: `${new URL(url).port === new URL(stack.urls.gateway).port ? 'gateway' : 'voucher-service'} GET ${endpoint}`,
+      healthz,
+      method: `autocannon, ${load.connections} connections, ${settings.httpSeconds} s, first page (20) of one number's codes`,
+      baseline: "the same process's GET /healthz under the same load (HTTP cost without the database)",
+      latencies: { 'query listing': listing, 'query /healthz baseline': healthz },
+    };
+  });
+}

@@ -1,0 +1,61 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pidOf, withStack } from '../bench-stack.ts';
+import { residentMegabytes, putJson, scrapeMetric } from '../measure/probes.ts';
+import { openStreams } from '../measure/sse-clients.ts';
+import type { BenchSettings } from '../settings.ts';
+import type { Log } from './scenario.ts';
+
+export interface SseResult {
+  connections: number;
+  rssMB: number;
+  idleRssMB: number;
+  perStreamKB: number;
+  requested: number;
+  failed: number;
+  streamsOpenMetric: number;
+  method: string;
+  baseline: string;
+}
+
+/** Far beyond the scenario's length: no outcome arrives while the streams are open (the VPS allows at most 600 s). */
+const HOLD_MS = 590_000;
+
+export async function runSse(settings: BenchSettings, log: Log): Promise<SseResult> {
+  return withStack({ WEB_DEADLINE_MS: String(HOLD_MS + 10_000) }, async (stack) => {
+    await putJson(`${stack.urls.vps}/admin/traffic`, { latencyMs: HOLD_MS });
+    const accepted = await fetch(`${stack.urls.gateway}/voucher`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phoneNumber: '0909123456' }),
+    });
+    if (accepted.status !== 202) throw new Error(`POST /voucher answered ${accepted.status}: ${await accepted.text()}`);
+    const { requestId } = (await accepted.json()) as { requestId: string };
+    const gatewayPid = pidOf(stack, 'gateway');
+    const idleRssMB = await residentMegabytes(gatewayPid);
+
+    const count = settings.sseConnections;
+    log(`opening ${count} SSE streams to one request's events on one gateway (idle RSS ${idleRssMB} MB)`);
+    const streams = await openStreams(`${stack.urls.gateway}/voucher/requests/${requestId}/events`, count, {
+      wave: 250,
+      timeoutMs: 180_000,
+    });
+    try {
+      await sleep(2_000); // let the gateway settle, so the reading is not a transient peak
+      const rssMB = await residentMegabytes(gatewayPid);
+      const streamsOpenMetric = await scrapeMetric(stack.urls.gateway, 'gateway_sse_streams_open');
+      return {
+        connections: streams.opened,
+        rssMB,
+        idleRssMB,
+        perStreamKB: streams.opened > 0 ? Math.round(((rssMB - idleRssMB) * 1024) / streams.opened) : 0,
+        requested: count,
+        failed: streams.failed,
+        streamsOpenMetric,
+        method: `${count} plain http.get streams (keep-alive agent) to GET /voucher/requests/{id}/events of one request, 250 at a time; RSS from /proc/<gateway pid>/status`,
+        baseline: 'the same gateway process before any stream was opened (idle RSS)',
+      };
+    } finally {
+      streams.close();
+    }
+  });
+}
