@@ -70,6 +70,20 @@ describe('Kafka through the platform wrapper (real broker)', () => {
     assert.deepEqual(seen, ['hello']);
   });
 
+  test('many concurrent publishes are batched and every one is acknowledged and delivered once', async () => {
+    const topic = await newTopic();
+    const bodies = Array.from({ length: 500 }, (_, index) => `note-${index}`);
+    await Promise.all(bodies.map((body) => producer.publish(topic, body, { body })));
+    const collected = await collectTopic(topic);
+    try {
+      await waitFor(() => (collected.records.length >= bodies.length ? true : undefined), 'all 500 records');
+      const seen = collected.records.map((record) => (JSON.parse(record.value) as Note).body).sort();
+      assert.deepEqual(seen, bodies.slice().sort());
+    } finally {
+      await collected.stop();
+    }
+  });
+
   test('a poison message goes to the dead-letter topic with the reason, and the next message is still handled', async () => {
     const topic = await newTopic();
     const seen: string[] = [];

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer, ProduceAcks } from '@platformatic/kafka';
 import type { KafkaConnection } from './connection.ts';
 
@@ -14,13 +15,27 @@ export interface ProducerOptions {
   retries?: number;
   /** The longest a publish may take before it is rejected (and its client replaced, so the send cannot go out later). */
   deadlineMs?: number;
+  /** Records sent in one produce request at most. */
+  maxBatchRecords?: number;
+  /** Produce requests in flight at once; publishes that arrive meanwhile wait and go out together in the next one. */
+  maxInFlightBatches?: number;
 }
 
 export class ProduceDeadlineError extends Error {}
 
+interface Pending {
+  records: OutgoingRecord[];
+  enqueuedAt: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 /**
  * An idempotent producer that waits for every in-sync replica (acks=all): a publish resolves only once the record is
  * durable, which is what lets the gateway acknowledge a customer's request. Values are JSON.
+ *
+ * Batching without linger: publishes that arrive while `maxInFlightBatches` produce requests are outstanding are
+ * queued and sent together in one request, so a quiet producer pays one round trip and a busy one amortises it.
  *
  * While the broker is unreachable the client keeps a send queued indefinitely. A publish is therefore cut at
  * `deadlineMs`, and the client that holds the queued send is closed and replaced: the caller was told "not published",
@@ -29,12 +44,21 @@ export class ProduceDeadlineError extends Error {}
 export class KafkaProducer {
   readonly #connection: KafkaConnection;
   readonly #options: Required<ProducerOptions>;
-  #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
+  #client: Producer<Buffer, Buffer, Buffer, Buffer>;
+  #queue: Pending[] = [];
+  #inFlight = 0;
+  #flushScheduled = false;
 
   constructor(connection: KafkaConnection, options: ProducerOptions = {}) {
     this.#connection = connection;
-    this.#options = { timeoutMs: options.timeoutMs ?? 5_000, retries: options.retries ?? 3, deadlineMs: options.deadlineMs ?? 10_000 };
-    this.#producer = this.#createClient();
+    this.#options = {
+      timeoutMs: options.timeoutMs ?? 5_000,
+      retries: options.retries ?? 3,
+      deadlineMs: options.deadlineMs ?? 10_000,
+      maxBatchRecords: options.maxBatchRecords ?? 1_000,
+      maxInFlightBatches: options.maxInFlightBatches ?? 2,
+    };
+    this.#client = this.#createClient();
   }
 
   #createClient(): Producer<Buffer, Buffer, Buffer, Buffer> {
@@ -54,20 +78,65 @@ export class KafkaProducer {
     await this.publishRecords([{ topic, key, value: Buffer.from(JSON.stringify(value)), headers }]);
   }
 
-  async publishRecords(records: OutgoingRecord[]): Promise<void> {
-    const client = this.#producer;
+  publishRecords(records: OutgoingRecord[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ records, enqueuedAt: Date.now(), resolve, reject });
+      this.#scheduleFlush();
+    });
+  }
+
+  /** Flushes on the next turn of the event loop, so publishes made in the same tick share one request. */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled || this.#inFlight >= this.#options.maxInFlightBatches) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    while (this.#queue.length > 0 && this.#inFlight < this.#options.maxInFlightBatches) {
+      const batch = this.#takeBatch();
+      this.#inFlight++;
+      this.#send(batch)
+        .then(
+          () => batch.forEach((pending) => pending.resolve()),
+          (error: Error) => batch.forEach((pending) => pending.reject(error)),
+        )
+        .finally(() => {
+          this.#inFlight--;
+          if (this.#queue.length > 0) this.#scheduleFlush();
+        });
+    }
+  }
+
+  #takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let count = 0;
+    while (this.#queue.length > 0 && (batch.length === 0 || count + this.#queue[0]!.records.length <= this.#options.maxBatchRecords)) {
+      const next = this.#queue.shift()!;
+      batch.push(next);
+      count += next.records.length;
+    }
+    return batch;
+  }
+
+  async #send(batch: Pending[]): Promise<void> {
+    const client = this.#client;
+    const remainingMs = Math.max(0, batch[0]!.enqueuedAt + this.#options.deadlineMs - Date.now());
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new ProduceDeadlineError(`the broker did not acknowledge within ${this.#options.deadlineMs} ms`)),
-        this.#options.deadlineMs,
+        remainingMs,
       );
     });
     try {
-      await Promise.race([client.send({ messages: records.map(toMessage) }), deadline]);
+      await Promise.race([client.send({ messages: batch.flatMap((pending) => pending.records.map(toMessage)) }), deadline]);
     } catch (error) {
-      if (error instanceof ProduceDeadlineError && this.#producer === client) {
-        this.#producer = this.#createClient();
+      if (error instanceof ProduceDeadlineError && this.#client === client) {
+        this.#client = this.#createClient();
         client.close().catch(() => {});
       }
       throw error;
@@ -76,8 +145,11 @@ export class KafkaProducer {
     }
   }
 
+  /** Waits for queued and in-flight publishes (each bounded by its deadline), then closes the client. */
   async close(): Promise<void> {
-    await this.#producer.close();
+    const until = Date.now() + this.#options.deadlineMs;
+    while ((this.#queue.length > 0 || this.#inFlight > 0) && Date.now() < until) await sleep(5);
+    await this.#client.close();
   }
 }
 
