@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
-import { databaseSettings, kafkaSettings, loadConfig, logSettings, setting } from '@voucher/platform/config';
+import { ConfigError, databaseSettings, kafkaSettings, loadConfig, logSettings, setting } from '@voucher/platform/config';
+
+const MINUTE = 60_000;
 
 export const configSpec = {
   GATEWAY_PORT: setting.integer(8080, { min: 0, max: 65535 }),
@@ -15,7 +17,21 @@ export const configSpec = {
   SMS_URL: setting.url('http://127.0.0.1:8084'),
   SMS_TIMEOUT_MS: setting.integer(5_000, { min: 1 }),
   VOUCHER_SERVICE_URL: setting.url('http://127.0.0.1:8083'),
+  /** How long a listing waits for voucher-service before answering 503. */
+  VOUCHER_SERVICE_TIMEOUT_MS: setting.integer(5_000, { min: 1 }),
   AUTH_REQUIRED: setting.boolean(true),
+  /** Signs access tokens and keys the one-time-code hashes; at least 32 characters. */
+  AUTH_SECRET: setting.optionalString(),
+  /** An external identity provider's JWKS: tokens are verified against it and /auth/* is not served. */
+  AUTH_JWKS_URL: setting.optionalString(),
+  AUTH_ISSUER: setting.optionalString(),
+  AUTH_AUDIENCE: setting.optionalString(),
+  OTP_TTL_MS: setting.integer(5 * MINUTE, { min: 1 }),
+  OTP_MAX_ATTEMPTS: setting.integer(5, { min: 1 }),
+  OTP_PER_NUMBER_PER_HOUR: setting.integer(5, { min: 1 }),
+  OTP_PER_ADDRESS_PER_HOUR: setting.integer(20, { min: 1 }),
+  TOKEN_TTL_MS: setting.integer(15 * MINUTE, { min: 1 }),
+  STREAM_TICKET_TTL_MS: setting.integer(MINUTE, { min: 1 }),
   /** Requests per client address per minute on the voucher routes. */
   RATE_LIMIT_PER_MINUTE: setting.integer(120, { min: 1 }),
   SSE_KEEPALIVE_MS: setting.integer(15_000, { min: 10 }),
@@ -27,4 +43,23 @@ export const configSpec = {
 };
 
 export type Config = ReturnType<typeof loadConfig<typeof configSpec>>;
-export const readConfig = (source: NodeJS.ProcessEnv = process.env): Config => loadConfig(configSpec, source);
+
+/** The auth settings that only make sense together; a gateway that could not verify a token must not start. */
+function authProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const jwks = [config.AUTH_JWKS_URL, config.AUTH_ISSUER, config.AUTH_AUDIENCE];
+  if (jwks.some(Boolean) && !jwks.every(Boolean)) problems.push('AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE go together');
+  if (config.AUTH_JWKS_URL && !URL.canParse(config.AUTH_JWKS_URL)) problems.push('AUTH_JWKS_URL must be a URL');
+  if (config.AUTH_SECRET !== undefined && config.AUTH_SECRET.length < 32) problems.push('AUTH_SECRET must be at least 32 characters long');
+  if (config.AUTH_REQUIRED && !config.AUTH_JWKS_URL && !config.AUTH_SECRET) {
+    problems.push('AUTH_SECRET is required when AUTH_REQUIRED=true and no AUTH_JWKS_URL is set');
+  }
+  return problems;
+}
+
+export function readConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const config = loadConfig(configSpec, source);
+  const problems = authProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

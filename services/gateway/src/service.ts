@@ -3,17 +3,23 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { openDatabase, type Database } from '@voucher/platform/database';
 import { createHttpServer, type HttpServer } from '@voucher/platform/http';
 import type { Logger } from '@voucher/platform/logging';
+import { createTokenVerifier, type TokenSource } from './auth/access-tokens.ts';
 import { createCustomerAuth } from './auth/customer-auth.ts';
+import { createSignIn } from './auth/sign-in.ts';
 import type { Config } from './config.ts';
 import { createPageDelivery } from './delivery/page-delivery.ts';
 import { ReadySignal } from './delivery/ready-signal.ts';
 import { createReceiveCodeHandler } from './delivery/receive-code-handler.ts';
 import { createSmsDelivery } from './delivery/sms-delivery.ts';
 import { StreamRegistry } from './delivery/stream-registry.ts';
+import { registerOpenApi } from './http/openapi.ts';
+import { registerWebPage } from './http/web-page.ts';
 import { startKafka } from './kafka/kafka-runtime.ts';
 import { createRequestPublisher } from './kafka/request-publisher.ts';
 import { createGatewayMetrics } from './metrics.ts';
+import { VoucherServiceClient } from './listing/voucher-service-client.ts';
 import { createRequestAcceptor } from './requests/accept-request.ts';
+import { authRoutes } from './routes/auth-routes.ts';
 import { voucherRoutes } from './routes/voucher-routes.ts';
 import { HttpSmsSender } from './sms/http-sms-sender.ts';
 import type { SmsSender } from './sms/sms-sender.ts';
@@ -62,19 +68,35 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
   });
 
   if (!config.AUTH_REQUIRED) logger.warn('AUTH_REQUIRED=false: voucher routes are open: demo only');
-  const auth = createCustomerAuth({ required: config.AUTH_REQUIRED });
-  await http.register(async (scope) =>
-    voucherRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), {
+  const source = tokenSource(config);
+  const auth = createCustomerAuth({
+    required: config.AUTH_REQUIRED,
+    verifyToken: source ? createTokenVerifier(source) : verifyNothing,
+    db,
+  });
+  const voucherService = new VoucherServiceClient(config.VOUCHER_SERVICE_URL, config.VOUCHER_SERVICE_TIMEOUT_MS);
+  await registerOpenApi(http); // before the routes, so it sees them all
+  await registerWebPage(http, { authRequired: config.AUTH_REQUIRED, webDeadlineMs: config.WEB_DEADLINE_MS });
+  await http.register(async (scope) => {
+    const routes = scope.withTypeProvider<TypeBoxTypeProvider>();
+    voucherRoutes(routes, {
       db,
       auth,
       acceptRequest,
       offerToPages,
       registry,
       metrics,
+      voucherService,
+      streamTicketTtlMs: config.STREAM_TICKET_TTL_MS,
       defaultRegion: config.DEFAULT_REGION,
       rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
-    }),
-  );
+    });
+    // With an external identity provider, customers sign in there: the gateway signs no tokens of its own.
+    if (source?.kind === 'secret') {
+      const signIn = createSignIn({ db, sms, settings: signInSettings(config, source.secret), logger });
+      authRoutes(routes, { signIn, defaultRegion: config.DEFAULT_REGION });
+    }
+  });
   http.addReadinessCheck('database', async () => void (await db.query('SELECT 1')));
   http.addReadinessCheck('kafka', () => {
     if (!kafka.consumerRunning) throw new Error('the receive-code consumer has not started (is Kafka reachable?)');
@@ -95,7 +117,30 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
       await kafka.close();
       await signal.close();
       await sms.close();
+      await voucherService.close();
       if (!deps.db) await db.close();
     },
+  };
+}
+
+/** An external provider's JWKS when configured, else the gateway's own secret. */
+function tokenSource(config: Config): TokenSource | undefined {
+  if (config.AUTH_JWKS_URL && config.AUTH_ISSUER && config.AUTH_AUDIENCE) {
+    return { kind: 'jwks', jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE };
+  }
+  // readConfig refuses AUTH_REQUIRED=true without either; an open demo gateway without a secret offers no sign-in.
+  return config.AUTH_SECRET ? { kind: 'secret', secret: config.AUTH_SECRET } : undefined;
+}
+
+const verifyNothing = async () => undefined;
+
+function signInSettings(config: Config, secret: string) {
+  return {
+    secret,
+    otpTtlMs: config.OTP_TTL_MS,
+    maxAttempts: config.OTP_MAX_ATTEMPTS,
+    perNumberPerHour: config.OTP_PER_NUMBER_PER_HOUR,
+    perAddressPerHour: config.OTP_PER_ADDRESS_PER_HOUR,
+    tokenTtlMs: config.TOKEN_TTL_MS,
   };
 }

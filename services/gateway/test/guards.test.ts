@@ -3,16 +3,21 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startGateway } from '../src/service.ts';
+import { TEST_AUTH_SECRET } from './support/auth-helpers.ts';
 import { logger, openTestDatabase, postVoucher, randomPhone, startReadyGateway, testConfig, toE164 } from './support/gateway-harness.ts';
 
-test('with AUTH_REQUIRED=true every voucher route answers 401 problem', async () => {
-  const gateway = await startReadyGateway(testConfig({ AUTH_REQUIRED: 'true' }));
+test('with AUTH_REQUIRED=true every voucher route answers 401 problem without a token', async () => {
+  const gateway = await startReadyGateway(testConfig({ AUTH_REQUIRED: 'true', AUTH_SECRET: TEST_AUTH_SECRET }));
   try {
     const post = await postVoucher(gateway, `?phoneNumber=${randomPhone()}`);
     assert.equal(post.response.status, 401);
     assert.match(post.response.headers.get('content-type') ?? '', /^application\/problem\+json/);
     assert.equal(post.body.detail, 'sign-in is required');
-    for (const path of [`/voucher/requests/${randomUUID()}`, `/voucher/requests/${randomUUID()}/events`]) {
+    for (const path of [
+      `/voucher?phoneNumber=${randomPhone()}`,
+      `/voucher/requests/${randomUUID()}`,
+      `/voucher/requests/${randomUUID()}/events`,
+    ]) {
       assert.equal((await fetch(`${gateway.url}${path}`)).status, 401, path);
     }
     assert.equal((await fetch(`${gateway.url}/healthz`)).status, 200, 'operational routes stay open');

@@ -1,5 +1,8 @@
 import type { FastifyRequest } from 'fastify';
+import type { Database } from '@voucher/platform/database';
 import { problem } from '@voucher/platform/http';
+import type { VerifyToken } from './access-tokens.ts';
+import { streamTickets } from './stream-tickets.ts';
 
 /** The signed-in customer a request acts for. */
 export interface Customer {
@@ -8,27 +11,55 @@ export interface Customer {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by requireCustomer when sign-in is required; undefined on an open (demo) gateway. */
+    /** Set by the auth preHandlers when sign-in is required; undefined on an open (demo) gateway. */
     customer?: Customer;
   }
 }
 
+export interface CustomerAuthOptions {
+  required: boolean;
+  verifyToken: VerifyToken;
+  db: Database;
+}
+
+const bearerOf = (request: FastifyRequest) => /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+
 /**
- * The one seam between the voucher routes and sign-in. `requireCustomer` is the routes' preHandler: it establishes
- * who is calling (for now nobody can sign in, so with AUTH_REQUIRED every call is refused); `mayActFor` then lets a
- * route serve only the caller's own phone number. Bearer tokens replace the inside of `requireCustomer` only.
+ * The one seam between the voucher routes and sign-in. `requireCustomer` (a bearer token) and `requireStreamViewer`
+ * (a stream ticket, or a bearer token) are the routes' preHandlers: they establish who is calling; `mayActFor`
+ * then lets a route serve only the caller's own phone number.
  */
-export function createCustomerAuth(options: { required: boolean }) {
+export function createCustomerAuth({ required, verifyToken, db }: CustomerAuthOptions) {
+  async function signInFromBearer(request: FastifyRequest): Promise<void> {
+    const token = bearerOf(request);
+    if (!token) throw problem.unauthorized('sign-in is required');
+    const phoneNumber = await verifyToken(token);
+    if (!phoneNumber) throw problem.unauthorized('The access token is not valid or has expired; sign in again.');
+    request.customer = { phoneNumber };
+  }
+
   return {
-    async requireCustomer(_request: FastifyRequest): Promise<void> {
-      if (!options.required) return;
-      throw problem.unauthorized('sign-in is required');
+    async requireCustomer(request: FastifyRequest): Promise<void> {
+      if (required) await signInFromBearer(request);
+    },
+
+    /** The events route: a one-use ticket in the query (browsers), or a bearer header (other clients). */
+    async requireStreamViewer(request: FastifyRequest<{ Params: { requestId: string }; Querystring: { ticket?: string } }>): Promise<void> {
+      if (!required) return;
+      const ticket = request.query.ticket;
+      if (ticket === undefined) return signInFromBearer(request);
+      const phoneNumber = await streamTickets.redeem(db, ticket, request.params.requestId);
+      if (!phoneNumber) throw problem.unauthorized('The stream ticket is not valid, was used already or has expired.');
+      request.customer = { phoneNumber };
     },
 
     mayActFor(request: FastifyRequest, phoneNumber: string): boolean {
-      if (!options.required) return true;
+      if (!required) return true;
       return request.customer?.phoneNumber === phoneNumber;
     },
+
+    /** The number a request acts for when it names none: the signed-in customer's. */
+    callerNumber: (request: FastifyRequest): string | undefined => request.customer?.phoneNumber,
   };
 }
 

@@ -1,11 +1,7 @@
-import { normalizePhoneNumber } from '@voucher/contracts';
-import { problem } from '@voucher/platform/http';
 import { PROCESSING_MESSAGE } from '../requests/customer-view.ts';
+import { customerNumber } from './customer-number.ts';
 import type { RouteScope, VoucherRouteDeps } from './route-deps.ts';
-import { AcceptedResponse, IdempotencyHeaders, PhoneNumberBody, PhoneNumberQuery } from './schemas.ts';
-
-/** A query string decodes `+84...` typed unencoded as ` 84...`; the leading plus is what the customer meant. */
-const restorePlus = (value: string) => value.replace(/^ (?=\d)/, '+');
+import { AcceptedResponse, bearerSecurity, IdempotencyHeaders, PhoneNumberBody, PhoneNumberQuery } from './schemas.ts';
 
 export function postVoucherRoute(app: RouteScope, { acceptRequest, auth, metrics, defaultRegion }: VoucherRouteDeps): void {
   app.post(
@@ -13,7 +9,11 @@ export function postVoucherRoute(app: RouteScope, { acceptRequest, auth, metrics
     {
       schema: {
         summary: 'Buy a voucher code',
-        description: 'Queues a request for a voucher code; the code arrives on the events stream or by SMS.',
+        description:
+          'Queues a request for a voucher code; the code arrives on the events stream or by SMS. With sign-in, the number ' +
+          "may be omitted (the token's number is used) and must otherwise be the token's own.",
+        tags: ['vouchers'],
+        security: bearerSecurity,
         querystring: PhoneNumberQuery,
         body: PhoneNumberBody,
         headers: IdempotencyHeaders,
@@ -23,16 +23,11 @@ export function postVoucherRoute(app: RouteScope, { acceptRequest, auth, metrics
       preValidation: async (request) => {
         request.body ??= {};
       },
+      preHandler: auth.requireCustomer,
     },
     async (request, reply) => {
-      const fromQuery = request.query.phoneNumber;
-      const raw = fromQuery !== undefined ? restorePlus(fromQuery) : request.body?.phoneNumber;
-      if (raw === undefined) throw problem.badRequest('phoneNumber is required, in the query string or a JSON body.');
-      const phone = normalizePhoneNumber(raw, defaultRegion);
-      if (!phone.ok) throw problem.badRequest(`${phone.reason}.`);
-      if (!auth.mayActFor(request, phone.e164)) throw problem.forbidden('You may only buy vouchers for your own phone number.');
-
-      const { requestId, created } = await acceptRequest(phone.e164, request.headers['idempotency-key']);
+      const phoneNumber = customerNumber(request, request.query.phoneNumber ?? request.body?.phoneNumber, auth, defaultRegion);
+      const { requestId, created } = await acceptRequest(phoneNumber, request.headers['idempotency-key']);
       if (created) metrics.requestAccepted();
       return reply
         .code(202)

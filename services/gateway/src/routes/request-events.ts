@@ -1,7 +1,7 @@
 import { openEventStream } from '../delivery/sse.ts';
 import type { RouteScope, VoucherRouteDeps } from './route-deps.ts';
 import { findOwnRequest } from './request-status.ts';
-import { RequestParams } from './schemas.ts';
+import { bearerSecurity, EventsQuery, RequestParams } from './schemas.ts';
 
 export function requestEventsRoute(app: RouteScope, deps: VoucherRouteDeps): void {
   app.get(
@@ -12,9 +12,14 @@ export function requestEventsRoute(app: RouteScope, deps: VoucherRouteDeps): voi
         description:
           'One final event, then the stream ends: `voucher` {requestId, status: DELIVERED, voucherCode, message} when the code ' +
           'is delivered on the web, `sms` {requestId, status: SENT_BY_SMS, message} when it goes by SMS, `failed` ' +
-          '{requestId, status: FAILED, message}. Comments keep the connection alive meanwhile.',
+          '{requestId, status: FAILED, message}. Comments keep the connection alive meanwhile. With sign-in, pass a ' +
+          'one-use `ticket` from POST …/stream-ticket (an EventSource cannot send headers) or a bearer header.',
+        tags: ['vouchers'],
+        security: bearerSecurity,
         params: RequestParams,
+        querystring: EventsQuery,
       },
+      preHandler: deps.auth.requireStreamViewer,
     },
     async (request, reply) => {
       const { requestId } = await findOwnRequest(request, request.params.requestId, deps);

@@ -4,12 +4,13 @@ import { customerView } from '../requests/customer-view.ts';
 import { requestStore } from '../requests/request-store.ts';
 import type { VoucherRequest } from '../requests/voucher-request.ts';
 import type { RouteScope, VoucherRouteDeps } from './route-deps.ts';
-import { RequestParams, RequestStatusResponse } from './schemas.ts';
+import { bearerSecurity, RequestParams, RequestStatusResponse } from './schemas.ts';
 
-/** Finds the caller's own request; someone else's is answered exactly like an unknown one. */
+/** Finds the caller's own request: 404 when unknown, 403 when it is another customer's. */
 export async function findOwnRequest(request: FastifyRequest, requestId: string, deps: VoucherRouteDeps): Promise<VoucherRequest> {
   const found = await requestStore.find(deps.db, requestId);
-  if (!found || !deps.auth.mayActFor(request, found.phoneNumber)) throw problem.notFound(`No voucher request ${requestId}.`);
+  if (!found) throw problem.notFound(`No voucher request ${requestId}.`);
+  if (!deps.auth.mayActFor(request, found.phoneNumber)) throw problem.forbidden('This voucher request belongs to another customer.');
   return found;
 }
 
@@ -20,9 +21,12 @@ export function requestStatusRoute(app: RouteScope, deps: VoucherRouteDeps): voi
       schema: {
         summary: "A voucher request's state",
         description: 'PROCESSING, DELIVERED (with the code), SENT_BY_SMS or FAILED.',
+        tags: ['vouchers'],
+        security: bearerSecurity,
         params: RequestParams,
         response: { 200: RequestStatusResponse },
       },
+      preHandler: deps.auth.requireCustomer,
     },
     async (request) => customerView(await findOwnRequest(request, request.params.requestId, deps)),
   );

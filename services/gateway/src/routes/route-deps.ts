@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomerAuth } from '../auth/customer-auth.ts';
 import type { OfferToPages } from '../delivery/page-delivery.ts';
 import type { StreamRegistry } from '../delivery/stream-registry.ts';
+import type { VoucherServiceClient } from '../listing/voucher-service-client.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { AcceptRequest } from '../requests/accept-request.ts';
 
@@ -16,6 +17,8 @@ export interface VoucherRouteDeps {
   offerToPages: OfferToPages;
   registry: StreamRegistry;
   metrics: GatewayMetrics;
+  voucherService: VoucherServiceClient;
+  streamTicketTtlMs: number;
   defaultRegion: string;
   rateLimitPerMinute: number;
 }

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { Channel, VoucherStatus } from '@voucher/contracts';
 
 const phoneNumber = Type.String({
   minLength: 1,
@@ -45,3 +46,60 @@ export const RequestStatusResponse = Type.Object(
   },
   { description: "The request's state" },
 );
+
+/** OpenAPI: the route takes `Authorization: Bearer <accessToken>` when AUTH_REQUIRED=true. */
+export const bearerSecurity = [{ bearerAuth: [] }];
+
+export const ListQuery = Type.Object({
+  phoneNumber: Type.Optional(phoneNumber),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Codes per page (default 20)' })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'nextCursor of the previous page' })),
+});
+
+export const VoucherPage = Type.Object(
+  {
+    phoneNumber: Type.String({ description: 'E.164' }),
+    vouchers: Type.Array(
+      Type.Object({
+        requestId: Type.String({ format: 'uuid' }),
+        voucherCode: Type.String(),
+        status: VoucherStatus,
+        channel: Channel,
+        issuedAt: Type.String({ format: 'date-time' }),
+      }),
+    ),
+    nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as cursor for the next page; null on the last' }),
+  },
+  { description: "The customer's codes, newest first" },
+);
+
+export const EventsQuery = Type.Object({
+  ticket: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 128, description: 'A one-use stream ticket (browsers); other clients may send a bearer' }),
+  ),
+});
+
+export const StreamTicketResponse = Type.Object(
+  { ticket: Type.String(), expiresInSeconds: Type.Integer() },
+  { description: 'Opens /voucher/requests/{requestId}/events?ticket=… once' },
+);
+
+export const OtpRequestBody = Type.Object({ phoneNumber });
+
+export const OtpSentResponse = Type.Object({
+  message: Type.String({ examples: ['We sent a sign-in code by SMS.'] }),
+  expiresInSeconds: Type.Integer(),
+});
+
+export const TokenRequestBody = Type.Object({
+  phoneNumber,
+  otp: Type.String({ pattern: '^[0-9]{6}$', description: 'The 6-digit code from the SMS' }),
+});
+
+export const TokenResponse = Type.Object({
+  accessToken: Type.String(),
+  tokenType: Type.Literal('Bearer'),
+  expiresIn: Type.Integer({ description: 'Seconds' }),
+});
+
+export const AppConfigResponse = Type.Object({ authRequired: Type.Boolean(), webDeadlineMs: Type.Integer() });

@@ -1,0 +1,47 @@
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { HttpServer } from '@voucher/platform/http';
+import { AppConfigResponse } from '../routes/schemas.ts';
+
+const publicDir = fileURLToPath(new URL('../../public', import.meta.url));
+
+/** Only the page's own files may run or style it: no inline scripts or styles, nothing from elsewhere. */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface PageSettings {
+  authRequired: boolean;
+  webDeadlineMs: number;
+}
+
+/** The customer web page (public/, index.html at /) and the settings it reads at start, /app-config.json. */
+export async function registerWebPage(http: HttpServer, settings: PageSettings): Promise<void> {
+  http.get(
+    '/app-config.json',
+    { schema: { summary: 'Settings the web page reads', tags: ['page'], response: { 200: AppConfigResponse } } },
+    async (_request, reply) => {
+      reply.header('cache-control', 'no-cache');
+      return { authRequired: settings.authRequired, webDeadlineMs: settings.webDeadlineMs };
+    },
+  );
+  await http.register(fastifyStatic, {
+    root: publicDir,
+    index: ['index.html'],
+    cacheControl: true,
+    maxAge: 0,
+    setHeaders: (response) => {
+      response.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+      response.setHeader('x-content-type-options', 'nosniff');
+      response.setHeader('referrer-policy', 'no-referrer');
+    },
+  });
+}

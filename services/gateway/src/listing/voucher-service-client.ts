@@ -1,0 +1,52 @@
+import type { Static } from '@sinclair/typebox';
+import { Pool } from 'undici';
+import { problem } from '@voucher/platform/http';
+import type { VoucherPage } from '../routes/schemas.ts';
+
+export interface ListingQuery {
+  phoneNumber: string;
+  limit?: number;
+  cursor?: string;
+}
+
+const UNAVAILABLE = 'The voucher store cannot be reached right now; try again shortly.';
+
+/**
+ * Steps 11-12 of the seed: asks voucher-service for a customer's codes over a keep-alive connection pool. Its 400
+ * (a tampered or foreign cursor, a bad limit) is the customer's mistake and passes through as a 400; anything else
+ * going wrong there is answered 503, so the page can retry.
+ */
+export class VoucherServiceClient {
+  readonly #pool: Pool;
+  readonly #timeoutMs: number;
+
+  constructor(baseUrl: string, timeoutMs: number) {
+    this.#pool = new Pool(baseUrl, { connections: 32, keepAliveTimeout: 30_000, connect: { timeout: timeoutMs } });
+    this.#timeoutMs = timeoutMs;
+  }
+
+  async listVouchers(query: ListingQuery): Promise<Static<typeof VoucherPage>> {
+    const search = new URLSearchParams({ phoneNumber: query.phoneNumber });
+    if (query.limit !== undefined) search.set('limit', String(query.limit));
+    if (query.cursor !== undefined) search.set('cursor', query.cursor);
+    let response;
+    try {
+      response = await this.#pool.request({
+        method: 'GET',
+        path: `/api/vouchers?${search}`,
+        headersTimeout: this.#timeoutMs,
+        bodyTimeout: this.#timeoutMs,
+      });
+    } catch {
+      throw problem.unavailable(UNAVAILABLE, 5);
+    }
+    const body = (await response.body.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    if (response.statusCode === 200 && body) return body as Static<typeof VoucherPage>;
+    if (response.statusCode === 400) throw problem.badRequest(String(body?.detail ?? 'The listing request is not valid.'));
+    throw problem.unavailable(UNAVAILABLE, 5);
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}

@@ -1,0 +1,124 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { readConfig as readVoucherConfig } from '../../voucher-service/src/config.ts';
+import { startVoucherService, type VoucherService } from '../../voucher-service/src/service.ts';
+import { VoucherStore } from '../../voucher-service/src/store/voucher-store.ts';
+import type { RunningGateway } from '../src/service.ts';
+import { bearer, signIn, signInConfig } from './support/auth-helpers.ts';
+import { logger, randomPhone, startReadyGateway, testConfig, toE164, uniqueNamespace } from './support/gateway-harness.ts';
+import { codeMessage } from './support/kafka-helpers.ts';
+import { startSmsReceiver } from './support/sms-receiver.ts';
+
+interface Page {
+  phoneNumber: string;
+  vouchers: Array<{ requestId: string; voucherCode: string; status: string; channel: string; issuedAt: string }>;
+  nextCursor: string | null;
+}
+
+async function startTestVoucherService(): Promise<{ service: VoucherService; dataDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gateway-listing-'));
+  const config = readVoucherConfig({
+    VOUCHER_PORT: '0',
+    KAFKA_NAMESPACE: uniqueNamespace(),
+    KAFKA_TOPIC_PARTITIONS: '1',
+    DATA_DIR: dataDir,
+    DATABASE_URL: process.env.DATABASE_URL ?? '',
+    LOG_LEVEL: 'silent',
+  });
+  return { service: await startVoucherService(config, logger), dataDir };
+}
+
+describe('GET /voucher through the gateway', () => {
+  const phone = randomPhone();
+  // One minute apart, oldest first: the listing must turn this round.
+  const stored = Array.from({ length: 25 }, (_, index) =>
+    codeMessage(randomUUID(), toE164(phone), { issuedAt: new Date(Date.UTC(2026, 0, 1, 0, index)).toISOString() }),
+  );
+  const newestFirst = stored.map((message) => message.requestId).reverse();
+  let voucherService: Awaited<ReturnType<typeof startTestVoucherService>>;
+  let sms: Awaited<ReturnType<typeof startSmsReceiver>>;
+  let gateway: RunningGateway;
+  let token: string;
+
+  const list = async (query: string, headers = bearer(token)) => {
+    const response = await fetch(`${gateway.url}/voucher${query}`, { headers });
+    return { response, body: (await response.json()) as Page & { detail?: string } };
+  };
+
+  before(async () => {
+    voucherService = await startTestVoucherService();
+    const store = new VoucherStore(voucherService.service.db);
+    for (const message of stored) await store.save(message);
+    sms = await startSmsReceiver();
+    gateway = await startReadyGateway(signInConfig(sms.url, { VOUCHER_SERVICE_URL: voucherService.service.url }));
+    token = await signIn(gateway, sms, phone, toE164(phone));
+  });
+  after(async () => {
+    await gateway.close();
+    await sms.close();
+    await voucherService.service.close();
+    rmSync(voucherService.dataDir, { recursive: true, force: true });
+  });
+
+  test('25 codes come newest first in pages of 10, 10 and 5, without gaps or repeats', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    const sizes: number[] = [];
+    do {
+      const query: string = `?phoneNumber=${phone}&limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const { response, body } = await list(query);
+      assert.equal(response.status, 200);
+      assert.equal(body.phoneNumber, toE164(phone));
+      sizes.push(body.vouchers.length);
+      seen.push(...body.vouchers.map((voucher) => voucher.requestId));
+      cursor = body.nextCursor;
+    } while (cursor);
+    assert.deepEqual(sizes, [10, 10, 5]);
+    assert.deepEqual(seen, newestFirst);
+  });
+
+  test('the national and E.164 forms, or no number at all, list the same codes', async () => {
+    const national = await list(`?phoneNumber=${phone}`);
+    const e164 = await list(`?phoneNumber=${encodeURIComponent(toE164(phone))}`);
+    const own = await list('');
+    assert.deepEqual(e164.body, national.body);
+    assert.deepEqual(own.body, national.body);
+    assert.equal(national.body.vouchers.length, 20, 'the default page size');
+    const first = national.body.vouchers[0]!;
+    const newest = stored.at(-1)!;
+    assert.deepEqual(first, {
+      requestId: newest.requestId,
+      voucherCode: newest.voucherCode,
+      status: 'SUCCESS',
+      channel: 'WEB',
+      issuedAt: newest.issuedAt,
+    });
+  });
+
+  test('a tampered cursor, a bad limit or a bad number is a 400 problem', async () => {
+    const { body } = await list(`?phoneNumber=${phone}&limit=5`);
+    const cursor = body.nextCursor!;
+    const tampered = `${cursor.slice(0, -2)}${cursor.endsWith('AA') ? 'BB' : 'AA'}`;
+    for (const query of [`?cursor=${encodeURIComponent(tampered)}`, '?limit=0', '?phoneNumber=12345']) {
+      const answer = await list(query);
+      assert.equal(answer.response.status, 400, query);
+      assert.match(answer.response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    }
+  });
+});
+
+test('GET /voucher answers 503 with Retry-After when voucher-service is unreachable', async () => {
+  const gateway = await startReadyGateway(testConfig({ VOUCHER_SERVICE_URL: 'http://127.0.0.1:1', VOUCHER_SERVICE_TIMEOUT_MS: '500' }));
+  try {
+    const response = await fetch(`${gateway.url}/voucher?phoneNumber=${randomPhone()}`);
+    assert.equal(response.status, 503);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    assert.ok(Number(response.headers.get('retry-after')) > 0);
+  } finally {
+    await gateway.close();
+  }
+});
