@@ -17,7 +17,8 @@ function pipeWithPrefix(stream: NodeJS.ReadableStream, prefix: string, out: Node
 
 /** Starts one Node process (the project's Node 24, the one running this file) with its output prefixed. */
 export function startProcess(name: string, args: string[], env: NodeJS.ProcessEnv, index = 0): Supervised {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own: a terminal's Ctrl-C reaches only the launcher, which stops the children in order.
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = process.stdout.isTTY ? `\x1b[${colours[index % colours.length]}m[${name}]\x1b[0m` : `[${name}]`;
   pipeWithPrefix(child.stdout!, prefix, process.stdout);
   pipeWithPrefix(child.stderr!, prefix, process.stderr);
@@ -25,13 +26,16 @@ export function startProcess(name: string, args: string[], env: NodeJS.ProcessEn
   return { name, child, exited };
 }
 
-/** SIGTERM every process (they drain and commit), then SIGKILL whatever is still running after the grace period. */
+/**
+ * Stops processes one at a time in reverse start order, so each drains while what it depends on is still up (the
+ * gateway before the SMS gateway it sends through): SIGTERM, then SIGKILL after the grace period.
+ */
 export async function stopAll(processes: Supervised[], graceMs = 15_000): Promise<void> {
-  const running = processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
-  for (const p of [...running].reverse()) p.child.kill('SIGTERM');
-  const allExited = Promise.all(running.map((p) => p.exited));
-  if ((await Promise.race([allExited.then(() => true), sleep(graceMs).then(() => false)])) === false) {
-    for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  for (const p of [...processes].reverse()) {
+    if (p.child.exitCode !== null || p.child.signalCode !== null) continue;
+    p.child.kill('SIGTERM');
+    const exited = await Promise.race([p.exited.then(() => true), sleep(graceMs).then(() => false)]);
+    if (!exited) p.child.kill('SIGKILL');
   }
 }
 

@@ -131,7 +131,8 @@ test('codes per client address are limited per hour, across numbers', async () =
 test('an expired code, an expired token and an expired stream ticket are refused with 401', async () => {
   const sms = await startSmsReceiver();
   const gateway = await startReadyGateway(
-    signInConfig(sms.url, { OTP_TTL_MS: '1000', TOKEN_TTL_MS: '1000', STREAM_TICKET_TTL_MS: '1000' }),
+    // Seconds, not milliseconds: a JWT's exp has whole-second precision, and a loaded machine needs slack before expiry.
+    signInConfig(sms.url, { OTP_TTL_MS: '4000', TOKEN_TTL_MS: '4000', STREAM_TICKET_TTL_MS: '4000' }),
   );
   try {
     const phone = randomPhone();
@@ -143,7 +144,7 @@ test('an expired code, an expired token and an expired stream ticket are refused
     assert.equal(ticket.response.status, 201);
     await requestOtp(gateway, phone);
     const otp = await otpFromSms(sms, toE164(phone), 1);
-    await sleep(1_200);
+    await sleep(4_500);
     const expiredCode = await postJson(gateway, '/auth/token', { phoneNumber: phone, otp });
     assert.equal(expiredCode.response.status, 401);
     assert.match(String(expiredCode.body.detail), /the code has expired/i);

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer, ProduceAcks } from '@platformatic/kafka';
+import { Batcher } from '../batching/index.ts';
 import type { KafkaConnection } from './connection.ts';
 
 export interface OutgoingRecord {
@@ -15,7 +15,7 @@ export interface ProducerOptions {
   retries?: number;
   /** The longest a publish may take before it is rejected (and its client replaced, so the send cannot go out later). */
   deadlineMs?: number;
-  /** Records sent in one produce request at most. */
+  /** Publish calls combined into one produce request at most. */
   maxBatchRecords?: number;
   /** Produce requests in flight at once; publishes that arrive meanwhile wait and go out together in the next one. */
   maxInFlightBatches?: number;
@@ -23,19 +23,17 @@ export interface ProducerOptions {
 
 export class ProduceDeadlineError extends Error {}
 
-interface Pending {
+interface Publish {
   records: OutgoingRecord[];
   enqueuedAt: number;
-  resolve: () => void;
-  reject: (error: Error) => void;
 }
 
 /**
  * An idempotent producer that waits for every in-sync replica (acks=all): a publish resolves only once the record is
  * durable, which is what lets the gateway acknowledge a customer's request. Values are JSON.
  *
- * Batching without linger: publishes that arrive while `maxInFlightBatches` produce requests are outstanding are
- * queued and sent together in one request, so a quiet producer pays one round trip and a busy one amortises it.
+ * Publishes are batched adaptively (see Batcher): those that arrive while produce requests are in flight go out
+ * together in the next one, so a quiet producer pays one round trip and a busy one amortises it.
  *
  * While the broker is unreachable the client keeps a send queued indefinitely. A publish is therefore cut at
  * `deadlineMs`, and the client that holds the queued send is closed and replaced: the caller was told "not published",
@@ -44,10 +42,8 @@ interface Pending {
 export class KafkaProducer {
   readonly #connection: KafkaConnection;
   readonly #options: Required<ProducerOptions>;
+  readonly #batcher: Batcher<Publish>;
   #client: Producer<Buffer, Buffer, Buffer, Buffer>;
-  #queue: Pending[] = [];
-  #inFlight = 0;
-  #flushScheduled = false;
 
   constructor(connection: KafkaConnection, options: ProducerOptions = {}) {
     this.#connection = connection;
@@ -59,6 +55,10 @@ export class KafkaProducer {
       maxInFlightBatches: options.maxInFlightBatches ?? 2,
     };
     this.#client = this.#createClient();
+    this.#batcher = new Batcher((batch) => this.#send(batch), {
+      maxBatch: this.#options.maxBatchRecords,
+      maxInFlight: this.#options.maxInFlightBatches,
+    });
   }
 
   #createClient(): Producer<Buffer, Buffer, Buffer, Buffer> {
@@ -79,50 +79,10 @@ export class KafkaProducer {
   }
 
   publishRecords(records: OutgoingRecord[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ records, enqueuedAt: Date.now(), resolve, reject });
-      this.#scheduleFlush();
-    });
+    return this.#batcher.add({ records, enqueuedAt: Date.now() });
   }
 
-  /** Flushes on the next turn of the event loop, so publishes made in the same tick share one request. */
-  #scheduleFlush(): void {
-    if (this.#flushScheduled || this.#inFlight >= this.#options.maxInFlightBatches) return;
-    this.#flushScheduled = true;
-    setImmediate(() => {
-      this.#flushScheduled = false;
-      this.#flush();
-    });
-  }
-
-  #flush(): void {
-    while (this.#queue.length > 0 && this.#inFlight < this.#options.maxInFlightBatches) {
-      const batch = this.#takeBatch();
-      this.#inFlight++;
-      this.#send(batch)
-        .then(
-          () => batch.forEach((pending) => pending.resolve()),
-          (error: Error) => batch.forEach((pending) => pending.reject(error)),
-        )
-        .finally(() => {
-          this.#inFlight--;
-          if (this.#queue.length > 0) this.#scheduleFlush();
-        });
-    }
-  }
-
-  #takeBatch(): Pending[] {
-    const batch: Pending[] = [];
-    let count = 0;
-    while (this.#queue.length > 0 && (batch.length === 0 || count + this.#queue[0]!.records.length <= this.#options.maxBatchRecords)) {
-      const next = this.#queue.shift()!;
-      batch.push(next);
-      count += next.records.length;
-    }
-    return batch;
-  }
-
-  async #send(batch: Pending[]): Promise<void> {
+  async #send(batch: Publish[]): Promise<void[]> {
     const client = this.#client;
     const remainingMs = Math.max(0, batch[0]!.enqueuedAt + this.#options.deadlineMs - Date.now());
     let timer: NodeJS.Timeout | undefined;
@@ -133,7 +93,8 @@ export class KafkaProducer {
       );
     });
     try {
-      await Promise.race([client.send({ messages: batch.flatMap((pending) => pending.records.map(toMessage)) }), deadline]);
+      await Promise.race([client.send({ messages: batch.flatMap((publish) => publish.records.map(toMessage)) }), deadline]);
+      return batch.map(() => undefined);
     } catch (error) {
       if (error instanceof ProduceDeadlineError && this.#client === client) {
         this.#client = this.#createClient();
@@ -147,8 +108,7 @@ export class KafkaProducer {
 
   /** Waits for queued and in-flight publishes (each bounded by its deadline), then closes the client. */
   async close(): Promise<void> {
-    const until = Date.now() + this.#options.deadlineMs;
-    while ((this.#queue.length > 0 || this.#inFlight > 0) && Date.now() < until) await sleep(5);
+    await this.#batcher.drained();
     await this.#client.close();
   }
 }

@@ -1,0 +1,73 @@
+export interface BatcherOptions {
+  /** Items handed to one flush at most. */
+  maxBatch: number;
+  /** Flushes running at once; items added meanwhile wait and go together into the next flush. */
+  maxInFlight: number;
+}
+
+interface Pending<T, R> {
+  item: T;
+  resolve: (result: R) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Adaptive batching without linger: items added in the same tick, or while `maxInFlight` flushes are running, are
+ * flushed together. A quiet caller pays one round trip per item; a busy one shares each round trip among many.
+ * `flush` answers one result per item, in order; if it throws, every item of that batch fails with the error.
+ */
+export class Batcher<T, R = void> {
+  readonly #flushBatch: (items: T[]) => Promise<R[]>;
+  readonly #options: BatcherOptions;
+  #queue: Array<Pending<T, R>> = [];
+  #inFlight = 0;
+  #scheduled = false;
+  #idle: Array<() => void> = [];
+
+  constructor(flush: (items: T[]) => Promise<R[]>, options: Partial<BatcherOptions> = {}) {
+    this.#flushBatch = flush;
+    this.#options = { maxBatch: options.maxBatch ?? 500, maxInFlight: options.maxInFlight ?? 2 };
+  }
+
+  add(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  get pending(): number {
+    return this.#queue.length + this.#inFlight;
+  }
+
+  /** Resolves once nothing is queued or running. */
+  drained(): Promise<void> {
+    return this.pending === 0 ? Promise.resolve() : new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#inFlight >= this.#options.maxInFlight) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#run();
+    });
+  }
+
+  #run(): void {
+    while (this.#queue.length > 0 && this.#inFlight < this.#options.maxInFlight) {
+      const batch = this.#queue.splice(0, this.#options.maxBatch);
+      this.#inFlight++;
+      this.#flushBatch(batch.map((pending) => pending.item))
+        .then(
+          (results) => batch.forEach((pending, index) => pending.resolve(results[index] as R)),
+          (error: Error) => batch.forEach((pending) => pending.reject(error)),
+        )
+        .finally(() => {
+          this.#inFlight--;
+          if (this.#queue.length > 0) this.#schedule();
+          else if (this.#inFlight === 0) this.#idle.splice(0).forEach((resolve) => resolve());
+        });
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Batcher } from '../src/batching/index.ts';
+
+test('items added together share one flush, and each gets its own result', async () => {
+  const flushes: number[][] = [];
+  const batcher = new Batcher<number, number>(async (items) => (flushes.push(items), items.map((item) => item * 10)), { maxInFlight: 1 });
+  const results = await Promise.all([1, 2, 3].map((item) => batcher.add(item)));
+  assert.deepEqual(results, [10, 20, 30]);
+  assert.deepEqual(flushes, [[1, 2, 3]]);
+});
+
+test('items added while a flush runs wait and go together into the next one', async () => {
+  const flushes: number[][] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const batcher = new Batcher<number>(
+    async (items) => {
+      flushes.push(items);
+      if (flushes.length === 1) await gate;
+      return items.map(() => undefined);
+    },
+    { maxInFlight: 1 },
+  );
+  const first = batcher.add(1);
+  await new Promise((resolve) => setImmediate(resolve));
+  const later = [2, 3, 4].map((item) => batcher.add(item));
+  release();
+  await Promise.all([first, ...later]);
+  assert.deepEqual(flushes, [[1], [2, 3, 4]]);
+});
+
+test('a failed flush fails every item of its batch, and later items still go through', async () => {
+  let calls = 0;
+  const batcher = new Batcher<string>(async (items) => {
+    if (++calls === 1) throw new Error('database down');
+    return items.map(() => undefined);
+  });
+  await assert.rejects(Promise.all([batcher.add('a'), batcher.add('b')]), /database down/);
+  await batcher.add('c');
+  await batcher.drained();
+  assert.equal(batcher.pending, 0);
+});
+
+test('no batch is larger than maxBatch', async () => {
+  const sizes: number[] = [];
+  const batcher = new Batcher<number>(async (items) => (sizes.push(items.length), items.map(() => undefined)), {
+    maxBatch: 4,
+    maxInFlight: 1,
+  });
+  await Promise.all(Array.from({ length: 10 }, (_, index) => batcher.add(index)));
+  assert.deepEqual(sizes, [4, 4, 2]);
+});
