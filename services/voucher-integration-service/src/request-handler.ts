@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RequestCodeMessage, VoucherStatus } from '@voucher/contracts';
+import type { ReceiveCodeMessage, RequestCodeMessage, VoucherStatus } from '@voucher/contracts';
+import { Batcher } from '@voucher/platform/batching';
 import type { Logger } from '@voucher/platform/logging';
 import { backoffDelay } from './backoff.ts';
 import type { IntegrationMetrics } from './metrics.ts';
 import { receiveCodeMessage, type RequestFacts } from './outcomes.ts';
 import { PerKeyQueue } from './per-key-queue.ts';
 import type { OutcomePublisher } from './receive-code-publisher.ts';
-import type { RequestStore } from './store/request-store.ts';
+import type { RequestStore, Settlement } from './store/request-store.ts';
 import type { VpsAnswer } from './vps/vps-answer.ts';
 import type { VpsClient } from './vps/vps-client.ts';
 
@@ -32,10 +33,21 @@ export interface RequestHandlerDeps {
  */
 export function createRequestHandler(deps: RequestHandlerDeps): (message: RequestCodeMessage) => Promise<void> {
   const queue = new PerKeyQueue();
-  return (message) => queue.run(message.requestId, () => handleRequest(deps, message));
+  // Outcomes reached at the same time are recorded in one transaction and published in one produce request.
+  const settler = new Batcher<OutcomeToSettle, boolean>((batch) =>
+    deps.store.settleMany(batch, (won) => deps.publisher.publish(won.map((settlement) => settlement.message))),
+  );
+  const withSettler = { ...deps, settler };
+  return (message) => queue.run(message.requestId, () => handleRequest(withSettler, message));
 }
 
-async function handleRequest(deps: RequestHandlerDeps, message: RequestCodeMessage): Promise<void> {
+interface OutcomeToSettle extends Settlement {
+  message: ReceiveCodeMessage;
+}
+
+type HandlerDeps = RequestHandlerDeps & { settler: Batcher<OutcomeToSettle, boolean> };
+
+async function handleRequest(deps: HandlerDeps, message: RequestCodeMessage): Promise<void> {
   if (await deps.store.isKnown(message.requestId)) {
     deps.logger.debug({ requestId: message.requestId }, 'request already handled; redelivery ignored');
     return;
@@ -71,10 +83,10 @@ async function callVps(deps: RequestHandlerDeps, request: RequestFacts): Promise
   }
 }
 
-async function settle(deps: RequestHandlerDeps, request: RequestFacts, status: VoucherStatus, voucherCode: string | undefined) {
+async function settle(deps: HandlerDeps, request: RequestFacts, status: VoucherStatus, voucherCode: string | undefined) {
   const now = new Date();
   const message = receiveCodeMessage(request, status, voucherCode, now);
-  const published = await deps.store.settleNew(request, status, now, () => deps.publisher.publish([message]));
+  const published = await deps.settler.add({ request, outcome: status, now, message });
   if (!published) {
     deps.logger.info({ requestId: request.requestId }, 'request settled elsewhere meanwhile; nothing published');
     return;
@@ -83,7 +95,7 @@ async function settle(deps: RequestHandlerDeps, request: RequestFacts, status: V
   deps.logger.info({ requestId: request.requestId, status, channel: message.channel }, 'outcome published');
 }
 
-async function awaitCallback(deps: RequestHandlerDeps, request: RequestFacts, challenge: string, method: 'S256' | 'plain') {
+async function awaitCallback(deps: HandlerDeps, request: RequestFacts, challenge: string, method: 'S256' | 'plain') {
   const expiresAt = new Date(Date.now() + deps.challengeTtlMs);
   const saved = await deps.store.savePending(request, challenge, method, expiresAt);
   if (saved === 'challenge-taken') {

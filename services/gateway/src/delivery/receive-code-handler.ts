@@ -40,15 +40,22 @@ export function createReceiveCodeHandler({ db, signal, sendBySms, handoffMs, log
     await sendBySms(request.requestId);
   };
 
-  return async function handleReceiveCode(message: ReceiveCodeMessage): Promise<void> {
+  /** The request as this outcome leaves it; usually one UPDATE, more only for a redelivery or an unknown request. */
+  const recordOutcome = async (message: ReceiveCodeMessage): Promise<VoucherRequest> => {
+    const updated = await requestStore.recordOutcome(db, message);
+    if (updated) return updated;
     const known = await requestStore.find(db, message.requestId);
-    if (!known) await requestStore.insertUnknown(db, message);
-    else if (known.phoneNumber !== message.phoneNumber) {
+    if (known && known.phoneNumber !== message.phoneNumber) {
       // Never deliver a code to anyone but the customer who asked for it.
       throw new PermanentError('phoneNumber does not match the request');
     }
-    await requestStore.recordOutcome(db, message);
-    const request = await load(message.requestId);
+    if (known) return known; // a redelivery: the outcome is already recorded
+    await requestStore.insertUnknown(db, message);
+    return (await requestStore.recordOutcome(db, message)) ?? load(message.requestId);
+  };
+
+  return async function handleReceiveCode(message: ReceiveCodeMessage): Promise<void> {
+    const request = await recordOutcome(message);
     const webStillPossible = request.state === 'FAILED' || (message.channel === 'WEB' && request.deadline.getTime() > Date.now());
     logger.debug({ requestId: request.requestId, state: request.state, channel: message.channel, webStillPossible }, 'receive-code');
     if (!awaitsNotification(request)) return; // already told (a redelivery)

@@ -64,12 +64,15 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, produceT
 
   return async function acceptRequest(phoneNumber: string, idempotencyKey?: string): Promise<AcceptedRequest> {
     const request = { requestId: randomUUID(), phoneNumber, deadline: new Date(Date.now() + deadlineMs) };
-    const reserved = await db.transaction(async (tx) => {
-      if (idempotencyKey && !(await idempotencyStore.reserve(tx, phoneNumber, idempotencyKey, request.requestId))) return false;
-      await requestStore.insert(tx, request);
-      return true;
-    });
-    if (idempotencyKey && !reserved) return replay(phoneNumber, idempotencyKey);
+    if (!idempotencyKey) await requestStore.insert(db, request);
+    else {
+      const reserved = await db.transaction(async (tx) => {
+        if (!(await idempotencyStore.reserve(tx, phoneNumber, idempotencyKey, request.requestId))) return false;
+        await requestStore.insert(tx, request);
+        return true;
+      });
+      if (!reserved) return replay(phoneNumber, idempotencyKey);
+    }
 
     try {
       await publish(request);

@@ -36,14 +36,19 @@ export const requestStore = {
     );
   },
 
-  /** Stores the VPS outcome on a request still PROCESSING; a redelivered or late outcome changes nothing. */
-  async recordOutcome(db: Queryable, message: ReceiveCodeMessage): Promise<void> {
-    await db.query(
+  /**
+   * Stores the VPS outcome on the customer's request while it is still PROCESSING and returns the updated request.
+   * Nothing changes (undefined) for a redelivered or late outcome, an unknown request, or another phone number.
+   */
+  async recordOutcome(db: Queryable, message: ReceiveCodeMessage): Promise<VoucherRequest | undefined> {
+    const rows = await db.query<VoucherRequest>(
       `UPDATE voucher_requests
        SET state = CASE WHEN $2 = 'FAILED' THEN 'FAILED' ELSE 'CODE_READY' END, voucher_code = $3, status = $2, message = $4, updated_at = now()
-       WHERE request_id = $1 AND state = 'PROCESSING'`,
-      [message.requestId, message.status, message.voucherCode ?? null, message.message],
+       WHERE request_id = $1 AND state = 'PROCESSING' AND phone_number = $5
+       RETURNING ${columns}`,
+      [message.requestId, message.status, message.voucherCode ?? null, message.message, message.phoneNumber],
     );
+    return rows[0];
   },
 
   /** The replica holding the customer's page takes the outcome: a code only before the deadline, a failure any time. */

@@ -17,6 +17,13 @@ export interface ChallengeRow {
 
 export type SaveResult = 'saved' | 'already-known' | 'challenge-taken';
 
+/** A final outcome to record for a request. */
+export interface Settlement {
+  request: RequestFacts;
+  outcome: VoucherStatus;
+  now: Date;
+}
+
 const challengeColumns = `request_id AS "requestId", phone_number AS "phoneNumber", deadline, state,
   code_challenge AS "codeChallenge", transform_method AS "transformMethod", expires_at AS "expiresAt", redeemed_at AS "redeemedAt"`;
 
@@ -44,15 +51,35 @@ export class RequestStore {
    * message is retried), and of two handlers racing on one request only the first to insert publishes.
    */
   async settleNew(request: RequestFacts, outcome: VoucherStatus, now: Date, publish: () => Promise<void>): Promise<boolean> {
+    const [won] = await this.settleMany([{ request, outcome, now }], publish);
+    return won!;
+  }
+
+  /**
+   * `settleNew` for many requests in one transaction and one INSERT: `publish` gets the settlements this call won
+   * (each request is settled once, whoever races for it) and the answer says, per settlement, whether it won.
+   */
+  async settleMany<S extends Settlement>(settlements: S[], publish: (won: S[]) => Promise<void>): Promise<boolean[]> {
     return this.#db.transaction(async (tx) => {
-      const inserted = await tx.query(
+      const inserted = await tx.query<{ request_id: string }>(
         `INSERT INTO vps_requests (request_id, phone_number, deadline, state, outcome, settled_at)
-         VALUES ($1, $2, $3, 'SETTLED', $4, $5) ON CONFLICT (request_id) DO NOTHING RETURNING request_id`,
-        [request.requestId, request.phoneNumber, request.deadline.toISOString(), outcome, now.toISOString()],
+         SELECT request_id, phone_number, deadline, 'SETTLED', outcome, settled_at
+         FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::timestamptz[])
+           AS batch(request_id, phone_number, deadline, outcome, settled_at)
+         ON CONFLICT (request_id) DO NOTHING RETURNING request_id`,
+        [
+          settlements.map((s) => s.request.requestId),
+          settlements.map((s) => s.request.phoneNumber),
+          settlements.map((s) => s.request.deadline.toISOString()),
+          settlements.map((s) => s.outcome),
+          settlements.map((s) => s.now.toISOString()),
+        ],
       );
-      if (inserted.length === 0) return false;
-      await publish();
-      return true;
+      const fresh = new Set(inserted.map((row) => row.request_id.toLowerCase()));
+      const won = settlements.map((s) => fresh.delete(s.request.requestId.toLowerCase()));
+      const winners = settlements.filter((_, index) => won[index]);
+      if (winners.length > 0) await publish(winners);
+      return won;
     });
   }
 

@@ -1,4 +1,5 @@
 import type { ReceiveCodeMessage } from '@voucher/contracts';
+import { Batcher } from '@voucher/platform/batching';
 import type { Queryable } from '@voucher/platform/database';
 import { toListedVoucher, toStoredVoucher, type ListedVoucher, type ListingPosition, type StoredVoucher, type VoucherRow } from './rows.ts';
 
@@ -15,6 +16,15 @@ const INSERT = `
   INSERT INTO vouchers (request_id, phone_number, voucher_code, status, channel, message, issued_at)
   VALUES ($1, $2, $3, $4, $5, $6, date_trunc('milliseconds', $7::timestamptz))
   ON CONFLICT (request_id) DO NOTHING
+  RETURNING request_id`;
+// The batched form: one statement for many outcomes. Without a conflict target it skips a row that clashes on either
+// unique key; the rows it did not insert are then settled one by one (a redelivery, or a code that is taken).
+const INSERT_MANY = `
+  INSERT INTO vouchers (request_id, phone_number, voucher_code, status, channel, message, issued_at)
+  SELECT request_id, phone_number, voucher_code, status, channel, message, date_trunc('milliseconds', issued_at)
+  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+    AS batch(request_id, phone_number, voucher_code, status, channel, message, issued_at)
+  ON CONFLICT DO NOTHING
   RETURNING request_id`;
 const SELECT_COLUMNS = 'request_id, phone_number, voucher_code, status, channel, message, issued_at, stored_at';
 const FIND_BY_REQUEST = `SELECT ${SELECT_COLUMNS} FROM vouchers WHERE request_id = $1`;
@@ -38,13 +48,43 @@ const isUniqueViolation = (error: unknown) => (error as { code?: unknown })?.cod
 /** The voucher table: each outcome written once, read back by request or listed by phone number. */
 export class VoucherStore {
   readonly #db: Queryable;
+  readonly #batcher: Batcher<ReceiveCodeMessage, SaveResult>;
 
   constructor(db: Queryable) {
     this.#db = db;
+    this.#batcher = new Batcher((messages) => this.#saveMany(messages), { maxBatch: 500, maxInFlight: 4 });
   }
 
-  /** Stores `message` unless its request is already stored; never stores a code that another request owns. */
-  async save(message: ReceiveCodeMessage): Promise<SaveResult> {
+  /**
+   * Stores `message` unless its request is already stored; never stores a code that another request owns. Saves
+   * made at the same time share one INSERT.
+   */
+  save(message: ReceiveCodeMessage): Promise<SaveResult> {
+    return this.#batcher.add(message);
+  }
+
+  async #saveMany(messages: ReceiveCodeMessage[]): Promise<SaveResult[]> {
+    const column = <T>(pick: (message: ReceiveCodeMessage) => T) => messages.map(pick);
+    const inserted = await this.#db.query<{ request_id: string }>(INSERT_MANY, [
+      column((m) => m.requestId),
+      column((m) => m.phoneNumber),
+      column((m) => m.voucherCode ?? null),
+      column((m) => m.status),
+      column((m) => m.channel),
+      column((m) => m.message),
+      column((m) => m.issuedAt),
+    ]);
+    const stored = new Set(inserted.map((row) => row.request_id.toLowerCase()));
+    const results: SaveResult[] = [];
+    for (const message of messages) {
+      // A request twice in one batch: the first copy is stored, the second settles as a duplicate.
+      const first = stored.delete(message.requestId.toLowerCase());
+      results.push(first ? { kind: 'stored' } : await this.#saveOne(message));
+    }
+    return results;
+  }
+
+  async #saveOne(message: ReceiveCodeMessage): Promise<SaveResult> {
     try {
       const inserted = await this.#db.query(INSERT, [
         message.requestId,
