@@ -26,7 +26,7 @@ export function benchSettings(quick: boolean): BenchSettings {
         connections: 50,
         pipelineBurst: 15_000,
         pipelinePacedSeconds: 10,
-        slowProviderMessages: 8_000,
+        slowProviderMessages: 12_000,
         queryRows: 1_000_000,
         queryOwnCodes: 50,
         sseConnections: 10_000,

@@ -19,7 +19,8 @@ export const configSpec = {
   VPS_MAX_ATTEMPTS: setting.integer(5, { min: 1, max: 100 }),
   VPS_RETRY_BASE_MS: setting.integer(200, { min: 1 }),
   VPS_RETRY_MAX_MS: setting.integer(5000, { min: 1 }),
-  VPS_MAX_CONNECTIONS: setting.integer(512, { min: 1, max: 100_000 }),
+  // HTTP/1.1 carries one call per connection: as many connections as calls in flight, or the VPS's latency caps throughput.
+  VPS_MAX_CONNECTIONS: setting.integer(4000, { min: 1, max: 100_000 }),
   /** How long a pending challenge may be redeemed by the VPS's callback. */
   CHALLENGE_TTL_MS: setting.integer(300_000, { min: 1 }),
   /** At a 3 s VPS latency one replica must keep thousands of calls in flight. */

@@ -22,7 +22,7 @@ const VPS_LATENCY_MS = 3_000;
 // vps_requests_settled_total, but nothing increments it yet.
 const SETTLED = 'vps_calls_total';
 /** Every call is held for the whole latency: the ack mark sits above it. */
-const overrides = { VPS_ACK_AFTER_MS: '5000', VPS_MAX_CONNECTIONS: '4000', CONSUMER_CONCURRENCY: '4000' };
+const overrides = { VPS_ACK_AFTER_MS: '5000', VPS_MAX_CONNECTIONS: '6000', CONSUMER_CONCURRENCY: '6000' };
 
 /** Polls the VPS (calls it is holding) and the integration service (requests settled) until every request settled. */
 async function watch(stack: Stack, target: number, timeoutMs: number) {

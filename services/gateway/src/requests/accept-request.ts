@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Batcher } from '@voucher/platform/batching';
 import type { Database } from '@voucher/platform/database';
 import { problem } from '@voucher/platform/http';
 import type { Logger } from '@voucher/platform/logging';
@@ -14,6 +15,8 @@ export interface AcceptDeps {
   produceTimeoutMs: number;
   logger: Logger;
 }
+
+type NewRequest = { requestId: string; phoneNumber: string; deadline: Date };
 
 export interface AcceptedRequest {
   requestId: string;
@@ -31,6 +34,11 @@ const unavailable = () =>
  * and only the broker's acknowledgement makes it accepted. A failed publish removes both, so nothing was accepted.
  */
 export function createRequestAcceptor({ db, publishRequest, deadlineMs, produceTimeoutMs, logger }: AcceptDeps) {
+  // Requests without a key that arrive together are stored with one INSERT.
+  const newRequests = new Batcher<NewRequest>(async (requests) => {
+    await requestStore.insertMany(db, requests);
+    return requests.map(() => undefined);
+  });
   const publish = (request: { requestId: string; phoneNumber: string; deadline: Date }) =>
     publishRequest({
       requestId: request.requestId,
@@ -64,7 +72,7 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, produceT
 
   return async function acceptRequest(phoneNumber: string, idempotencyKey?: string): Promise<AcceptedRequest> {
     const request = { requestId: randomUUID(), phoneNumber, deadline: new Date(Date.now() + deadlineMs) };
-    if (!idempotencyKey) await requestStore.insert(db, request);
+    if (!idempotencyKey) await newRequests.add(request);
     else {
       const reserved = await db.transaction(async (tx) => {
         if (!(await idempotencyStore.reserve(tx, phoneNumber, idempotencyKey, request.requestId))) return false;

@@ -18,6 +18,15 @@ export const requestStore = {
     ]);
   },
 
+  /** Many new requests in one statement (customers' requests arriving together share the round trip). */
+  async insertMany(db: Queryable, requests: Array<{ requestId: string; phoneNumber: string; deadline: Date }>): Promise<void> {
+    await db.query(
+      `INSERT INTO voucher_requests (request_id, phone_number, state, deadline)
+       SELECT request_id, phone_number, 'PROCESSING', deadline FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS batch(request_id, phone_number, deadline)`,
+      [requests.map((r) => r.requestId), requests.map((r) => r.phoneNumber), requests.map((r) => r.deadline)],
+    );
+  },
+
   async delete(db: Queryable, requestId: string): Promise<void> {
     await db.query('DELETE FROM voucher_requests WHERE request_id = $1', [requestId]);
   },
