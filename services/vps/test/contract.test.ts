@@ -1,21 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { ACK_MS, DEADLINE_MS, call, startCallbackReceiver, startTestVps, waitFor } from './helpers.ts';
+import { ACK_MS, DEADLINE_MS, call, s256, setUp, waitFor } from './helpers.ts';
 
 const CODE_FORMAT = /^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}$/;
 const VERIFIER_FORMAT = /^[A-Za-z0-9._~-]{43,128}$/;
-const s256 = (verifier: string) => createHash('sha256').update(verifier, 'ascii').digest('base64url');
-
-async function setUp(t: { after(fn: () => Promise<void>): void }, env: Record<string, string>) {
-  const vps = await startTestVps(env);
-  const receiver = await startCallbackReceiver();
-  t.after(() => vps.close());
-  t.after(() => receiver.close());
-  const requestVoucher = (extra: Record<string, unknown> = {}) =>
-    call(vps.url, 'POST', '/api/request/voucher', { phoneNumber: '+84909123456', callbackUrl: receiver.url, ...extra });
-  return { vps, receiver, requestVoucher };
-}
 
 test('low traffic answers 200 with a fresh code before the ack mark', async (t) => {
   const { requestVoucher } = await setUp(t, { VPS_TRAFFIC: 'low' });

@@ -1,20 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { call, sleep, startCallbackReceiver, startTestVps, waitFor } from './helpers.ts';
-
-const s256 = (verifier: string) => createHash('sha256').update(verifier, 'ascii').digest('base64url');
-
-async function setUp(t: { after(fn: () => Promise<void>): void }, env: Record<string, string>) {
-  const vps = await startTestVps(env);
-  const receiver = await startCallbackReceiver();
-  t.after(() => vps.close());
-  t.after(() => receiver.close());
-  const requestVoucher = (extra: Record<string, unknown> = {}) =>
-    call(vps.url, 'POST', '/api/request/voucher', { phoneNumber: '+84909123456', callbackUrl: receiver.url, ...extra });
-  const stats = async () => (await call(vps.url, 'GET', '/admin/stats')).body;
-  return { vps, receiver, requestVoucher, stats };
-}
+import { call, s256, setUp, sleep, startCallbackReceiver, startTestVps, waitFor } from './helpers.ts';
 
 test('failNext answers 500 problems for exactly that many requests, then recovers', async (t) => {
   const { vps, requestVoucher } = await setUp(t, { VPS_TRAFFIC: 'low' });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@voucher/platform/logging';
@@ -73,4 +74,19 @@ export async function call(base: string, method: string, path: string, body?: un
   });
   const text = await response.text();
   return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
+}
+
+/** RFC 7636 S256: the challenge a verifier must match. */
+export const s256 = (verifier: string) => createHash('sha256').update(verifier, 'ascii').digest('base64url');
+
+/** A VPS and a callback receiver for one test, both closed after it. */
+export async function setUp(t: { after(fn: () => Promise<void>): void }, env: Record<string, string>) {
+  const vps = await startTestVps(env);
+  const receiver = await startCallbackReceiver();
+  t.after(() => vps.close());
+  t.after(() => receiver.close());
+  const requestVoucher = (extra: Record<string, unknown> = {}) =>
+    call(vps.url, 'POST', '/api/request/voucher', { phoneNumber: '+84909123456', callbackUrl: receiver.url, ...extra });
+  const stats = async () => (await call(vps.url, 'GET', '/admin/stats')).body;
+  return { vps, receiver, requestVoucher, stats };
 }

@@ -1,11 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { Agent } from 'undici';
-import { call, startCallbackReceiver, startTestVps, waitFor } from './helpers.ts';
+import { call, s256, startCallbackReceiver, startTestVps, waitFor } from './helpers.ts';
 
 const REQUESTS = 2000;
-const s256 = (verifier: string) => createHash('sha256').update(verifier, 'ascii').digest('base64url');
 
 test(`${REQUESTS} concurrent requests are held, acknowledged and all called back once`, async (t) => {
   const vps = await startTestVps({ VPS_TRAFFIC: '3000', VPS_ACK_AFTER_MS: '500', WEB_DEADLINE_MS: '4000' });
