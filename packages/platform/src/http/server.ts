@@ -10,6 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '../logging/index.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { sendProblem, toProblem, problem } from './problem.ts';
+import { validatorCompiler } from './validation.ts';
 
 export type ReadinessCheck = () => Promise<void> | void;
 export type HttpServer = FastifyInstance<
@@ -40,9 +41,9 @@ export function createHttpServer(service: string, logger: Logger, options: { bod
     keepAliveTimeout: 65_000,
     forceCloseConnections: true,
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
 
+  app.setValidatorCompiler(validatorCompiler);
   const metrics = createMetrics(service);
   const checks = new Map<string, ReadinessCheck>();
   app.decorate('metrics', metrics);
