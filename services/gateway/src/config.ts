@@ -36,6 +36,12 @@ export const configSpec = {
   RATE_LIMIT_PER_MINUTE: setting.integer(120, { min: 1 }),
   SSE_KEEPALIVE_MS: setting.integer(15_000, { min: 10 }),
   CONSUMER_CONCURRENCY: setting.integer(256, { min: 1, max: 10_000 }),
+  /** How long a client may retry a POST with the same Idempotency-Key and get the first answer (24 h). */
+  IDEMPOTENCY_KEY_TTL_MS: setting.integer(24 * 60 * MINUTE, { min: 1 }),
+  /** How often each replica deletes dead rows (old Idempotency-Keys, expired codes and tickets, ended windows). */
+  HOUSEKEEPING_INTERVAL_MS: setting.integer(MINUTE, { min: 10 }),
+  /** The most rows one housekeeping statement deletes, so no sweep holds long locks. */
+  HOUSEKEEPING_BATCH_SIZE: setting.integer(1_000, { min: 1, max: 100_000 }),
   GATEWAY_REPLICA_ID: setting.string(`${hostname()}-${process.pid}`),
   ...kafkaSettings,
   ...databaseSettings,
@@ -57,9 +63,15 @@ function authProblems(config: Config): string[] {
   return problems;
 }
 
+/** A key deleted while its first attempt may still be waiting for the broker would let a retry create a second request. */
+function retentionProblems(config: Config): string[] {
+  const longestAttemptMs = 3 * config.PRODUCE_TIMEOUT_MS;
+  return config.IDEMPOTENCY_KEY_TTL_MS > longestAttemptMs ? [] : ['IDEMPOTENCY_KEY_TTL_MS must exceed 3 × PRODUCE_TIMEOUT_MS'];
+}
+
 export function readConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const config = loadConfig(configSpec, source);
-  const problems = authProblems(config);
+  const problems = [...authProblems(config), ...retentionProblems(config)];
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -12,6 +12,7 @@ import { ReadySignal } from './delivery/ready-signal.ts';
 import { createReceiveCodeHandler } from './delivery/receive-code-handler.ts';
 import { createSmsDelivery } from './delivery/sms-delivery.ts';
 import { StreamRegistry } from './delivery/stream-registry.ts';
+import { startHousekeeping } from './housekeeping/sweeper.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerWebPage } from './http/web-page.ts';
 import { startKafka } from './kafka/kafka-runtime.ts';
@@ -43,7 +44,7 @@ const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 export const openGatewayDatabase = (config: Config): Promise<Database> =>
   openDatabase({ service: 'gateway', migrationsDir, url: config.DATABASE_URL, dataDir: config.DATA_DIR });
 
-/** Builds and starts the gateway: database, HTTP API, request-code producer, receive-code consumer. */
+/** Builds and starts the gateway: database, HTTP API, request-code producer, receive-code consumer, housekeeping. */
 export async function startGateway(config: Config, parentLogger: Logger, deps: GatewayDeps = {}): Promise<RunningGateway> {
   const logger = parentLogger.child({ replica: config.GATEWAY_REPLICA_ID });
   const db = deps.db ?? (await openGatewayDatabase(config));
@@ -97,6 +98,13 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
       authRoutes(routes, { signIn, defaultRegion: config.DEFAULT_REGION });
     }
   });
+  const housekeeping = startHousekeeping({
+    db,
+    logger,
+    intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
+    batchSize: config.HOUSEKEEPING_BATCH_SIZE,
+    idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_MS,
+  });
   http.addReadinessCheck('database', async () => void (await db.query('SELECT 1')));
   http.addReadinessCheck('kafka', () => {
     if (!kafka.consumerRunning) throw new Error('the receive-code consumer has not started (is Kafka reachable?)');
@@ -114,6 +122,7 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
     async close() {
       registry.closeAll(); // pages reconnect to another replica
       await http.close();
+      await housekeeping.close();
       await kafka.close();
       await signal.close();
       await sms.close();

@@ -1,3 +1,4 @@
+import { startPeriodicTask } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import type { IntegrationMetrics } from './metrics.ts';
 import { receiveCodeMessage } from './outcomes.ts';
@@ -20,31 +21,7 @@ export interface SweeperOptions {
  * brings the next run forward. Runs never overlap; close() waits for the current one.
  */
 export function startSweeper(options: SweeperOptions): { close(): Promise<void> } {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  let closed = false;
-
-  const schedule = (delayMs: number) => {
-    if (!closed) timer = setTimeout(() => (running = run()), delayMs);
-  };
-  const run = async () => {
-    let busy = false;
-    try {
-      busy = await sweepOnce(options, new Date());
-    } catch (error) {
-      options.logger.warn({ err: error }, 'sweep failed; trying again at the next run');
-    }
-    schedule(busy ? 0 : options.intervalMs);
-  };
-
-  schedule(options.intervalMs);
-  return {
-    async close() {
-      closed = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return startPeriodicTask('challenge sweep', options.intervalMs, () => sweepOnce(options, new Date()), options.logger);
 }
 
 /** One sweep; true when a batch was full (more work is waiting). */

@@ -1,1 +1,2 @@
+export { startPeriodicTask } from './periodic-task.ts';
 export { runUntilSignalled, type Stoppable } from './service-runner.ts';

@@ -6,12 +6,12 @@ const hashOf = (ticket: string) => createHash('sha256').update(ticket).digest();
 /**
  * One-use tickets for a request's event stream. A browser's EventSource cannot send an Authorization header, and a
  * bearer token in a URL would end up in proxy and server logs; a ticket in the URL is harmless there: it opens one
- * stream of one request, once, for a minute. Stored hashed in the database, so any replica can redeem it.
+ * stream of one request, once, for a minute. Stored hashed in the database, so any replica can redeem it; the
+ * housekeeping sweep deletes tickets that expired unused.
  */
 export const streamTickets = {
   async issue(db: Queryable, requestId: string, phoneNumber: string, ttlMs: number): Promise<string> {
     const ticket = randomBytes(32).toString('base64url');
-    await db.query('DELETE FROM stream_tickets WHERE expires_at < now()');
     await db.query('INSERT INTO stream_tickets (ticket_hash, request_id, phone_number, expires_at) VALUES ($1, $2, $3, $4)', [
       hashOf(ticket),
       requestId,
