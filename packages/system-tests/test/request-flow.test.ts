@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { waitFor } from '@voucher/platform/testing';
 import { call, openEventStream, startExtraProcess, startStack, type Stack } from '../src/index.ts';
 
@@ -48,6 +48,11 @@ describe('voucher request flow, end to end', () => {
     });
   });
   after(async () => stack?.stop());
+  // Every test starts from a quick VPS without faults, whatever the previous one set.
+  afterEach(async () => {
+    await traffic({ profile: 'low' });
+    await faults({ errorRate: 0, timeoutRate: 0, duplicateCallbackRate: 0, forgedCallbackRate: 0, failNext: 0 });
+  });
 
   test("the seed's first curl command: 202 with the seed's message, then the code arrives by SMS when no page waits", async () => {
     const phone = '0909123456';
@@ -91,84 +96,67 @@ describe('voucher request flow, end to end', () => {
 
   test('acknowledged, then called back before the deadline (4, 4.1, 5.1): delivered on the web stream', async () => {
     await traffic({ latencyMs: 1_200 });
-    try {
-      const phone = randomMobile();
-      const requestId = await buy(phone);
-      const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
-      await stream.finished;
-      const event = stream.events.find((e) => e.event === 'voucher');
-      assert.ok(event, `expected a voucher event, got ${JSON.stringify(stream.events)}`);
-      const stored = await storedVoucher(requestId);
-      assert.equal(stored.status, 'SUCCESS');
-      assert.equal(stored.channel, 'WEB');
-      assert.equal((event.data as { voucherCode: string }).voucherCode, stored.voucherCode);
-    } finally {
-      await traffic({ profile: 'low' });
-    }
+    const phone = randomMobile();
+    const requestId = await buy(phone);
+    const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
+    await stream.finished;
+    const event = stream.events.find((e) => e.event === 'voucher');
+    assert.ok(event, `expected a voucher event, got ${JSON.stringify(stream.events)}`);
+    const stored = await storedVoucher(requestId);
+    assert.equal(stored.status, 'SUCCESS');
+    assert.equal(stored.channel, 'WEB');
+    assert.equal((event.data as { voucherCode: string }).voucherCode, stored.voucherCode);
   });
 
   test('called back after the deadline (4.2, 5.2): LATE_SUCCESS goes by SMS and the page is told so', async () => {
     await traffic({ latencyMs: DEADLINE_MS + 800 });
-    try {
-      const phone = randomMobile();
-      const requestId = await buy(phone);
-      const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
-      await stream.finished;
-      assert.deepEqual(
-        stream.events.filter((e) => e.event !== 'message').map((e) => e.event),
-        ['sms'],
-      );
-      const stored = await storedVoucher(requestId);
-      assert.equal(stored.status, 'LATE_SUCCESS');
-      assert.equal(stored.channel, 'SMS');
-      const inbox = await waitFor(async () => ((await smsTo(phone)).length ? smsTo(phone) : undefined), 'the SMS');
-      assert.equal(inbox.length, 1);
-      assert.ok(inbox[0]!.text.includes(stored.voucherCode as string));
-      assert.equal(await statusOf(requestId), 'SENT_BY_SMS');
-    } finally {
-      await traffic({ profile: 'low' });
-    }
+    const phone = randomMobile();
+    const requestId = await buy(phone);
+    const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
+    await stream.finished;
+    assert.deepEqual(
+      stream.events.filter((e) => e.event !== 'message').map((e) => e.event),
+      ['sms'],
+    );
+    const stored = await storedVoucher(requestId);
+    assert.equal(stored.status, 'LATE_SUCCESS');
+    assert.equal(stored.channel, 'SMS');
+    const inbox = await waitFor(async () => ((await smsTo(phone)).length ? smsTo(phone) : undefined), 'the SMS');
+    assert.equal(inbox.length, 1);
+    assert.ok(inbox[0]!.text.includes(stored.voucherCode as string));
+    assert.equal(await statusOf(requestId), 'SENT_BY_SMS');
   });
 
   test('a page that disconnected gets its code by SMS', async () => {
     await traffic({ latencyMs: 1_000 });
-    try {
-      const phone = randomMobile();
-      const requestId = await buy(phone);
-      const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
-      stream.close();
-      const stored = await storedVoucher(requestId);
-      const inbox = await waitFor(async () => ((await smsTo(phone)).length ? smsTo(phone) : undefined), 'the SMS');
-      assert.ok(inbox[0]!.text.includes(stored.voucherCode as string));
-      assert.equal(await statusOf(requestId), 'SENT_BY_SMS');
-    } finally {
-      await traffic({ profile: 'low' });
-    }
+    const phone = randomMobile();
+    const requestId = await buy(phone);
+    const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
+    stream.close();
+    const stored = await storedVoucher(requestId);
+    const inbox = await waitFor(async () => ((await smsTo(phone)).length ? smsTo(phone) : undefined), 'the SMS');
+    assert.ok(inbox[0]!.text.includes(stored.voucherCode as string));
+    assert.equal(await statusOf(requestId), 'SENT_BY_SMS');
   });
 
   test('forged callbacks are refused: the customer gets exactly the genuine code', async () => {
     await traffic({ latencyMs: 800 });
     await faults({ forgedCallbackRate: 1 });
-    try {
-      const phone = randomMobile();
-      const requestId = await buy(phone);
-      const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
-      await stream.finished;
-      const stored = await storedVoucher(requestId);
-      assert.equal((stream.events.find((e) => e.event === 'voucher')?.data as { voucherCode: string }).voucherCode, stored.voucherCode);
-      const stats = (await call('GET', `${stack.urls.vps}/admin/stats`)).body;
-      assert.equal(stats.forgedCallbacksAccepted, 0);
-      const forged = await call('POST', `${stack.urls.integration}/api/voucher-code/vps/response`, {
-        codeVerifier: 'A'.repeat(43),
-        status: 'SUCCESS',
-        voucherCode: 'FAKE-CODE',
-        message: 'Thank you for using our services, your voucher code is ready.',
-      });
-      assert.ok(forged.status >= 400 && forged.status < 500, `a forged callback gets a 4xx, got ${forged.status}`);
-    } finally {
-      await faults({ forgedCallbackRate: 0 });
-      await traffic({ profile: 'low' });
-    }
+    const phone = randomMobile();
+    const requestId = await buy(phone);
+    const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
+    await stream.finished;
+    const stored = await storedVoucher(requestId);
+    assert.equal((stream.events.find((e) => e.event === 'voucher')?.data as { voucherCode: string }).voucherCode, stored.voucherCode);
+    const stats = (await call('GET', `${stack.urls.vps}/admin/stats`)).body;
+    assert.equal(stats.forgedCallbacksAccepted, 0);
+    const forged = await call('POST', `${stack.urls.integration}/api/voucher-code/vps/response`, {
+      codeVerifier: 'A'.repeat(43),
+      status: 'SUCCESS',
+      voucherCode: 'FAKE-CODE',
+      message: 'Thank you for using our services, your voucher code is ready.',
+    });
+    assert.ok(forged.status >= 400 && forged.status < 500, `a forged callback gets a 4xx, got ${forged.status}`);
   });
 
   test('a VPS that errors and then recovers: the code still arrives, once', async () => {
@@ -183,16 +171,12 @@ describe('voucher request flow, end to end', () => {
 
   test('a VPS that never recovers: the request ends FAILED and the page is told', async () => {
     await faults({ failNext: 1_000 });
-    try {
-      const phone = randomMobile();
-      const requestId = await buy(phone);
-      const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
-      await stream.finished;
-      assert.equal(stream.events.find((e) => e.event !== 'message')?.event, 'failed');
-      assert.equal(await statusOf(requestId), 'FAILED');
-    } finally {
-      await faults({ failNext: 0 });
-    }
+    const phone = randomMobile();
+    const requestId = await buy(phone);
+    const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
+    await stream.finished;
+    assert.equal(stream.events.find((e) => e.event !== 'message')?.event, 'failed');
+    assert.equal(await statusOf(requestId), 'FAILED');
   });
 
   test('bad input at the gateway is refused with a problem and nothing is bought', async () => {
@@ -205,19 +189,15 @@ describe('voucher request flow, end to end', () => {
     test('two gateway replicas: the page waits on one, the code is consumed by whichever replica, and the page gets it', async () => {
       await startExtraProcess(stack, 'gateway', { GATEWAY_PORT: '18080', GATEWAY_REPLICA_ID: 'replica-b' });
       await traffic({ latencyMs: 800 });
-      try {
-        for (const gateway of [stack.urls.gateway, 'http://127.0.0.1:18080']) {
-          const phone = randomMobile();
-          const answer = await call('POST', `${gateway}/voucher?phoneNumber=${phone}`);
-          const requestId = answer.body.requestId as string;
-          const page = gateway === stack.urls.gateway ? 'http://127.0.0.1:18080' : stack.urls.gateway;
-          const stream = await openEventStream(`${page}/voucher/requests/${requestId}/events`);
-          await stream.finished;
-          assert.equal(stream.events.find((e) => e.event !== 'message')?.event, 'voucher', `page on ${page}`);
-          assert.deepEqual(await smsTo(phone), [], 'delivered once, on the web');
-        }
-      } finally {
-        await traffic({ profile: 'low' });
+      for (const gateway of [stack.urls.gateway, 'http://127.0.0.1:18080']) {
+        const phone = randomMobile();
+        const answer = await call('POST', `${gateway}/voucher?phoneNumber=${phone}`);
+        const requestId = answer.body.requestId as string;
+        const page = gateway === stack.urls.gateway ? 'http://127.0.0.1:18080' : stack.urls.gateway;
+        const stream = await openEventStream(`${page}/voucher/requests/${requestId}/events`);
+        await stream.finished;
+        assert.equal(stream.events.find((e) => e.event !== 'message')?.event, 'voucher', `page on ${page}`);
+        assert.deepEqual(await smsTo(phone), [], 'delivered once, on the web');
       }
     });
   }
