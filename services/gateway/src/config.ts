@@ -35,7 +35,8 @@ export const configSpec = {
   /** Requests per client address per minute on the voucher routes. */
   RATE_LIMIT_PER_MINUTE: setting.integer(120, { min: 1 }),
   SSE_KEEPALIVE_MS: setting.integer(15_000, { min: 10 }),
-  CONSUMER_CONCURRENCY: setting.integer(256, { min: 1, max: 10_000 }),
+  // Most handlers just wait out WEB_HANDOFF_MS (a timer each), so far more than the partition count can run at once.
+  CONSUMER_CONCURRENCY: setting.integer(4096, { min: 1, max: 100_000 }),
   /** How long a client may retry a POST with the same Idempotency-Key and get the first answer (24 h). */
   IDEMPOTENCY_KEY_TTL_MS: setting.integer(24 * 60 * MINUTE, { min: 1 }),
   /** How often each replica deletes dead rows (old Idempotency-Keys, expired codes and tickets, ended windows). */

@@ -102,6 +102,22 @@ describe('delivery of receive-code outcomes', () => {
     assert.equal(sms.to(phone).length, 1);
   });
 
+  test('a page that opens after its WEB code arrived, within the hand-off time, gets the code and no SMS goes out', async () => {
+    const { requestId, phone } = await newRequest();
+    const code = codeMessage(requestId, phone);
+    await vps.publish(code);
+    // The customer sees PROCESSING until told, so give the consumer a moment to record the code (well inside the hand-off).
+    await sleep(HANDOFF_MS / 3);
+    const page = await openPageFor(requestId);
+    await page.ended;
+    assert.deepEqual(
+      page.events.map((event) => [event.event, (event.data as { voucherCode?: string }).voucherCode]),
+      [['voucher', code.voucherCode]],
+    );
+    await sleep(HANDOFF_MS + 300);
+    assert.deepEqual(sms.to(phone), [], 'the hand-off found the page had taken it');
+  });
+
   test('a page that disconnected before its code arrived gets it by SMS instead', async () => {
     const { requestId, phone } = await newRequest();
     const page = await openPageFor(requestId);
@@ -169,7 +185,7 @@ describe('delivery of receive-code outcomes', () => {
     await waitFor(() => page.comments >= 3 || undefined, 'keep-alive comments', 5_000);
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     assert.match(metrics, /gateway_sse_streams_open\{[^}]*\} 1/);
-    assert.match(metrics, /gateway_deliveries_total\{[^}]*channel="WEB"[^}]*outcome="code"[^}]*\} 1/);
+    assert.match(metrics, /gateway_deliveries_total\{[^}]*channel="WEB"[^}]*outcome="code"[^}]*\} 2/);
     assert.match(metrics, /gateway_deliveries_total\{[^}]*channel="SMS"[^}]*outcome="code"[^}]*\} [1-9]/);
     page.close();
   });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReceiveCodeMessage } from '@voucher/contracts';
 import type { Database } from '@voucher/platform/database';
 import type { Logger } from '@voucher/platform/logging';
@@ -30,6 +31,12 @@ export function createReceiveCodeHandler({ db, signal, sendBySms, handoffMs, log
 
   const offerToPageThenSms = async (request: VoucherRequest) => {
     const giveUpAt = Date.now() + handoffMs;
+    if (!request.pageOpenedAt) {
+      // No page yet: one that opens within the hand-off time finds the outcome itself and claims it; the SMS claim
+      // below is conditional, so it then sends nothing. Nobody needs waking meanwhile.
+      await sleep(handoffMs);
+      return sendBySms(request.requestId);
+    }
     await signal.notify(request.requestId);
     // Our own signal wakes us too, so look again until a page took it or the hand-off time is up.
     let current = request;

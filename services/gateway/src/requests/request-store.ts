@@ -3,7 +3,7 @@ import type { Queryable } from '@voucher/platform/database';
 import type { VoucherRequest } from './voucher-request.ts';
 
 const columns = `request_id AS "requestId", phone_number AS "phoneNumber", state, deadline, voucher_code AS "voucherCode",
-  status, message, notified_via AS "notifiedVia"`;
+  status, message, notified_via AS "notifiedVia", page_opened_at AS "pageOpenedAt"`;
 
 /**
  * The voucher_requests table. Every transition that tells the customer something is one conditional UPDATE, so two
@@ -58,6 +58,11 @@ export const requestStore = {
       [message.requestId, message.status, message.voucherCode ?? null, message.message, message.phoneNumber],
     );
     return rows[0];
+  },
+
+  /** A page opened the request's event stream: from now on its outcome is announced to the replicas. */
+  async markPageOpened(db: Queryable, requestId: string): Promise<void> {
+    await db.query('UPDATE voucher_requests SET page_opened_at = coalesce(page_opened_at, now()) WHERE request_id = $1', [requestId]);
   },
 
   /** The replica holding the customer's page takes the outcome: a code only before the deadline, a failure any time. */

@@ -16,6 +16,8 @@ export interface VoucherRequest {
   status: VoucherStatus | null;
   message: string | null;
   notifiedVia: NotifiedVia | null;
+  /** When a page first opened the event stream; null while no page has. */
+  pageOpenedAt: Date | null;
 }
 
 /** The outcome is known but the customer has not been told yet: a page or, failing that, an SMS must tell them. */

@@ -1,5 +1,6 @@
 import { openEventStream } from '../delivery/sse.ts';
 import type { RouteScope, VoucherRouteDeps } from './route-deps.ts';
+import { requestStore } from '../requests/request-store.ts';
 import { findOwnRequest } from './request-status.ts';
 import { bearerSecurity, EventsQuery, RequestParams } from './schemas.ts';
 
@@ -27,6 +28,9 @@ export function requestEventsRoute(app: RouteScope, deps: VoucherRouteDeps): voi
       // Registered before the first look at the row, so an outcome signalled in between is not missed.
       deps.registry.add(requestId, stream);
       stream.on('close', () => deps.registry.remove(requestId, stream));
+      // Marked before the first look: an outcome recorded after this sees the page and is announced to it; one
+      // recorded before is found by the look below.
+      await requestStore.markPageOpened(deps.db, requestId);
       await deps.offerToPages(requestId).catch((error) => request.log.error({ err: error, requestId }, 'offering an outcome failed'));
     },
   );
