@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Batcher } from '../src/batching/index.ts';
+import { Batcher, ConcurrencyLimit } from '../src/batching/index.ts';
 
 test('items added together share one flush, and each gets its own result', async () => {
   const flushes: number[][] = [];
@@ -50,4 +50,29 @@ test('no batch is larger than maxBatch', async () => {
   });
   await Promise.all(Array.from({ length: 10 }, (_, index) => batcher.add(index)));
   assert.deepEqual(sizes, [4, 4, 2]);
+});
+
+test('a concurrency limit runs at most N tasks at once, in arrival order, and frees its slot on failure', async () => {
+  const limit = new ConcurrencyLimit(2);
+  let running = 0;
+  let most = 0;
+  const order: number[] = [];
+  const task = (index: number) =>
+    limit.run(async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+      order.push(index);
+      if (index === 1) throw new Error('fails');
+      return index;
+    });
+  const results = await Promise.allSettled([0, 1, 2, 3, 4].map(task));
+  assert.equal(most, 2);
+  assert.deepEqual(order.slice().sort(), [0, 1, 2, 3, 4]);
+  assert.equal(results[1]!.status, 'rejected');
+  assert.deepEqual(
+    results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value),
+    [0, 2, 3, 4],
+  );
 });

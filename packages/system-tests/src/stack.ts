@@ -58,6 +58,6 @@ export async function startExtraProcess(stack: Stack, name: string, overrides: N
   const env = { ...stack.env, ...overrides };
   const supervised = startProcess(`${name}-extra`, [spec.entry], env, stack.processes.length);
   stack.processes.push(supervised);
-  await waitUntilHealthy(`${urlOf(Number(env[spec.portVariable]))}/healthz`, 60_000);
+  await waitUntilHealthy(`${urlOf(Number(env[spec.portVariable] ?? spec.defaultPort))}/healthz`, 60_000);
   return supervised;
 }

@@ -35,6 +35,9 @@ export const configSpec = {
   /** Requests per client address per minute on the voucher routes. */
   RATE_LIMIT_PER_MINUTE: setting.integer(120, { min: 1 }),
   SSE_KEEPALIVE_MS: setting.integer(15_000, { min: 10 }),
+  /** SMS deliveries at once; each holds a pooled connection (of DATABASE_POOL_SIZE) while the SMS gateway answers. */
+  SMS_CONCURRENCY: setting.integer(8, { min: 1, max: 1_000 }),
+  DATABASE_POOL_SIZE: setting.integer(20, { min: 2, max: 1_000 }),
   // Most handlers just wait out WEB_HANDOFF_MS (a timer each), so far more than the partition count can run at once.
   CONSUMER_CONCURRENCY: setting.integer(4096, { min: 1, max: 100_000 }),
   /** How long a client may retry a POST with the same Idempotency-Key and get the first answer (24 h). */

@@ -42,7 +42,13 @@ const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /** The gateway's own database, migrated; replicas in one process (tests) may share it. */
 export const openGatewayDatabase = (config: Config): Promise<Database> =>
-  openDatabase({ service: 'gateway', migrationsDir, url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  openDatabase({
+    service: 'gateway',
+    migrationsDir,
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolSize: config.DATABASE_POOL_SIZE,
+  });
 
 /** Builds and starts the gateway: database, HTTP API, request-code producer, receive-code consumer, housekeeping. */
 export async function startGateway(config: Config, parentLogger: Logger, deps: GatewayDeps = {}): Promise<RunningGateway> {
@@ -53,7 +59,7 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
   const metrics = createGatewayMetrics(http.metrics);
   const registry = new StreamRegistry(config.SSE_KEEPALIVE_MS, metrics.setOpenStreams);
   const signal = new ReadySignal(db, logger);
-  const sendBySms = createSmsDelivery({ db, sms, signal, metrics, logger });
+  const sendBySms = createSmsDelivery({ db, concurrency: config.SMS_CONCURRENCY, sms, signal, metrics, logger });
   const offerToPages = createPageDelivery({ db, registry, metrics, signal, sendBySms });
   await signal.listen(offerToPages);
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import type { Stack } from '@voucher/system-tests';
+import { startExtraProcess, type Stack } from '@voucher/system-tests';
 import { withStack } from '../bench-stack.ts';
 import { runHttpLoad, type HttpLoadResult } from '../measure/http-load.ts';
 import type { BenchSettings } from '../settings.ts';
@@ -65,14 +65,17 @@ export async function runIntake(settings: BenchSettings, log: Log): Promise<Inta
     } finally {
       await baselineServer.stop();
     }
-    log(`gateway with the pipeline running: POST /voucher, ${settings.connections} connections, ${settings.httpSeconds} s`);
-    const withPipeline = await measure(`${stack.urls.gateway}/voucher`, settings);
     // In production the consumers run elsewhere; on two shared cores they would bill their work to the intake path.
-    await stopProcesses(stack, ['voucher-integration-service', 'voucher-service']);
+    // So first the accept path alone, with nothing flowing back; then the same load with the whole pipeline running.
+    const consumers = ['voucher-integration-service', 'voucher-service'];
+    await stopProcesses(stack, consumers);
     log(
       `gateway alone (broker and database, consumers stopped): POST /voucher, ${settings.connections} connections, ${settings.httpSeconds} s`,
     );
     const gateway = await measure(`${stack.urls.gateway}/voucher`, settings);
+    for (const name of consumers) await startExtraProcess(stack, name, {});
+    log(`gateway with the pipeline running: POST /voucher, ${settings.connections} connections, ${settings.httpSeconds} s`);
+    const withPipeline = await measure(`${stack.urls.gateway}/voucher`, settings);
     return {
       rps: gateway.rps,
       p99Ms: gateway.p99Ms,

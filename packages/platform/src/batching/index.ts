@@ -1,1 +1,2 @@
 export { Batcher, type BatcherOptions } from './batcher.ts';
+export { ConcurrencyLimit } from './concurrency-limit.ts';

@@ -1,3 +1,4 @@
+import { ConcurrencyLimit } from '@voucher/platform/batching';
 import type { Database } from '@voucher/platform/database';
 import type { Logger } from '@voucher/platform/logging';
 import type { GatewayMetrics } from '../metrics.ts';
@@ -8,6 +9,8 @@ import type { ReadySignal } from './ready-signal.ts';
 
 export interface SmsDeliveryDeps {
   db: Database;
+  /** SMS deliveries at once: each holds a database connection while the SMS gateway answers. */
+  concurrency: number;
   sms: SmsSender;
   signal: ReadySignal;
   metrics: GatewayMetrics;
@@ -19,15 +22,19 @@ export interface SmsDeliveryDeps {
  * transaction: if the send fails the claim rolls back and the message is retried; if the process dies after the
  * send, the retry repeats it with the same Idempotency-Key (the request id), which the SMS gateway deduplicates.
  */
-export function createSmsDelivery({ db, sms, signal, metrics, logger }: SmsDeliveryDeps) {
+export function createSmsDelivery({ db, concurrency, sms, signal, metrics, logger }: SmsDeliveryDeps) {
+  // Bounded, so a burst of SMS fallbacks cannot take every pooled connection from customers' requests.
+  const limit = new ConcurrencyLimit(concurrency);
   return async function sendBySms(requestId: string): Promise<void> {
-    const sent = await db.transaction(async (tx) => {
-      const request = await requestStore.lockForSms(tx, requestId);
-      if (!request) return undefined; // a page took it, or an earlier delivery of this message already sent it
-      await requestStore.markSentBySms(tx, requestId);
-      await sms.send(request.phoneNumber, smsTextFor(request), requestId);
-      return request;
-    });
+    const sent = await limit.run(() =>
+      db.transaction(async (tx) => {
+        const request = await requestStore.lockForSms(tx, requestId);
+        if (!request) return undefined; // a page took it, or an earlier delivery of this message already sent it
+        await requestStore.markSentBySms(tx, requestId);
+        await sms.send(request.phoneNumber, smsTextFor(request), requestId);
+        return request;
+      }),
+    );
     if (!sent) return;
     const outcome = sent.state === 'FAILED' ? 'failure' : 'code';
     metrics.delivered('SMS', outcome);
