@@ -169,6 +169,20 @@ describe('delivery of receive-code outcomes', () => {
     assert.equal((await statusOf(requestId)).status, 'SENT_BY_SMS');
   });
 
+  test('an SMS-bound code is never shown on a page, even one that opens while the SMS is still being retried', async () => {
+    const { requestId, phone } = await newRequest();
+    sms.failNext(2);
+    await vps.publish(codeMessage(requestId, phone, { channel: 'SMS' }));
+    await sleep(150); // recorded, and its first SMS attempt failed: the code waits for the retry
+    const page = await openPageFor(requestId);
+    await page.ended;
+    assert.deepEqual(
+      page.events.map((event) => event.event),
+      ['sms'],
+    );
+    assert.equal(sms.to(phone).length, 1);
+  });
+
   test('a code naming another phone number than the request is never delivered', async () => {
     const { requestId, phone } = await newRequest();
     const stranger = toE164(randomPhone());

@@ -13,9 +13,10 @@ test('a code claimed for a page that closed in the meantime is given back and se
   try {
     const requestId = randomUUID();
     await requestStore.insert(db, { requestId, phoneNumber: toE164(randomPhone()), deadline: new Date(Date.now() + 60_000) });
-    await db.query(`UPDATE voucher_requests SET state = 'CODE_READY', voucher_code = 'VC-1', status = 'SUCCESS' WHERE request_id = $1`, [
-      requestId,
-    ]);
+    await db.query(
+      `UPDATE voucher_requests SET state = 'CODE_READY', channel = 'WEB', voucher_code = 'VC-1', status = 'SUCCESS' WHERE request_id = $1`,
+      [requestId],
+    );
     const smsSent: string[] = [];
     // The page was there when the offer began and gone by the time the event was to be written.
     const vanishingPage = { has: () => true, take: () => [] } as unknown as StreamRegistry;

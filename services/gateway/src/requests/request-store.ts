@@ -52,10 +52,11 @@ export const requestStore = {
   async recordOutcome(db: Queryable, message: ReceiveCodeMessage): Promise<VoucherRequest | undefined> {
     const rows = await db.query<VoucherRequest>(
       `UPDATE voucher_requests
-       SET state = CASE WHEN $2 = 'FAILED' THEN 'FAILED' ELSE 'CODE_READY' END, voucher_code = $3, status = $2, message = $4, updated_at = now()
+       SET state = CASE WHEN $2 = 'FAILED' THEN 'FAILED' ELSE 'CODE_READY' END, voucher_code = $3, status = $2, message = $4,
+           channel = $6, updated_at = now()
        WHERE request_id = $1 AND state = 'PROCESSING' AND phone_number = $5
        RETURNING ${columns}`,
-      [message.requestId, message.status, message.voucherCode ?? null, message.message, message.phoneNumber],
+      [message.requestId, message.status, message.voucherCode ?? null, message.message, message.phoneNumber, message.channel],
     );
     return rows[0];
   },
@@ -65,12 +66,16 @@ export const requestStore = {
     await db.query('UPDATE voucher_requests SET page_opened_at = coalesce(page_opened_at, now()) WHERE request_id = $1', [requestId]);
   },
 
-  /** The replica holding the customer's page takes the outcome: a code only before the deadline, a failure any time. */
+  /**
+   * The replica holding the customer's page takes the outcome: a code only when it is bound for the web and before the
+   * deadline, a failure any time. An SMS-bound code is never shown on a page, however the page and the SMS race.
+   */
   async claimForPage(db: Queryable, requestId: string): Promise<VoucherRequest | undefined> {
     const rows = await db.query<VoucherRequest>(
       `UPDATE voucher_requests
        SET state = CASE WHEN state = 'CODE_READY' THEN 'DELIVERED' ELSE state END, notified_via = 'WEB', updated_at = now()
-       WHERE request_id = $1 AND notified_via IS NULL AND (state = 'FAILED' OR (state = 'CODE_READY' AND deadline > now()))
+       WHERE request_id = $1 AND notified_via IS NULL
+         AND (state = 'FAILED' OR (state = 'CODE_READY' AND channel = 'WEB' AND deadline > now()))
        RETURNING ${columns}`,
       [requestId],
     );
