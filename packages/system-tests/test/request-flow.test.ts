@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { execSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { waitFor } from '@voucher/platform/testing';
-import { call, openEventStream, startExtraProcess, startStack, type Stack } from '../src/index.ts';
+import { openPage, waitFor } from '@voucher/platform/testing';
+import { call, startExtraProcess, startStack, type Stack } from '../src/index.ts';
 
 /**
  * The seed's request flow, steps 0 to 8, with every process running as its own process over HTTP and Kafka.
@@ -32,6 +32,12 @@ describe('voucher request flow, end to end', () => {
     }, 'voucher-service to store the outcome (step 8)');
   const smsTo = async (phoneNumber: string) =>
     (await call<Array<{ text: string }>>('GET', `${stack.urls.sms}/api/messages?phoneNumber=${phoneNumber}`)).body;
+  /** A page waits on the request's event stream until the server ends it; its events, comments left out. */
+  const pageEvents = async (requestId: string, gateway = stack.urls.gateway) => {
+    const page = openPage(`${gateway}/voucher/requests/${requestId}/events`);
+    await page.ended;
+    return page.events;
+  };
   const statusOf = async (requestId: string) => (await call('GET', `${stack.urls.gateway}/voucher/requests/${requestId}`)).body.status;
 
   before(async () => {
@@ -82,11 +88,10 @@ describe('voucher request flow, end to end', () => {
   test('code at once (4.1): the waiting page receives it on the web stream and it is stored; no SMS', async () => {
     const phone = randomMobile();
     const requestId = await buy(phone);
-    const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
-    await stream.finished;
-    const [event] = stream.events.filter((e) => e.event !== 'message');
+    const events = await pageEvents(requestId);
+    const [event] = events;
     assert.equal(event?.event, 'voucher');
-    const delivered = event.data as { voucherCode: string; status: string };
+    const delivered = event.data;
     const stored = await storedVoucher(requestId);
     assert.equal(delivered.voucherCode, stored.voucherCode);
     assert.equal(stored.channel, 'WEB');
@@ -98,24 +103,22 @@ describe('voucher request flow, end to end', () => {
     await traffic({ latencyMs: 1_200 });
     const phone = randomMobile();
     const requestId = await buy(phone);
-    const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
-    await stream.finished;
-    const event = stream.events.find((e) => e.event === 'voucher');
-    assert.ok(event, `expected a voucher event, got ${JSON.stringify(stream.events)}`);
+    const events = await pageEvents(requestId);
+    const event = events.find((e) => e.event === 'voucher');
+    assert.ok(event, `expected a voucher event, got ${JSON.stringify(events)}`);
     const stored = await storedVoucher(requestId);
     assert.equal(stored.status, 'SUCCESS');
     assert.equal(stored.channel, 'WEB');
-    assert.equal((event.data as { voucherCode: string }).voucherCode, stored.voucherCode);
+    assert.equal(event.data.voucherCode, stored.voucherCode);
   });
 
   test('called back after the deadline (4.2, 5.2): LATE_SUCCESS goes by SMS and the page is told so', async () => {
     await traffic({ latencyMs: DEADLINE_MS + 800 });
     const phone = randomMobile();
     const requestId = await buy(phone);
-    const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
-    await stream.finished;
+    const events = await pageEvents(requestId);
     assert.deepEqual(
-      stream.events.filter((e) => e.event !== 'message').map((e) => e.event),
+      events.map((e) => e.event),
       ['sms'],
     );
     const stored = await storedVoucher(requestId);
@@ -131,8 +134,9 @@ describe('voucher request flow, end to end', () => {
     await traffic({ latencyMs: 1_000 });
     const phone = randomMobile();
     const requestId = await buy(phone);
-    const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
-    stream.close();
+    const page = openPage(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
+    await page.opened;
+    page.close();
     const stored = await storedVoucher(requestId);
     const inbox = await waitFor(async () => ((await smsTo(phone)).length ? smsTo(phone) : undefined), 'the SMS');
     assert.ok(inbox[0]!.text.includes(stored.voucherCode as string));
@@ -144,10 +148,9 @@ describe('voucher request flow, end to end', () => {
     await faults({ forgedCallbackRate: 1 });
     const phone = randomMobile();
     const requestId = await buy(phone);
-    const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
-    await stream.finished;
+    const events = await pageEvents(requestId);
     const stored = await storedVoucher(requestId);
-    assert.equal((stream.events.find((e) => e.event === 'voucher')?.data as { voucherCode: string }).voucherCode, stored.voucherCode);
+    assert.equal(events.find((e) => e.event === 'voucher')?.data.voucherCode, stored.voucherCode);
     const stats = (await call('GET', `${stack.urls.vps}/admin/stats`)).body;
     assert.equal(stats.forgedCallbacksAccepted, 0);
     const forged = await call('POST', `${stack.urls.integration}/api/voucher-code/vps/response`, {
@@ -163,9 +166,8 @@ describe('voucher request flow, end to end', () => {
     await faults({ failNext: 2 });
     const phone = randomMobile();
     const requestId = await buy(phone);
-    const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
-    await stream.finished;
-    assert.equal(stream.events.find((e) => e.event !== 'message')?.event, 'voucher');
+    const events = await pageEvents(requestId);
+    assert.equal(events[0]?.event, 'voucher');
     assert.equal((await storedVoucher(requestId)).status, 'SUCCESS');
   });
 
@@ -173,9 +175,8 @@ describe('voucher request flow, end to end', () => {
     await faults({ failNext: 1_000 });
     const phone = randomMobile();
     const requestId = await buy(phone);
-    const stream = await openEventStream(`${stack.urls.gateway}/voucher/requests/${requestId}/events`);
-    await stream.finished;
-    assert.equal(stream.events.find((e) => e.event !== 'message')?.event, 'failed');
+    const events = await pageEvents(requestId);
+    assert.equal(events[0]?.event, 'failed');
     assert.equal(await statusOf(requestId), 'FAILED');
   });
 
@@ -194,9 +195,8 @@ describe('voucher request flow, end to end', () => {
         const answer = await call('POST', `${gateway}/voucher?phoneNumber=${phone}`);
         const requestId = answer.body.requestId as string;
         const page = gateway === stack.urls.gateway ? 'http://127.0.0.1:18080' : stack.urls.gateway;
-        const stream = await openEventStream(`${page}/voucher/requests/${requestId}/events`);
-        await stream.finished;
-        assert.equal(stream.events.find((e) => e.event !== 'message')?.event, 'voucher', `page on ${page}`);
+        const events = await pageEvents(requestId, page);
+        assert.equal(events[0]?.event, 'voucher', `page on ${page}`);
         assert.deepEqual(await smsTo(phone), [], 'delivered once, on the web');
       }
     });

@@ -10,7 +10,7 @@ import { bearer, postJson, signIn, signInConfig } from './support/auth-helpers.t
 import { openTestDatabase, postVoucher, randomPhone, testConfig, toE164, waitFor } from './support/gateway-harness.ts';
 import { codeMessage, receiveCodePublisher } from './support/kafka-helpers.ts';
 import { startSmsReceiver } from './support/sms-receiver.ts';
-import { openPage } from './support/sse-client.ts';
+import { openPage } from '@voucher/platform/testing';
 
 /** Every line the gateway logs, at debug level, to prove no token or ticket ever reaches the logs. */
 function capturingLogger() {

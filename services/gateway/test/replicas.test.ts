@@ -6,7 +6,7 @@ import type { RunningGateway } from '../src/service.ts';
 import { codeMessage, receiveCodePublisher } from './support/kafka-helpers.ts';
 import { openTestDatabase, postVoucher, randomPhone, startReadyGateway, testConfig, toE164, waitFor } from './support/gateway-harness.ts';
 import { startSmsReceiver } from './support/sms-receiver.ts';
-import { openPage } from './support/sse-client.ts';
+import { openPage } from '@voucher/platform/testing';
 
 const HANDOFF_MS = 500;
 

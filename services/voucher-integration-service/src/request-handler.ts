@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReceiveCodeMessage, RequestCodeMessage, VoucherStatus } from '@voucher/contracts';
 import { Batcher } from '@voucher/platform/batching';
+import { backoffDelay } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
-import { backoffDelay } from './backoff.ts';
 import type { IntegrationMetrics } from './metrics.ts';
 import { receiveCodeMessage, type RequestFacts } from './outcomes.ts';
 import { PerKeyQueue } from './per-key-queue.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffDelay } from '../src/backoff.ts';
+import { backoffDelay } from '@voucher/platform/lifecycle';
 import { channelFor, customerMessages, receiveCodeMessage } from '../src/outcomes.ts';
 import { PerKeyQueue } from '../src/per-key-queue.ts';
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes, type Message } from '@platformatic/kafka';
 import type { ConsumerOptions, ConsumerStats, RecordContext, RunningConsumer } from './consumer-types.ts';
+import { backoffDelay } from '../lifecycle/backoff.ts';
 import { PartitionProgress } from './partition-progress.ts';
 import { PermanentError } from './permanent-error.ts';
 import { deadLetterTopic } from './topics.ts';
@@ -79,7 +80,7 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
           if (closing) throw error; // leave it uncommitted: the next owner of the partition retries it
           return deadLetter(record, `handler failed ${attempt} times: ${(error as Error).message}`);
         }
-        const delay = Math.min(options.retryMaxDelayMs ?? 10_000, (options.retryBaseDelayMs ?? 100) * 2 ** (attempt - 1));
+        const delay = backoffDelay(attempt, options.retryBaseDelayMs ?? 100, options.retryMaxDelayMs ?? 10_000);
         logger.warn(
           { err: error, topic, partition: record.partition, offset: String(record.offset), attempt, delay },
           'handler failed; retrying',

@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka';
 import type { KafkaConnection } from '../kafka/index.ts';
 
+export { openPage, type PageEvent } from './event-stream.ts';
+
 /** Helpers for tests against the real broker: isolation by namespace, and waiting for what the system does. */
 export const testBrokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const testConnection = (clientId = 'test'): KafkaConnection => ({ brokers: testBrokers, clientId });

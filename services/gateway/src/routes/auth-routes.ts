@@ -1,12 +1,11 @@
 import { normalizePhoneNumber } from '@voucher/contracts';
 import { problem } from '@voucher/platform/http';
 import { OTP_SENT_MESSAGE, type SignIn } from '../auth/sign-in.ts';
-import { restorePlus } from './customer-number.ts';
 import type { RouteScope } from './route-deps.ts';
 import { OtpRequestBody, OtpSentResponse, TokenRequestBody, TokenResponse } from './schemas.ts';
 
 function e164Of(raw: string, defaultRegion: string): string {
-  const phone = normalizePhoneNumber(restorePlus(raw), defaultRegion);
+  const phone = normalizePhoneNumber(raw, defaultRegion);
   if (!phone.ok) throw problem.badRequest(`${phone.reason}.`);
   return phone.e164;
 }

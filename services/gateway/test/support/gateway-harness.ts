@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@voucher/platform/testing';
 import { createLogger } from '@voucher/platform/logging';
 import type { Database } from '@voucher/platform/database';
 import { readConfig, type Config } from '../../src/config.ts';
@@ -39,15 +39,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
-  const giveUpAt = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+/** The platform's polling helper, re-exported so tests import one harness. */
+export { waitFor };
 
 /** Starts a gateway and waits until its consumer has joined the group (/readyz answers 200). */
 export async function startReadyGateway(config: Config, db?: Database): Promise<RunningGateway> {

@@ -13,9 +13,6 @@ const MessagesQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
 });
 
-/** An unencoded '+' in a query string arrives as a space (`?phoneNumber=+8490...` typed into curl); read it back. */
-const restorePlus = (raw: string) => raw.replace(/^ (?=\d)/, '+');
-
 /**
  * `GET /api/messages?phoneNumber=...`: what was sent to that number (national or E.164 form), newest first. Without
  * phoneNumber: the latest messages to any number, for the inbox page.
@@ -24,7 +21,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<MessagesRouteOptions> = a
   app.get('/api/messages', { schema: { querystring: MessagesQuery } }, async (request) => {
     const { phoneNumber, limit } = request.query;
     if (phoneNumber === undefined) return store.latest(limit).map(({ id, to, text, sentAt }) => ({ id, to, text, sentAt }));
-    const recipient = normalizePhoneNumber(restorePlus(phoneNumber), defaultRegion);
+    const recipient = normalizePhoneNumber(phoneNumber, defaultRegion);
     if (!recipient.ok) throw problem.badRequest(`${recipient.reason}.`);
     return store.sentTo(recipient.e164, limit).map(({ id, to, text, sentAt }) => ({ id, to, text, sentAt }));
   });

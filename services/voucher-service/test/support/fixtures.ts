@@ -27,13 +27,4 @@ export function failedReceiveCode(overrides: Partial<ReceiveCodeMessage> = {}): 
   return { ...failed, ...overrides };
 }
 
-/** Polls `probe` until it returns something other than undefined. */
-export async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { waitFor } from '@voucher/platform/testing';
