@@ -11,21 +11,21 @@ function fdLimit(): string {
   }
 }
 
-async function databaseVersion(): Promise<string> {
-  const url = process.env.DATABASE_URL;
-  if (!url) return 'PGlite (embedded, DATABASE_URL unset)';
+async function databaseVersion(embedded: boolean): Promise<string> {
+  const url = process.env.DATABASE_URL ?? '';
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
-    return `PostgreSQL ${rows[0]?.server_version} (database ${new URL(url).pathname.slice(1)})`;
+    const where = embedded ? 'the project’s local server, DATABASE_URL unset' : 'DATABASE_URL';
+    return `PostgreSQL ${rows[0]?.server_version} (database ${new URL(url).pathname.slice(1)}, ${where})`;
   } finally {
     await client.end();
   }
 }
 
-/** The machine and versions a run's figures belong to. */
-export async function describeEnvironment(): Promise<Pick<BenchReport, 'machine' | 'versions'>> {
+/** The machine and versions a run's figures belong to; `embedded` when the database is the project's local server. */
+export async function describeEnvironment(embedded: boolean): Promise<Pick<BenchReport, 'machine' | 'versions'>> {
   return {
     machine: {
       cpus: cpus().length,
@@ -37,7 +37,7 @@ export async function describeEnvironment(): Promise<Pick<BenchReport, 'machine'
     versions: {
       node: process.versions.node,
       kafka: process.env.KAFKA_BROKERS ? `cluster at ${process.env.KAFKA_BROKERS}` : 'the project’s local broker (127.0.0.1:9092)',
-      database: await databaseVersion(),
+      database: await databaseVersion(embedded),
     },
   };
 }

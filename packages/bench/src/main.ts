@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureBroker, repositoryRoot } from '@voucher/launcher';
+import { ensureBroker, ensureDatabase, repositoryRoot } from '@voucher/launcher';
 import { describeEnvironment } from './environment.ts';
 import type { BenchReport, ScenarioId, ScenarioResults } from './report/bench-report.ts';
 import { renderTable } from './report/table.ts';
@@ -37,16 +37,18 @@ if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', 
 const log = (line: string) => console.log(`[bench] ${line}`);
 const started = Date.now();
 const settings = benchSettings(values.quick);
+const embedded = !process.env.DATABASE_URL;
+const stopBroker = await ensureBroker(log);
+const stopDatabase = await ensureDatabase(log, 'voucher_bench');
 const report: BenchReport = {
   generatedAt: new Date().toISOString(),
   command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-  ...(await describeEnvironment()),
+  ...(await describeEnvironment(embedded)),
   settings,
   scenarios: {},
   failures: {},
   durationSec: 0,
 };
-const stopBroker = await ensureBroker(log);
 try {
   for (const id of selected) {
     log(`--- ${id}`);
@@ -60,6 +62,7 @@ try {
     }
   }
 } finally {
+  await stopDatabase();
   await stopBroker();
 }
 report.durationSec = Math.round((Date.now() - started) / 1000);

@@ -39,7 +39,7 @@ const report: BenchReport = {
   generatedAt: '2026-01-01T00:00:00.000Z',
   command: 'npm run bench -- --quick',
   machine: { cpus: 2, cpuModel: 'test cpu', memoryGB: 4, platform: 'linux', fdLimit: '20000' },
-  versions: { node: '24', kafka: 'local', database: 'PGlite' },
+  versions: { node: '24', kafka: 'local', database: 'PostgreSQL 18.4 (database voucher_bench, the project’s local server, DATABASE_URL unset)' },
   settings: benchSettings(true),
   scenarios: {
     query: {

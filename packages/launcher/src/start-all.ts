@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { ensureBroker } from './local-broker.ts';
+import { ensureDatabase } from './local-database.ts';
 import { systemProcesses } from './processes.ts';
 import { startProcess, stopAll, waitUntilHealthy, type Supervised } from './supervisor.ts';
 
 /** `npm start`: the whole system on one machine; Ctrl-C stops everything this command started. */
 const log = (line: string) => console.log(`[start] ${line}`);
 const stopBroker = await ensureBroker(log);
-if (!process.env.DATABASE_URL) log('DATABASE_URL is unset: each service keeps an embedded PGlite database under ./data/');
-if (!process.env.AUTH_SECRET && !process.env.AUTH_JWKS_URL) {
+const stopDatabase = await ensureDatabase(log, 'voucher');
+// Children write to a pipe, so they cannot see the terminal themselves: tell them to print human lines.
+if (process.stdout.isTTY) process.env.LOG_FORMAT ??= 'pretty';
+const authRequired = !/^(false|0|no)$/i.test(process.env.AUTH_REQUIRED ?? '');
+if (authRequired && !process.env.AUTH_SECRET && !process.env.AUTH_JWKS_URL) {
   // A local run needs a token-signing key; production sets its own. Tokens die with this run, which is what a demo wants.
   process.env.AUTH_SECRET = randomBytes(32).toString('base64url');
   log('AUTH_SECRET is unset: signing sign-in tokens with a random key for this run only');
@@ -20,6 +24,7 @@ async function shutdown(code: number): Promise<never> {
     stopping = true;
     log('stopping every process');
     await stopAll(running);
+    await stopDatabase();
     await stopBroker();
   }
   process.exit(code);

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startProcess, stopAll, systemProcesses, waitUntilHealthy, type Supervised } from '@voucher/launcher';
 import { uniqueNamespace } from '@voucher/platform/testing';
 
@@ -15,14 +12,13 @@ const urlOf = (port: number) => `http://127.0.0.1:${port}`;
 
 /**
  * Starts every process of the spec on its default port (so the seed's curl commands work verbatim), in a Kafka namespace
- * and a data directory of its own. `overrides` shrink timings or change settings; `extra` adds more processes (another
+ * of its own, on the test run's database. `overrides` shrink timings or change settings; `extra` adds more processes (another
  * gateway replica, say) with their own overrides.
  */
 export async function startStack(overrides: NodeJS.ProcessEnv = {}): Promise<Stack> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     KAFKA_NAMESPACE: uniqueNamespace(),
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'voucher-stack-')),
     LOG_LEVEL: process.env.STACK_LOG_LEVEL ?? 'warn',
     ...overrides,
   };

@@ -26,8 +26,6 @@ import { HttpSmsSender } from './sms/http-sms-sender.ts';
 import type { SmsSender } from './sms/sms-sender.ts';
 
 export interface GatewayDeps {
-  /** A database shared with other replicas in this process (PGlite); the caller keeps ownership and closes it. */
-  db?: Database;
   sms?: SmsSender;
 }
 
@@ -40,20 +38,19 @@ export interface RunningGateway {
 
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
-/** The gateway's own database, migrated; replicas in one process (tests) may share it. */
+/** The gateway's own database, migrated (tests open a second pool on it to look inside). */
 export const openGatewayDatabase = (config: Config): Promise<Database> =>
   openDatabase({
     service: 'gateway',
     migrationsDir,
     url: config.DATABASE_URL,
-    dataDir: config.DATA_DIR,
     poolSize: config.DATABASE_POOL_SIZE,
   });
 
 /** Builds and starts the gateway: database, HTTP API, request-code producer, receive-code consumer, housekeeping. */
 export async function startGateway(config: Config, parentLogger: Logger, deps: GatewayDeps = {}): Promise<RunningGateway> {
   const logger = parentLogger.child({ replica: config.GATEWAY_REPLICA_ID });
-  const db = deps.db ?? (await openGatewayDatabase(config));
+  const db = await openGatewayDatabase(config);
   const sms = deps.sms ?? new HttpSmsSender(config.SMS_URL, config.SMS_TIMEOUT_MS);
   const http = createHttpServer('gateway', logger);
   const metrics = createGatewayMetrics(http.metrics);
@@ -133,7 +130,7 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
       await signal.close();
       await sms.close();
       await voucherService.close();
-      if (!deps.db) await db.close();
+      await db.close();
     },
   };
 }

@@ -39,7 +39,7 @@ describe('voucher routes with AUTH_REQUIRED=true', () => {
     sms = await startSmsReceiver();
     const config = signInConfig(sms.url);
     db = await openTestDatabase(config);
-    gateway = await startGateway(config, captured.logger, { db });
+    gateway = await startGateway(config, captured.logger);
     await waitFor(async () => (await fetch(`${gateway.url}/readyz`)).status === 200 || undefined, 'the gateway to be ready');
     publisher = receiveCodePublisher(config.KAFKA_NAMESPACE);
     aliceToken = await signIn(gateway, sms, alice, toE164(alice));

@@ -47,7 +47,7 @@ test('too many requests from one address get 429 with Retry-After', async () => 
 test('with the broker down the request is refused with 503 and Retry-After, and nothing is kept', async () => {
   const config = testConfig({ KAFKA_BROKERS: '127.0.0.1:1', PRODUCE_TIMEOUT_MS: '800' });
   const db = await openTestDatabase(config);
-  const gateway = await startGateway(config, logger, { db });
+  const gateway = await startGateway(config, logger);
   try {
     assert.equal((await fetch(`${gateway.url}/readyz`)).status, 503, 'not ready without Kafka');
     const phone = randomPhone();

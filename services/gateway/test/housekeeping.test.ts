@@ -125,7 +125,7 @@ describe('housekeeping in a running gateway', () => {
 
   before(async () => {
     db = await openTestDatabase(config);
-    gateway = await startReadyGateway(config, db);
+    gateway = await startReadyGateway(config);
     options = { db, logger, intervalMs: 60_000, batchSize: 1_000, idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_MS };
   });
   after(async () => {

@@ -1,8 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { readConfig as readVoucherConfig } from '../../voucher-service/src/config.ts';
 import { startVoucherService, type VoucherService } from '../../voucher-service/src/service.ts';
@@ -19,17 +16,15 @@ interface Page {
   nextCursor: string | null;
 }
 
-async function startTestVoucherService(): Promise<{ service: VoucherService; dataDir: string }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gateway-listing-'));
+async function startTestVoucherService(): Promise<{ service: VoucherService }> {
   const config = readVoucherConfig({
     VOUCHER_PORT: '0',
     KAFKA_NAMESPACE: uniqueNamespace(),
     KAFKA_TOPIC_PARTITIONS: '1',
-    DATA_DIR: dataDir,
     DATABASE_URL: process.env.DATABASE_URL ?? '',
     LOG_LEVEL: 'silent',
   });
-  return { service: await startVoucherService(config, logger), dataDir };
+  return { service: await startVoucherService(config, logger) };
 }
 
 describe('GET /voucher through the gateway', () => {
@@ -61,7 +56,6 @@ describe('GET /voucher through the gateway', () => {
     await gateway.close();
     await sms.close();
     await voucherService.service.close();
-    rmSync(voucherService.dataDir, { recursive: true, force: true });
   });
 
   test('25 codes come newest first in pages of 10, 10 and 5, without gaps or repeats', async () => {

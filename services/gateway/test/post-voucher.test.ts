@@ -17,7 +17,7 @@ describe('POST /voucher', () => {
 
   before(async () => {
     db = await openTestDatabase(config);
-    gateway = await startReadyGateway(config, db);
+    gateway = await startReadyGateway(config);
     reader = await requestCodeReader(config.KAFKA_NAMESPACE);
   });
   after(async () => {

@@ -1,38 +1,33 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Database } from '@voucher/platform/database';
 import type { RunningGateway } from '../src/service.ts';
 import { codeMessage, receiveCodePublisher } from './support/kafka-helpers.ts';
-import { openTestDatabase, postVoucher, randomPhone, startReadyGateway, testConfig, toE164, waitFor } from './support/gateway-harness.ts';
+import { postVoucher, randomPhone, startReadyGateway, testConfig, toE164, waitFor } from './support/gateway-harness.ts';
 import { startSmsReceiver } from './support/sms-receiver.ts';
 import { openPage } from '@voucher/platform/testing';
 
 const HANDOFF_MS = 500;
 
 /**
- * Two replicas in one consumer group over one database: with DATABASE_URL each has its own pool to PostgreSQL;
- * with PGlite they share one Database object (its NOTIFY works in-process). Each has its own HTTP server, Kafka
- * consumer and stream registry, so a code consumed by one replica must reach a page held by the other.
+ * Two replicas in one consumer group over one database, each with its own pool, HTTP server, Kafka consumer and
+ * stream registry, so a code consumed by one replica must reach a page held by the other.
  */
 describe('two gateway replicas', () => {
   let sms: Awaited<ReturnType<typeof startSmsReceiver>>;
-  let shared: Database | undefined;
   let replicas: RunningGateway[];
   let vps: ReturnType<typeof receiveCodePublisher>;
 
   before(async () => {
     sms = await startSmsReceiver();
     const config = testConfig({ SMS_URL: sms.url, WEB_HANDOFF_MS: String(HANDOFF_MS), KAFKA_TOPIC_PARTITIONS: '4' });
-    shared = config.DATABASE_URL ? undefined : await openTestDatabase(config);
     replicas = [];
-    for (const id of ['a', 'b']) replicas.push(await startReadyGateway({ ...config, GATEWAY_REPLICA_ID: id }, shared));
+    for (const id of ['a', 'b']) replicas.push(await startReadyGateway({ ...config, GATEWAY_REPLICA_ID: id }));
     vps = receiveCodePublisher(config.KAFKA_NAMESPACE);
   });
   after(async () => {
     await vps.close();
     for (const replica of replicas) await replica.close();
-    await shared?.close();
     await sms.close();
   });
 

@@ -20,7 +20,7 @@ describe('sign-in by SMS code', () => {
     sms = await startSmsReceiver();
     const config = signInConfig(sms.url, { OTP_PER_NUMBER_PER_HOUR: '3', OTP_MAX_ATTEMPTS: '3' });
     db = await openTestDatabase(config);
-    gateway = await startReadyGateway(config, db);
+    gateway = await startReadyGateway(config);
   });
   after(async () => {
     await gateway.close();
@@ -115,7 +115,7 @@ test('codes per client address are limited per hour, across numbers', async () =
   const db = await openTestDatabase(config);
   // The counts live in the database (shared by replicas, and by earlier runs against PostgreSQL): start clean.
   await db.query("DELETE FROM otp_send_counts WHERE subject LIKE 'address:%'");
-  const gateway = await startReadyGateway(config, db);
+  const gateway = await startReadyGateway(config);
   try {
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await requestOtp(gateway, randomPhone())).response.status);

@@ -66,7 +66,6 @@ async function assemble(config: Config, logger: Logger, closers: Closers): Promi
     service: serviceName,
     migrationsDir,
     url: config.DATABASE_URL,
-    dataDir: config.DATA_DIR,
     poolSize: config.DATABASE_POOL_SIZE,
   });
   closers.add(() => database.close());
@@ -99,6 +98,7 @@ async function assemble(config: Config, logger: Logger, closers: Closers): Promi
     publisher,
     metrics,
     logger,
+    http,
   });
   closers.add(() => consumer.close());
   const sweeper = startSweeper({

@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ReceiveCodeMessage } from '@voucher/contracts';
 import { openDatabase, type Database } from '@voucher/platform/database';
@@ -31,16 +28,14 @@ class RecordingPublisher implements OutcomePublisher {
 }
 
 describe('request store guarantees', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'integration-store-'));
   let database: Database;
   let store: RequestStore;
   before(async () => {
-    database = await openDatabase({ service: serviceName, migrationsDir, url: process.env.DATABASE_URL, dataDir });
+    database = await openDatabase({ service: serviceName, migrationsDir, url: process.env.DATABASE_URL ?? '' });
     store = new RequestStore(database);
   });
   after(async () => {
     await database.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   const request = (deadlineInMs = 30_000) => ({ requestId: randomUUID(), phoneNumber, deadline: new Date(Date.now() + deadlineInMs) });

@@ -1,8 +1,5 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type Database } from '@voucher/platform/database';
 import { VoucherStore } from '../src/store/voucher-store.ts';
@@ -10,20 +7,17 @@ import { randomCode, receiveCode } from './support/fixtures.ts';
 
 let db: Database;
 let store: VoucherStore;
-const dataDir = mkdtempSync(join(tmpdir(), 'voucher-store-'));
 
 before(async () => {
   db = await openDatabase({
     service: 'voucher-service',
     migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
-    url: process.env.DATABASE_URL,
-    dataDir,
+    url: process.env.DATABASE_URL ?? '',
   });
   store = new VoucherStore(db);
 });
 after(async () => {
   await db.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('the same outcome saved concurrently is stored exactly once and the rest are duplicates', async () => {

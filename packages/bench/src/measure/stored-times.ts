@@ -9,10 +9,7 @@ export interface StoredTimes {
   source: string;
 }
 
-const HTTP_SAMPLE = 2_000;
-const HTTP_CONCURRENCY = 16;
-
-/** On PostgreSQL: every request's times, straight from voucher-service's table. */
+/** Every request's times, straight from voucher-service's table. */
 async function fromDatabase(url: string, sent: SentRequest[]): Promise<StoredTimes> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -34,25 +31,6 @@ async function fromDatabase(url: string, sent: SentRequest[]): Promise<StoredTim
   }
 }
 
-/** On PGlite the service holds its data dir: an even sample through GET /api/vouchers/{requestId}. */
-async function fromHttp(voucherUrl: string, sent: SentRequest[]): Promise<StoredTimes> {
-  const step = Math.max(1, Math.floor(sent.length / HTTP_SAMPLE));
-  const sample = sent.filter((_, index) => index % step === 0).slice(0, HTTP_SAMPLE);
-  const times: StoredTimes = { overheadMs: [], endToEndMs: [], source: `GET /api/vouchers/{requestId}, ${sample.length} sampled requests` };
-  const worker = async () => {
-    for (let request = sample.pop(); request; request = sample.pop()) {
-      const response = await fetch(`${voucherUrl}/api/vouchers/${request.requestId}`);
-      if (!response.ok) continue;
-      const row = (await response.json()) as { issuedAt: string; storedAt: string };
-      times.overheadMs.push(Date.parse(row.storedAt) - Date.parse(row.issuedAt));
-      times.endToEndMs.push(Date.parse(row.storedAt) - request.sentAtMs);
-    }
-  };
-  await Promise.all(Array.from({ length: HTTP_CONCURRENCY }, worker));
-  return times;
-}
-
-export function storedTimes(voucherUrl: string, sent: SentRequest[]): Promise<StoredTimes> {
-  const url = process.env.DATABASE_URL;
-  return url ? fromDatabase(url, sent) : fromHttp(voucherUrl, sent);
+export function storedTimes(sent: SentRequest[]): Promise<StoredTimes> {
+  return fromDatabase(process.env.DATABASE_URL ?? '', sent);
 }

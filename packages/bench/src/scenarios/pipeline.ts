@@ -64,7 +64,7 @@ export async function runPipeline(settings: BenchSettings, log: Log): Promise<Pi
       pacedCount,
       settings.pipelinePacedSeconds * 1000 + 120_000,
     );
-    const times = await storedTimes(stack.urls.voucher, sent);
+    const times = await storedTimes(sent);
     const overhead = summarize(times.overheadMs);
     const endToEnd = summarize(times.endToEndMs);
     return {

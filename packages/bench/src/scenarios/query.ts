@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repositoryRoot } from '@voucher/launcher';
 import { openDatabase } from '@voucher/platform/database';
@@ -28,14 +26,13 @@ const ownNumber = syntheticPhoneNumbers(1, 9_999_999)[0]!;
 
 /**
  * Tops the voucher-service table up to `rows` (earlier runs on the same PostgreSQL database count), with `ownCodes`
- * of them for the one number queried. Runs before the stack starts, because PGlite's data dir has one owner.
+ * of them for the one number queried, before the stack starts.
  */
-async function seed(settings: BenchSettings, dataDir: string, log: Log): Promise<{ rows: number; ownCodes: number }> {
+async function seed(settings: BenchSettings, log: Log): Promise<{ rows: number; ownCodes: number }> {
   const db = await openDatabase({
     service: 'voucher-service',
     migrationsDir: join(repositoryRoot, 'services', 'voucher-service', 'migrations'),
-    url: process.env.DATABASE_URL,
-    dataDir,
+    url: process.env.DATABASE_URL ?? '',
   });
   try {
     const count = async (where = 'true', params: unknown[] = []) =>
@@ -61,9 +58,8 @@ async function listingUrl(stack: Stack): Promise<string> {
 }
 
 export async function runQuery(settings: BenchSettings, log: Log): Promise<QueryResult> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'voucher-bench-'));
-  const seeded = await seed(settings, dataDir, log);
-  return withStack({ DATA_DIR: dataDir }, async (stack) => {
+  const seeded = await seed(settings, log);
+  return withStack({}, async (stack) => {
     const url = await listingUrl(stack);
     const endpoint = new URL(url).pathname;
     const load = { connections: 10, durationSec: settings.httpSeconds };

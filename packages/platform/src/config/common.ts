@@ -10,10 +10,18 @@ export const kafkaSettings = {
 };
 
 export const databaseSettings = {
-  DATABASE_URL: setting.optionalString(),
-  DATA_DIR: setting.string('./data'),
+  /** `npm start` and `npm test` set it to the project's local server when it is unset; a service run alone needs it. */
+  DATABASE_URL: (raw: string | undefined) => {
+    if (!raw?.trim()) throw new Error('is required: a PostgreSQL URL (`npm run db:start` starts the local server and prints it)');
+    return setting.url()(raw);
+  },
 };
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export const logSettings = {
   LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  /** `json` lines for machines, or `pretty` ones for people; pretty by default only when standard output is a terminal. */
+  LOG_FORMAT: setting.oneOf<LogFormat>(LOG_FORMATS, process.stdout.isTTY ? 'pretty' : 'json'),
 };

@@ -1,10 +1,9 @@
-/** The small surface every service uses, whether PostgreSQL (pg) or embedded PGlite stands behind it. */
+/** The small surface every service uses over its PostgreSQL schema. */
 export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
 }
 
 export interface Database extends Queryable {
-  readonly kind: 'postgres' | 'pglite';
   readonly schema: string;
   /** Runs `work` in one transaction; it commits when `work` resolves and rolls back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;

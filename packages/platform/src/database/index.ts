@@ -1,5 +1,4 @@
 export type { Database, Queryable } from './database.ts';
 export { migrate } from './migrate.ts';
 export { openDatabase, schemaName, type DatabaseOptions } from './open.ts';
-export { openPglite } from './pglite.ts';
 export { openPostgres } from './postgres.ts';

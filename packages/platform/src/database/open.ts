@@ -1,16 +1,13 @@
-import { join } from 'node:path';
 import type { Database } from './database.ts';
 import { migrate } from './migrate.ts';
-import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 
 export interface DatabaseOptions {
-  /** The owning service: names its PostgreSQL schema and its PGlite directory. */
+  /** The owning service: names its PostgreSQL schema, so services can share one database and never each other's tables. */
   service: string;
   migrationsDir: string;
-  /** A PostgreSQL URL; without one, embedded PGlite under `dataDir/<service>`. */
-  url?: string;
-  dataDir?: string;
+  /** The PostgreSQL URL (DATABASE_URL; `npm start` and `npm test` point it at the project's local server). */
+  url: string;
   poolSize?: number;
 }
 
@@ -18,10 +15,7 @@ export const schemaName = (service: string) => service.replaceAll('-', '_');
 
 /** Opens the service's database and brings its schema up to date before anything else touches it. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const schema = schemaName(options.service);
-  const db = options.url
-    ? await openPostgres(options.url, schema, options.poolSize)
-    : await openPglite(join(options.dataDir ?? './data', options.service), schema);
+  const db = await openPostgres(options.url, schemaName(options.service), options.poolSize);
   try {
     await migrate(db, options.migrationsDir);
   } catch (error) {

@@ -15,7 +15,6 @@ export async function openPostgres(url: string, schema: string, poolSize = 10): 
   });
   const listeners: pg.Client[] = [];
   return {
-    kind: 'postgres',
     schema,
     ...run(pool),
     async transaction(work) {

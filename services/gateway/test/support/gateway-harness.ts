@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@voucher/platform/testing';
 import { createLogger } from '@voucher/platform/logging';
@@ -17,16 +14,13 @@ export const uniqueNamespace = () => `t${randomUUID().slice(0, 8)}-`;
 export const randomPhone = () => `0909${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
 export const toE164 = (national: string) => `+84${national.slice(1)}`;
 
-/** Test config: ports of 0, a temp DATA_DIR (or DATABASE_URL from the environment), short timings, open routes. */
+/** Test config: ports of 0, the test run's database (DATABASE_URL), short timings, open routes. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gateway-test-'));
-  process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   return readConfig({
     GATEWAY_PORT: '0',
     AUTH_REQUIRED: 'false',
     KAFKA_NAMESPACE: uniqueNamespace(),
     KAFKA_TOPIC_PARTITIONS: '3',
-    DATA_DIR: dataDir,
     DATABASE_URL: process.env.DATABASE_URL ?? '',
     WEB_DEADLINE_MS: '20000',
     WEB_HANDOFF_MS: '400',
@@ -43,13 +37,13 @@ export function testConfig(env: Record<string, string> = {}): Config {
 export { waitFor };
 
 /** Starts a gateway and waits until its consumer has joined the group (/readyz answers 200). */
-export async function startReadyGateway(config: Config, db?: Database): Promise<RunningGateway> {
-  const gateway = await startGateway(config, logger, { db });
+export async function startReadyGateway(config: Config): Promise<RunningGateway> {
+  const gateway = await startGateway(config, logger);
   await waitFor(async () => (await fetch(`${gateway.url}/readyz`)).status === 200 || undefined, 'the gateway to be ready');
   return gateway;
 }
 
-/** The gateway's database, opened by the test so it can look inside (and share it between PGlite replicas). */
+/** A pool of the test's own on the gateway's database, so it can look inside. */
 export const openTestDatabase = (config: Config): Promise<Database> => openGatewayDatabase(config);
 
 export async function postVoucher(gateway: RunningGateway, query: string, init: RequestInit = {}) {

@@ -1,7 +1,4 @@
 import { randomBytes, createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestCodeMessage } from '@voucher/contracts';
 import { createLogger } from '@voucher/platform/logging';
@@ -12,12 +9,12 @@ import { KafkaProbe } from './kafka-probe.ts';
 
 export const phoneNumber = '+84909123456';
 
-/** A running service wired to a fake VPS and a Kafka probe, all in a namespace and data directory of its own. */
+/** A running service wired to a fake VPS and a Kafka probe, all in a Kafka namespace of its own. */
 export interface Harness {
   service: IntegrationService;
   vps: FakeVps;
   kafka: KafkaProbe;
-  /** Stops the service and starts a new instance on the same namespace and data, as a redeploy would. */
+  /** Stops the service and starts a new instance on the same namespace and database, as a redeploy would. */
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -25,7 +22,6 @@ export interface Harness {
 /** Starts everything with tiny timings; `overrides` are environment variables as the process would read them. */
 export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
   const namespace = `t${randomUUID().slice(0, 8)}-`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'integration-test-'));
   const logger = createLogger('integration-test', process.env.TEST_LOG_LEVEL ?? 'silent');
   const vps = new FakeVps();
   await vps.start();
@@ -34,7 +30,6 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     VPS_URL: vps.url,
     KAFKA_NAMESPACE: namespace,
     KAFKA_TOPIC_PARTITIONS: '2',
-    DATA_DIR: dataDir,
     DATABASE_URL: process.env.DATABASE_URL,
     VPS_ACK_AFTER_MS: '100',
     WEB_DEADLINE_MS: '2000',
@@ -61,7 +56,6 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
       await kafka.close();
       await harness.service.close();
       await vps.close();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
   await kafka.start();

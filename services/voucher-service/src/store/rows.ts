@@ -38,7 +38,7 @@ export interface VoucherRow {
   stored_at: Date | string;
 }
 
-/** pg and PGlite both hand back Date objects for timestamptz; the API speaks ISO-8601 UTC. */
+/** pg hands back Date objects for timestamptz; the API speaks ISO-8601 UTC. */
 export const isoTime = (value: Date | string): string => new Date(value).toISOString();
 
 export function toStoredVoucher(row: VoucherRow): StoredVoucher {

@@ -12,8 +12,7 @@ const phoneNumbers = syntheticPhoneNumbers(Number(process.argv[3] ?? 2_000));
 const db = await openDatabase({
   service: 'voucher-service-explain',
   migrationsDir: fileURLToPath(new URL('../../migrations', import.meta.url)),
-  url: process.env.DATABASE_URL,
-  dataDir: process.env.DATA_DIR,
+  url: process.env.DATABASE_URL ?? '',
 });
 try {
   await db.query('TRUNCATE vouchers');

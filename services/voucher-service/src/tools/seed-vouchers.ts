@@ -4,7 +4,7 @@ export interface SeedOptions {
   rows: number;
   /** E.164 numbers the rows are spread over, round-robin. */
   phoneNumbers: readonly string[];
-  /** Rows per INSERT statement; keeps each statement's memory bounded (PGlite especially). */
+  /** Rows per INSERT statement; keeps each statement's memory bounded. */
   batchSize?: number;
 }
 

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Consumer, MessagesStreamModes } from '@platformatic/kafka';
 import { Topics } from '@voucher/contracts';
@@ -30,17 +27,15 @@ const BROKERS = ['127.0.0.1:9092'];
 
 /**
  * The service in-process with a namespace of its own (topics, consumer group), port 0, and the database the
- * environment names: PostgreSQL when DATABASE_URL is set, else PGlite in a fresh temporary directory.
+ * environment names (DATABASE_URL).
  */
 export async function startHarness(): Promise<Harness> {
   const namespace = `t${randomUUID().slice(0, 8)}-`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'voucher-service-'));
   const config = readConfig({
     ...process.env,
     VOUCHER_PORT: '0',
     KAFKA_NAMESPACE: namespace,
     KAFKA_TOPIC_PARTITIONS: '3',
-    DATA_DIR: dataDir,
     CURSOR_SECRET: 'test-cursor-secret-that-is-long-enough-0123456789',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
   });
@@ -63,7 +58,6 @@ export async function startHarness(): Promise<Harness> {
       await deadLetters.close();
       await producer.close();
       await service.close();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
