@@ -70,6 +70,17 @@ describe('voucher-service consuming receive-code', () => {
     assert.equal(await metric('voucher_code_reuse_rejected_total'), 1);
   });
 
+  test('a value PostgreSQL refuses fails alone: it is dead-lettered, and the messages stored beside it are kept', async () => {
+    // Year 0000 passes the contract's date-time check but no timestamptz can hold it (SQLSTATE 22008).
+    const poison = receiveCode({ issuedAt: '0000-01-01T00:00:00Z' });
+    const neighbours = Array.from({ length: 5 }, () => receiveCode());
+    await Promise.all([poison, ...neighbours].map((message) => harness.publish(message, message.phoneNumber)));
+    for (const message of neighbours) await stored(message.requestId);
+    const deadLetter = await harness.deadLetterContaining(poison.requestId);
+    assert.match(deadLetter.reason, /rejected/);
+    assert.equal(await countRows(poison.requestId), 0);
+  });
+
   test('stored outcomes are counted by status', async () => {
     assert.ok((await metric('voucher_codes_stored_total', 'status="SUCCESS"')) >= 3);
     assert.ok((await metric('voucher_codes_stored_total', 'status="FAILED"')) >= 1);

@@ -14,7 +14,9 @@ interface Pending<T, R> {
 /**
  * Adaptive batching without linger: items added in the same tick, or while `maxInFlight` flushes are running, are
  * flushed together. A quiet caller pays one round trip per item; a busy one shares each round trip among many.
- * `flush` answers one result per item, in order; if it throws, every item of that batch fails with the error.
+ * `flush` answers one result per item, in order. If a batch of several items throws, each item is flushed again on its
+ * own, so that one item the store refuses (a value PostgreSQL rejects, say) fails alone instead of failing everything
+ * that happened to share its round trip.
  */
 export class Batcher<T, R = void> {
   readonly #flushBatch: (items: T[]) => Promise<R[]>;
@@ -45,6 +47,17 @@ export class Batcher<T, R = void> {
     return this.pending === 0 ? Promise.resolve() : new Promise((resolve) => this.#idle.push(resolve));
   }
 
+  #flushEachAlone(batch: Array<Pending<T, R>>): Promise<void> {
+    return Promise.all(
+      batch.map((pending) =>
+        this.#flushBatch([pending.item]).then(
+          (results) => pending.resolve(results[0] as R),
+          (error: Error) => pending.reject(error),
+        ),
+      ),
+    ).then(() => undefined);
+  }
+
   #schedule(): void {
     if (this.#scheduled || this.#inFlight >= this.#options.maxInFlight) return;
     this.#scheduled = true;
@@ -61,7 +74,7 @@ export class Batcher<T, R = void> {
       this.#flushBatch(batch.map((pending) => pending.item))
         .then(
           (results) => batch.forEach((pending, index) => pending.resolve(results[index] as R)),
-          (error: Error) => batch.forEach((pending) => pending.reject(error)),
+          (error: Error) => (batch.length === 1 ? batch[0]!.reject(error) : this.#flushEachAlone(batch)),
         )
         .finally(() => {
           this.#inFlight--;

@@ -1,5 +1,7 @@
 import pg from 'pg';
 import type { Database, Queryable } from './database.ts';
+import { markRetryable } from './errors.ts';
+import { listenWithReconnect, type Listener } from './listener.ts';
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
@@ -10,10 +12,14 @@ export async function openPostgres(url: string, schema: string, poolSize = 10): 
   await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
   const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query(sql, params) {
-      return (await client.query(sql, params as unknown[])).rows;
+      try {
+        return (await client.query(sql, params as unknown[])).rows;
+      } catch (error) {
+        throw markRetryable(error);
+      }
     },
   });
-  const listeners: pg.Client[] = [];
+  const listeners = new Set<Listener>();
   return {
     schema,
     ...run(pool),
@@ -32,19 +38,16 @@ export async function openPostgres(url: string, schema: string, poolSize = 10): 
       }
     },
     async listen(channel, onPayload) {
-      // LISTEN needs a connection of its own that outlives any pooled query.
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      client.on('notification', (message) => message.channel === channel && onPayload(message.payload ?? ''));
-      await client.query(`LISTEN ${quoteIdent(channel)}`);
-      listeners.push(client);
+      const listener = await listenWithReconnect(url, channel, onPayload);
+      listeners.add(listener);
       return async () => {
-        listeners.splice(listeners.indexOf(client), 1);
-        await client.end();
+        listeners.delete(listener);
+        await listener.close();
       };
     },
     async close() {
-      await Promise.all(listeners.splice(0).map((client) => client.end()));
+      await Promise.all([...listeners].map((listener) => listener.close()));
+      listeners.clear();
       await pool.end();
     },
   };

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { openDatabase } from '../src/database/index.ts';
+import { waitFor } from '../src/testing/index.ts';
+
+const migrationsDir = fileURLToPath(new URL('./fixtures/migrations', import.meta.url));
+const url = process.env.DATABASE_URL ?? '';
+
+/** Ends every other session of this database, as a server restart does to a service's connections. */
+async function dropConnections(): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+  } finally {
+    await admin.end();
+  }
+}
+
+test('a listener survives its connection being killed: no crash, and it hears notifications again', async () => {
+  const db = await openDatabase({ service: `listener-test-${process.pid}`, migrationsDir, url });
+  try {
+    const heard: string[] = [];
+    await db.listen('restart_channel', (payload) => heard.push(payload));
+    await db.query("SELECT pg_notify('restart_channel', 'before')");
+    await waitFor(() => heard.includes('before') || undefined, 'the first notification');
+    await dropConnections();
+    // Keep notifying until the reconnected listener hears one: the process must still be alive to do so.
+    await waitFor(async () => {
+      await db.query("SELECT pg_notify('restart_channel', 'after')");
+      return heard.includes('after') || undefined;
+    }, 'a notification after the reconnect');
+  } finally {
+    await db.query(`DROP SCHEMA ${db.schema} CASCADE`).catch(() => {});
+    await db.close();
+  }
+});
+
+test('a value no retry can fix is marked retryable: false; a lost connection is not', async () => {
+  const db = await openDatabase({ service: `errors-test-${process.pid}`, migrationsDir, url });
+  try {
+    const bad = await db.query("SELECT '0000-01-01T00:00:00Z'::timestamptz").catch((error: unknown) => error);
+    assert.equal((bad as { retryable?: boolean }).retryable, false, 'a data exception (class 22) is permanent');
+    const unique = await db.query('INSERT INTO accounts (id, owner) VALUES (1, $1), (1, $1)', ['x']).catch((error: unknown) => error);
+    assert.equal((unique as { retryable?: boolean }).retryable, false, 'a constraint violation (class 23) is permanent');
+    const cancelled = await db
+      .query('SELECT pg_sleep(5) FROM (SELECT pg_cancel_backend(pg_backend_pid())) AS c')
+      .catch((error: unknown) => error);
+    assert.equal((cancelled as { retryable?: boolean }).retryable, true, 'a cancelled statement may be retried');
+  } finally {
+    await db.query(`DROP SCHEMA ${db.schema} CASCADE`).catch(() => {});
+    await db.close();
+  }
+});
