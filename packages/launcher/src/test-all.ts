@@ -24,4 +24,4 @@ const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '-
 });
 await stopDatabase();
 await stopBroker();
-process.exitCode = result.status === 0 ? 0 : 1;
+process.exit(result.status === 0 ? 0 : 1);

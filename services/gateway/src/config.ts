@@ -42,6 +42,13 @@ export const configSpec = {
   CONSUMER_CONCURRENCY: setting.integer(4096, { min: 1, max: 100_000 }),
   /** How long a client may retry a POST with the same Idempotency-Key and get the first answer (24 h). */
   IDEMPOTENCY_KEY_TTL_MS: setting.integer(24 * 60 * MINUTE, { min: 1 }),
+  /**
+   * How long after its deadline a request may stay without an outcome before the customer is told it failed. Longer
+   * than the integration service's whole wait for the VPS (its challenge TTL and re-asks), so it only catches losses.
+   */
+  OUTCOME_GRACE_MS: setting.integer(60 * MINUTE, { min: 1 }),
+  /** How often each replica looks for such requests. */
+  OVERDUE_SCAN_INTERVAL_MS: setting.integer(MINUTE, { min: 10 }),
   /** How often each replica deletes dead rows (old Idempotency-Keys, expired codes and tickets, ended windows). */
   HOUSEKEEPING_INTERVAL_MS: setting.integer(MINUTE, { min: 10 }),
   /** The most rows one housekeeping statement deletes, so no sweep holds long locks. */

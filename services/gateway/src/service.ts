@@ -13,6 +13,7 @@ import { createReceiveCodeHandler } from './delivery/receive-code-handler.ts';
 import { createSmsDelivery } from './delivery/sms-delivery.ts';
 import { StreamRegistry } from './delivery/stream-registry.ts';
 import { startHousekeeping } from './housekeeping/sweeper.ts';
+import { startOverdueRequests } from './delivery/overdue-requests.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerWebPage } from './http/web-page.ts';
 import { startKafka } from './kafka/kafka-runtime.ts';
@@ -101,6 +102,14 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
       authRoutes(routes, { signIn, defaultRegion: config.DEFAULT_REGION });
     }
   });
+  const overdue = startOverdueRequests({
+    db,
+    sendBySms,
+    logger,
+    graceMs: config.OUTCOME_GRACE_MS,
+    intervalMs: config.OVERDUE_SCAN_INTERVAL_MS,
+    batchSize: config.HOUSEKEEPING_BATCH_SIZE,
+  });
   const housekeeping = startHousekeeping({
     db,
     logger,
@@ -126,6 +135,7 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
       registry.closeAll(); // pages reconnect to another replica
       await http.close();
       await housekeeping.close();
+      await overdue.close();
       await kafka.close();
       await signal.close();
       await sms.close();

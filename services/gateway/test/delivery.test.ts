@@ -70,7 +70,7 @@ describe('delivery of receive-code outcomes', () => {
     ]);
     const [sent, ...more] = sms.to(phone);
     assert.deepEqual(more, []);
-    assert.equal(sent!.idempotencyKey, requestId);
+    assert.equal(sent!.idempotencyKey, `${requestId}:code`);
     assert.ok(sent!.text.includes(code.voucherCode!), 'the SMS carries the code');
     const status = await statusOf(requestId);
     assert.equal(status.status, 'SENT_BY_SMS');

@@ -3,6 +3,7 @@ import type { Database } from '@voucher/platform/database';
 import type { Logger } from '@voucher/platform/logging';
 import type { GatewayMetrics } from '../metrics.ts';
 import { requestStore } from '../requests/request-store.ts';
+import type { VoucherRequest } from '../requests/voucher-request.ts';
 import type { SmsSender } from '../sms/sms-sender.ts';
 import { smsTextFor } from '../sms/sms-texts.ts';
 import type { ReadySignal } from './ready-signal.ts';
@@ -20,7 +21,7 @@ export interface SmsDeliveryDeps {
 /**
  * Tells the customer by SMS, unless a page (or another replica) already did. The claim and the send share one
  * transaction: if the send fails the claim rolls back and the message is retried; if the process dies after the
- * send, the retry repeats it with the same Idempotency-Key (the request id), which the SMS gateway deduplicates.
+ * send, the retry repeats it with the same Idempotency-Key, which the SMS gateway deduplicates.
  */
 export function createSmsDelivery({ db, concurrency, sms, signal, metrics, logger }: SmsDeliveryDeps) {
   // Bounded, so a burst of SMS fallbacks cannot take every pooled connection from customers' requests.
@@ -31,7 +32,7 @@ export function createSmsDelivery({ db, concurrency, sms, signal, metrics, logge
         const request = await requestStore.lockForSms(tx, requestId);
         if (!request) return undefined; // a page took it, or an earlier delivery of this message already sent it
         await requestStore.markSentBySms(tx, requestId);
-        await sms.send(request.phoneNumber, smsTextFor(request), requestId);
+        await sms.send(request.phoneNumber, smsTextFor(request), smsIdempotencyKey(request));
         return request;
       }),
     );
@@ -44,3 +45,9 @@ export function createSmsDelivery({ db, concurrency, sms, signal, metrics, logge
 }
 
 export type SendBySms = ReturnType<typeof createSmsDelivery>;
+
+/**
+ * One key per message a request can cause: its outcome, and a code that arrived after the gateway had given up and
+ * texted the failure (a second, different text, which the SMS gateway would refuse under the first key).
+ */
+export const smsIdempotencyKey = (request: VoucherRequest) => `${request.requestId}:${request.voucherCode ? 'code' : 'outcome'}`;

@@ -46,19 +46,37 @@ export const requestStore = {
   },
 
   /**
-   * Stores the VPS outcome on the customer's request while it is still PROCESSING and returns the updated request.
-   * Nothing changes (undefined) for a redelivered or late outcome, an unknown request, or another phone number.
+   * Stores the VPS outcome on the customer's request while it is still PROCESSING, or a code for a request the gateway
+   * gave up on (it then goes by SMS), and returns the updated request. Nothing changes (undefined) for a redelivered
+   * outcome, an unknown request, or another phone number.
    */
   async recordOutcome(db: Queryable, message: ReceiveCodeMessage): Promise<VoucherRequest | undefined> {
     const rows = await db.query<VoucherRequest>(
       `UPDATE voucher_requests
        SET state = CASE WHEN $2 = 'FAILED' THEN 'FAILED' ELSE 'CODE_READY' END, voucher_code = $3, status = $2, message = $4,
-           channel = $6, updated_at = now()
-       WHERE request_id = $1 AND state = 'PROCESSING' AND phone_number = $5
+           channel = CASE WHEN gave_up_at IS NULL THEN $6 ELSE 'SMS' END, notified_via = NULL, updated_at = now()
+       WHERE request_id = $1 AND phone_number = $5
+         AND (state = 'PROCESSING' OR (gave_up_at IS NOT NULL AND status IS NULL AND $2 <> 'FAILED'))
        RETURNING ${columns}`,
       [message.requestId, message.status, message.voucherCode ?? null, message.message, message.phoneNumber, message.channel],
     );
     return rows[0];
+  },
+
+  /**
+   * Gives up on at most `limit` requests still PROCESSING although their deadline passed before `cutoff`: each becomes
+   * FAILED with `message`, its customer not yet told (an SMS follows). SKIP LOCKED lets replicas share the work.
+   */
+  async giveUpOverdue(db: Queryable, cutoff: Date, message: string, limit: number): Promise<string[]> {
+    const rows = await db.query<{ requestId: string }>(
+      `UPDATE voucher_requests SET state = 'FAILED', message = $2, gave_up_at = now(), updated_at = now()
+       WHERE request_id IN (
+         SELECT request_id FROM voucher_requests WHERE state = 'PROCESSING' AND deadline < $1 LIMIT $3 FOR UPDATE SKIP LOCKED)
+       AND state = 'PROCESSING'
+       RETURNING request_id AS "requestId"`,
+      [cutoff, message, limit],
+    );
+    return rows.map((row) => row.requestId);
   },
 
   /** A page opened the request's event stream: from now on its outcome is announced to the replicas. */
