@@ -13,7 +13,7 @@ import { runSlowProvider } from './scenarios/slow-provider.ts';
 import { runSse } from './scenarios/sse.ts';
 import { benchSettings } from './settings.ts';
 
-/** `npm run bench -- [--quick] [--out FILE] [--only intake,query] [--markdown FILE]`. */
+/** `npm run bench -- [--quick] [--out FILE] [--only intake,query] [--markdown FILE] [--compare OTHER.json]`. */
 const scenarios: { [K in ScenarioId]: Scenario<ScenarioResults[K]> } = {
   intake: runIntake,
   pipeline: runPipeline,
@@ -28,6 +28,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench-results/latest.json' },
     only: { type: 'string' },
     markdown: { type: 'string', default: resolve(repositoryRoot, 'BENCHMARKS.md') },
+    /** A JSON of a run on the other database, shown beside this one in the Markdown. */
+    compare: { type: 'string' },
   },
 });
 const selected = (values.only?.split(',') ?? Object.keys(scenarios)) as ScenarioId[];
@@ -67,7 +69,7 @@ try {
 }
 report.durationSec = Math.round((Date.now() - started) / 1000);
 const jsonPath = resolve(values.out);
-const { svgPath } = await writeOutputs(report, jsonPath, values.markdown);
+const { svgPath } = await writeOutputs(report, jsonPath, values.markdown, values.compare && resolve(values.compare));
 console.log(`\n${renderTable(report)}\n`);
 log(`wrote ${jsonPath}, ${svgPath} and ${values.markdown}`);
 process.exit(0);

@@ -39,7 +39,11 @@ const report: BenchReport = {
   generatedAt: '2026-01-01T00:00:00.000Z',
   command: 'npm run bench -- --quick',
   machine: { cpus: 2, cpuModel: 'test cpu', memoryGB: 4, platform: 'linux', fdLimit: '20000' },
-  versions: { node: '24', kafka: 'local', database: 'PostgreSQL 18.4 (database voucher_bench, the project’s local server, DATABASE_URL unset)' },
+  versions: {
+    node: '24',
+    kafka: 'local',
+    database: 'PostgreSQL 18.4 (database voucher_bench, the project’s local server, DATABASE_URL unset)',
+  },
   settings: benchSettings(true),
   scenarios: {
     query: {
@@ -67,6 +71,19 @@ test('the report judges targets from the figures and says which were missed and 
   assert.match(markdown, /npm run bench -- --quick/);
   assert.match(markdown, /\| `query` \|.*\*\*missed\*\*/);
   assert.match(markdown, /## Missed targets\n\n- `query`:/);
+});
+
+test('a run on the other database is shown beside this one, each figure from its own JSON', () => {
+  const external: BenchReport = {
+    ...report,
+    versions: { ...report.versions, database: 'PostgreSQL 15.20 (database voucher_bench, DATABASE_URL)' },
+    scenarios: { query: { ...report.scenarios.query!, p99Ms: 4 } },
+  };
+  const paths = { json: 'bench-results/latest.json', svg: 'bench-results/latest.svg', other: 'bench-results/external.json' };
+  const markdown = renderMarkdown(report, paths, external);
+  assert.match(markdown, /## On the other database/);
+  assert.match(markdown, /\| scenario \| PostgreSQL 18\.4 .*\| PostgreSQL 15\.20 .*\|/);
+  assert.match(markdown, /\| `query` \| .*p99 9 ms.* \| .*p99 4 ms.* \|/);
 });
 
 test('the chart is standalone SVG with one bar per percentile per series', () => {

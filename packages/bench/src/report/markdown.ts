@@ -3,8 +3,11 @@ import { evaluateTargets } from './targets.ts';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
-/** BENCHMARKS.md, generated from the JSON of one run: every figure comes from `report`. */
-export function renderMarkdown(report: BenchReport, paths: { json: string; svg: string }): string {
+/**
+ * BENCHMARKS.md, generated from the JSON of one run: every figure comes from `report`, and from `other` (a run of the
+ * same command on the other database: the project's local server or an external PostgreSQL) when one is given.
+ */
+export function renderMarkdown(report: BenchReport, paths: { json: string; svg: string; other?: string }, other?: BenchReport): string {
   const rows = evaluateTargets(report);
   const lines = [
     '# Benchmarks',
@@ -29,6 +32,7 @@ export function renderMarkdown(report: BenchReport, paths: { json: string; svg: 
     `![latency percentiles](${paths.svg})`,
     '',
   ];
+  if (other && paths.other) lines.push(...renderComparison(report, other, paths.other));
   const missed = rows.filter((row) => row.limit);
   if (missed.length > 0) {
     lines.push('## Missed targets', '', ...missed.map((row) => `- \`${row.id}\`: ${row.limit}.`), '');
@@ -39,4 +43,21 @@ export function renderMarkdown(report: BenchReport, paths: { json: string; svg: 
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** The same scenarios on two databases, side by side, each figure from its own run's JSON. */
+function renderComparison(report: BenchReport, other: BenchReport, otherJson: string): string[] {
+  const theirs = new Map(evaluateTargets(other).map((row) => [row.id, row]));
+  return [
+    '## On the other database',
+    '',
+    `The same command run against ${other.versions.database} (\`${otherJson}\`, ${other.generatedAt}):`,
+    '',
+    `| scenario | ${cell(report.versions.database)} | ${cell(other.versions.database)} |`,
+    '|---|---|---|',
+    ...evaluateTargets(report).map(
+      (row) => `| \`${row.id}\` | ${cell(row.measured)} | ${cell(theirs.get(row.id)?.measured ?? 'not run')} |`,
+    ),
+    '',
+  ];
 }
