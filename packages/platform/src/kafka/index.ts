@@ -1,5 +1,6 @@
 export type { KafkaConnection } from './connection.ts';
 export { runConsumer } from './consumer-runner.ts';
+export { replayDeadLetters, type ReplayOptions } from './dead-letter-replay.ts';
 export type { ConsumerOptions, ConsumerStats, Decoded, Decoder, RecordContext, RunningConsumer } from './consumer-types.ts';
 export { PartitionProgress } from './partition-progress.ts';
 export { PermanentError } from './permanent-error.ts';
