@@ -1,3 +1,3 @@
 export { createMetrics, type Metrics } from './metrics.ts';
-export { HttpProblem, problem, sendProblem } from './problem.ts';
+export { HttpProblem, problem, sendProblem, type InvalidParam } from './problem.ts';
 export { createHttpServer, type HttpServer, type ReadinessCheck } from './server.ts';

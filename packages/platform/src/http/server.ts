@@ -9,7 +9,9 @@ import Fastify, {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '../logging/index.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { clientErrorHandler } from './client-error.ts';
 import { sendProblem, toProblem, problem } from './problem.ts';
+import { RouteTable } from './route-table.ts';
 import { validatorCompiler } from './validation.ts';
 
 export type ReadinessCheck = () => Promise<void> | void;
@@ -26,10 +28,11 @@ export type HttpServer = FastifyInstance<
 };
 
 /** Query strings carry phone numbers; logs see the path only. */
-const pathOnly = (url: string) => url.split('?')[0];
+const pathOnly = (url: string) => url.split('?')[0] ?? '/';
 
 /**
- * The HTTP bootstrap every process shares: problem details for every error, /healthz, /readyz, /metrics, a
+ * The HTTP bootstrap every process shares: problem details for every error (also for requests Node refuses before
+ * Fastify sees them, and 405 with Allow for a known path under another method), /healthz, /readyz, /metrics, a
  * per-request log line without query strings, and schema validation through TypeBox.
  */
 export function createHttpServer(service: string, logger: Logger, options: { bodyLimit?: number } = {}): HttpServer {
@@ -41,18 +44,29 @@ export function createHttpServer(service: string, logger: Logger, options: { bod
     keepAliveTimeout: 65_000,
     forceCloseConnections: true,
     return503OnClosing: true,
+    // A too-long URL or header block (431), a timeout (408) or malformed HTTP (400) never reaches a route.
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
 
   app.setValidatorCompiler(validatorCompiler);
+  // Every route reads JSON; a text/plain body would reach the schema as a string ("body must be object"): 415 instead.
+  app.removeContentTypeParser('text/plain');
+  const routeTable = new RouteTable();
+  app.addHook('onRoute', (route) => routeTable.add(route.method, route.url));
   const metrics = createMetrics(service);
   const checks = new Map<string, ReadinessCheck>();
   app.decorate('metrics', metrics);
   app.decorate('addReadinessCheck', (name: string, check: ReadinessCheck) => void checks.set(name, check));
 
   app.setErrorHandler((error: Error, request, reply) => sendProblem(reply, request, toProblem(error, request)));
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, request, problem.notFound(`No route for ${request.method} ${pathOnly(request.url)}.`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = pathOnly(request.url);
+    const allowed = routeTable.methodsFor(path);
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      return sendProblem(reply, request, problem.methodNotAllowed(request.method, path, allowed));
+    }
+    return sendProblem(reply, request, problem.notFound(`No route for ${request.method} ${path}.`));
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unknown';
