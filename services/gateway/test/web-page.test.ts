@@ -35,9 +35,36 @@ describe('the web page, its settings and the OpenAPI document', () => {
     assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
   });
 
-  test('GET /docs is an OpenAPI 3 document of the customer routes with the bearer scheme', async () => {
+  test('GET /docs is a browsable API reference under the strict policy, whose own assets load', async () => {
     const response = await fetch(`${gateway.url}/docs`);
     assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+    const policy = response.headers.get('content-security-policy') ?? '';
+    assert.match(policy, /script-src 'self'(;|$)/);
+    assert.match(policy, /style-src 'self'(;|$)/);
+    assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval|https:/);
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    const html = await response.text();
+    const scripts = [...html.matchAll(/<script\b[^>]*>/gi)].map((match) => match[0]);
+    assert.ok(scripts.length > 0 && scripts.every((tag) => /\ssrc="/.test(tag)), 'no inline script for the policy to refuse');
+    assert.doesNotMatch(html, /<style|\sstyle=/i, 'no inline style either');
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+    assert.ok(assets.some((asset) => asset.endsWith('.js')) && assets.some((asset) => asset.endsWith('.css')), assets.join(' '));
+    for (const asset of assets) {
+      const url = new URL(asset, `${gateway.url}/docs`);
+      assert.equal(url.origin, new URL(gateway.url).origin, `${asset} comes from the gateway itself`);
+      const loaded = await fetch(url);
+      assert.equal(loaded.status, 200, asset);
+      await loaded.arrayBuffer();
+    }
+    const initializer = await (await fetch(`${gateway.url}/docs/static/swagger-initializer.js`)).text();
+    assert.match(initializer, /\.\/json/, 'the reference reads the document from /docs/json');
+  });
+
+  test('GET /docs/json is the OpenAPI 3 document of the customer routes with the bearer scheme', async () => {
+    const response = await fetch(`${gateway.url}/docs/json`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
     const document = (await response.json()) as {
       openapi: string;
       paths: Record<string, Record<string, { security?: unknown[] }>>;
@@ -50,6 +77,8 @@ describe('the web page, its settings and the OpenAPI document', () => {
     assert.ok(document.paths['/voucher']!.get && document.paths['/voucher']!.post);
     assert.deepEqual(document.paths['/voucher']!.get!.security, [{ bearerAuth: [] }]);
     assert.equal(document.components.securitySchemes.bearerAuth!.scheme, 'bearer');
-    for (const hidden of ['/healthz', '/readyz', '/metrics', '/docs']) assert.equal(document.paths[hidden], undefined, hidden);
+    for (const path of Object.keys(document.paths)) {
+      assert.doesNotMatch(path, /^\/(healthz|readyz|metrics|docs)/, `${path} is not a customer route`);
+    }
   });
 });

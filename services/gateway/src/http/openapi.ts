@@ -1,10 +1,17 @@
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { HttpServer } from '@voucher/platform/http';
+import { CONTENT_SECURITY_POLICY, securityHeaders } from './web-page.ts';
 
 /**
  * Registers @fastify/swagger, which collects every route added after it (so the document is generated from the
- * very schemas that validate requests), and serves the document at /docs and /docs/json. The operational routes
- * (/healthz, /readyz, /metrics) are added before this and stay out of the customer-facing document.
+ * very schemas that validate requests), and @fastify/swagger-ui: a browsable API reference at /docs, the document
+ * itself at /docs/json (and /docs/yaml). The operational routes (/healthz, /readyz, /metrics) are added before this
+ * and stay out of the customer-facing document.
+ *
+ * The reference runs under the page's own Content-Security-Policy: swagger-ui's HTML has no inline script or style
+ * (its settings come from /docs/static/swagger-initializer.js), and its scripts, styles, fonts and the document are
+ * all served from this origin (its stylesheet's `data:` images are allowed by the page's policy already).
  */
 export async function registerOpenApi(http: HttpServer): Promise<void> {
   await http.register(swagger, {
@@ -27,7 +34,18 @@ export async function registerOpenApi(http: HttpServer): Promise<void> {
       },
     },
   });
-  const document = () => http.swagger();
-  http.get('/docs', { schema: { hide: true } }, document);
-  http.get('/docs/json', { schema: { hide: true } }, document);
+  await http.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: CONTENT_SECURITY_POLICY,
+    // The standalone layout's top bar draws swagger-ui's logo, an SVG with an inline <style> the policy refuses; the
+    // base layout has no top bar (whose "Explore" box would only point elsewhere anyway).
+    uiConfig: { layout: 'BaseLayout' },
+    theme: { title: 'Voucher gateway: API reference' },
+    uiHooks: {
+      onRequest: (_request, reply, done) => {
+        reply.headers(securityHeaders);
+        done();
+      },
+    },
+  });
 }

@@ -5,8 +5,11 @@ import { AppConfigResponse } from '../routes/schemas.ts';
 
 const publicDir = fileURLToPath(new URL('../../public', import.meta.url));
 
-/** Only the page's own files may run or style it: no inline scripts or styles, nothing from elsewhere. */
-const CONTENT_SECURITY_POLICY = [
+/**
+ * Only the page's own files may run or style it: no inline scripts or styles, nothing from elsewhere. The API
+ * reference at /docs runs under the same policy.
+ */
+export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
@@ -17,6 +20,13 @@ const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/** Sent with every file of the page and of the API reference. */
+export const securityHeaders = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
 
 export interface PageSettings {
   authRequired: boolean;
@@ -39,9 +49,7 @@ export async function registerWebPage(http: HttpServer, settings: PageSettings):
     cacheControl: true,
     maxAge: 0,
     setHeaders: (response) => {
-      response.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
-      response.setHeader('x-content-type-options', 'nosniff');
-      response.setHeader('referrer-policy', 'no-referrer');
+      for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
     },
   });
 }
