@@ -125,11 +125,55 @@ describe('POST /voucher', () => {
   test('the status endpoint answers 400 for a malformed id and 404 for an unknown one', async () => {
     const malformed = await fetch(`${gateway.url}/voucher/requests/not-a-uuid`);
     assert.equal(malformed.status, 400);
+    const problem = (await malformed.json()) as Record<string, unknown>;
+    assert.equal(problem.detail, 'requestId must be a UUID.', 'a sentence, not a schema path');
+    assert.deepEqual(problem.errors, [{ field: 'requestId', in: 'path', message: 'requestId must be a UUID.' }]);
     const unknown = await fetch(`${gateway.url}/voucher/requests/${randomUUID()}`);
     assert.equal(unknown.status, 404);
     assert.match(unknown.headers.get('content-type') ?? '', /^application\/problem\+json/);
     const events = await fetch(`${gateway.url}/voucher/requests/${randomUUID()}/events`);
     assert.equal(events.status, 404);
+  });
+
+  test('PUT and DELETE /voucher are 405 Method Not Allowed with Allow, not 404', async () => {
+    for (const method of ['PUT', 'DELETE']) {
+      const response = await fetch(`${gateway.url}/voucher?phoneNumber=${randomPhone()}`, { method });
+      assert.equal(response.status, 405, method);
+      assert.equal(response.headers.get('allow'), 'GET, HEAD, POST');
+      assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      const body = (await response.json()) as Record<string, unknown>;
+      assert.equal(body.title, 'Method Not Allowed');
+      assert.equal(body.status, 405);
+    }
+    assert.equal((await fetch(`${gateway.url}/voucher/requests/${randomUUID()}`, { method: 'POST' })).headers.get('allow'), 'GET, HEAD');
+  });
+
+  test('a malformed JSON body, or a body that is not JSON, is refused with a title that says so', async () => {
+    const malformed = await postVoucher(gateway, '', { headers: { 'content-type': 'application/json' }, body: '{"phoneNumber":' });
+    assert.equal(malformed.response.status, 400);
+    assert.equal(malformed.body.title, 'Malformed JSON body');
+    assert.match(String(malformed.body.detail), /not valid JSON/);
+    for (const [contentType, body] of [
+      ['text/plain', JSON.stringify({ phoneNumber: randomPhone() })],
+      ['application/x-www-form-urlencoded', `phoneNumber=${randomPhone()}`],
+    ]) {
+      const refused = await postVoucher(gateway, '', { headers: { 'content-type': contentType! }, body });
+      assert.equal(refused.response.status, 415, contentType);
+      assert.match(refused.response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      assert.equal(refused.body.title, 'Unsupported media type');
+      assert.match(String(refused.body.detail), /JSON/);
+      assert.doesNotMatch(JSON.stringify(refused.body), /FastifyError/);
+    }
+  });
+
+  test('GET /voucher without a number asks for it in the query string, where a GET carries it', async () => {
+    const response = await fetch(`${gateway.url}/voucher`);
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as Record<string, unknown>;
+    assert.equal(body.detail, 'phoneNumber is required in the query string.');
+    assert.deepEqual(body.errors, [{ field: 'phoneNumber', in: 'query', message: 'phoneNumber is required in the query string.' }]);
+    const post = await postVoucher(gateway, '');
+    assert.match(String(post.body.detail), /in the query string or the JSON body/);
   });
 
   test('accepted requests are counted in /metrics', async () => {

@@ -1,12 +1,12 @@
 import { normalizePhoneNumber } from '@voucher/contracts';
-import { problem } from '@voucher/platform/http';
 import { OTP_SENT_MESSAGE, type SignIn } from '../auth/sign-in.ts';
+import { invalidPhoneNumber } from './customer-number.ts';
 import type { RouteScope } from './route-deps.ts';
 import { OtpRequestBody, OtpSentResponse, TokenRequestBody, TokenResponse } from './schemas.ts';
 
 function e164Of(raw: string, defaultRegion: string): string {
   const phone = normalizePhoneNumber(raw, defaultRegion);
-  if (!phone.ok) throw problem.badRequest(`${phone.reason}.`);
+  if (!phone.ok) throw invalidPhoneNumber(`${phone.reason}.`, 'body');
   return phone.e164;
 }
 

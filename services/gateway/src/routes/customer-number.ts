@@ -3,15 +3,25 @@ import { normalizePhoneNumber } from '@voucher/contracts';
 import { problem } from '@voucher/platform/http';
 import type { CustomerAuth } from '../auth/customer-auth.ts';
 
+/** Where a route reads phoneNumber from: a GET has only its query string; a POST also takes a JSON body. */
+const WHERE: Record<string, string> = { GET: 'in the query string', POST: 'in the query string or the JSON body' };
+
+/** A 400 about phoneNumber, with the field in the problem's `errors` extension. */
+export function invalidPhoneNumber(message: string, place: 'query' | 'body') {
+  return problem.invalidParam({ field: 'phoneNumber', in: place, message });
+}
+
 /**
  * The E.164 number a voucher route acts for: the one given (national or E.164), else the signed-in customer's.
  * 400 when there is none or it is not a mobile number; 403 when it is not the caller's own.
  */
 export function customerNumber(request: FastifyRequest, given: string | undefined, auth: CustomerAuth, defaultRegion: string): string {
+  const place =
+    (request.query as { phoneNumber?: string } | undefined)?.phoneNumber === undefined && request.method !== 'GET' ? 'body' : 'query';
   const raw = given ?? auth.callerNumber(request);
-  if (raw === undefined) throw problem.badRequest('phoneNumber is required, in the query string or a JSON body.');
+  if (raw === undefined) throw invalidPhoneNumber(`phoneNumber is required ${WHERE[request.method] ?? WHERE.POST}.`, place);
   const phone = normalizePhoneNumber(raw, defaultRegion);
-  if (!phone.ok) throw problem.badRequest(`${phone.reason}.`);
+  if (!phone.ok) throw invalidPhoneNumber(`${phone.reason}.`, place);
   if (!auth.mayActFor(request, phone.e164)) throw problem.forbidden('You may only act for your own phone number.');
   return phone.e164;
 }
