@@ -76,9 +76,15 @@ function signOut(message = '') {
   signIn.reset();
 }
 
+// With sign-in switched off nobody is signed in: the header says so, and "Sign out" only forgets the number.
+if (!config.authRequired) {
+  byId('account-label').textContent = 'Open access (sign-in disabled) · buying for';
+  byId('sign-out').textContent = 'Change number';
+}
+
 const seconds = Math.round(config.webDeadlineMs / 1000);
 byId('promise').textContent =
   `Your code appears here within ${seconds} seconds. If it takes longer, we send it to your phone by SMS, so it is never lost.`;
-byId('sign-out').addEventListener('click', () => signOut('You have signed out.'));
+byId('sign-out').addEventListener('click', () => signOut(config.authRequired ? 'You have signed out.' : ''));
 if (session) enter();
 else showSignedIn(false);

@@ -1,14 +1,16 @@
-// Talks to the gateway (same origin). Every failure becomes an ApiError whose `detail` can be shown to the customer
-// as is: the gateway's RFC 9457 problem detail when there is one, a plain sentence otherwise.
+// Talks to the gateway (same origin). Every failure becomes an ApiError with the status and the gateway's RFC 9457
+// problem details. Those are written for developers and name API fields, so the page never shows `detail` to the
+// customer: messages.js turns a failure into the page's own words.
 
 const UNREACHABLE = 'We could not reach Saigon Bank. Check your connection and try again.';
 
 export class ApiError extends Error {
-  constructor(status, detail, retryAfterSeconds) {
+  constructor(status, detail, retryAfterSeconds, problem) {
     super(detail);
     this.status = status;
     this.detail = detail;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.problem = problem;
   }
 }
 
@@ -25,7 +27,8 @@ async function readBody(response) {
 function problemOf(response, body) {
   const detail = body?.detail ?? body?.title ?? `Something went wrong (HTTP ${response.status}). Please try again.`;
   const retryAfter = Number(response.headers.get('retry-after'));
-  return new ApiError(response.status, String(detail), Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+  const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
+  return new ApiError(response.status, String(detail), wait, body);
 }
 
 /** One JSON call: resolves to the parsed body, rejects with an ApiError (status 0 when the network failed). */

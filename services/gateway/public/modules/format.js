@@ -1,11 +1,12 @@
 // Small DOM and text helpers. Text from the server is only ever set with textContent, never parsed as markup.
 
-/** Shows a phone number with only its country code and last three digits: +84•••••456. */
+/**
+ * Shows a phone number by its last three digits only, always in the same form (•••••••456), whether the customer
+ * typed it nationally (0909123456) or the bank answered with E.164 (+84909123456): one number, one look, everywhere.
+ */
 export function maskPhoneNumber(phoneNumber) {
-  const text = String(phoneNumber ?? '').replace(/[\s().-]/g, '');
-  if (text.length <= 6) return text;
-  const head = text.startsWith('+') ? text.slice(0, 3) : '';
-  return `${head}${'•'.repeat(text.length - head.length - 3)}${text.slice(-3)}`;
+  const digits = String(phoneNumber ?? '').replace(/\D/g, '');
+  return `•••••••${digits.slice(-3)}`;
 }
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -21,6 +22,22 @@ export function element(tag, className, text) {
 }
 
 export const byId = (id) => document.getElementById(id);
+
+/**
+ * Shows (or, with an empty text, clears) the error of one form field: the message in its element, and the field
+ * marked aria-invalid and described by that message, so assistive technology announces both together.
+ */
+export function setFieldError(input, message, text) {
+  message.textContent = text;
+  if (text) {
+    input.setAttribute('aria-invalid', 'true');
+    const described = new Set((input.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean));
+    described.add(message.id);
+    input.setAttribute('aria-describedby', [...described].join(' '));
+  } else {
+    input.removeAttribute('aria-invalid');
+  }
+}
 
 export function show(node, visible) {
   node.hidden = !visible;

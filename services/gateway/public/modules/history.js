@@ -1,5 +1,6 @@
 // "Your vouchers": every code the customer bought, newest first, a page at a time.
 import { byId, element, formatDateTime, setBusy, show, sleep } from './format.js';
+import { customerMessage } from './messages.js';
 
 const PAGE_SIZE = 10;
 const LISTING_ATTEMPTS = 6;
@@ -53,7 +54,7 @@ export function createHistory({ client, getPhoneNumber, onPhoneNumber }) {
       cursor = page.nextCursor ?? null;
       note.textContent = list.childElementCount === 0 ? 'You have not bought any vouchers yet.' : '';
     } catch (error) {
-      if (mine === generation) note.textContent = error.detail;
+      if (mine === generation) note.textContent = customerMessage(error, 'history');
     } finally {
       if (mine === generation) {
         list.setAttribute('aria-busy', 'false');

@@ -2,6 +2,7 @@
 // word that it comes by SMS, or the failure.
 import { createCountdown } from './countdown.js';
 import { byId, maskPhoneNumber, setBusy, show, sleep } from './format.js';
+import { customerMessage } from './messages.js';
 import { watchOutcome } from './outcome-watch.js';
 
 const MAX_SEND_ATTEMPTS = 3;
@@ -87,7 +88,7 @@ export function createPurchase({ client, authRequired, webDeadlineMs, getPhoneNu
       accepted = await sendRequest(window.crypto.randomUUID(), isCurrent);
     } catch (error) {
       if (!isCurrent()) return;
-      say(error.detail, 'error');
+      say(customerMessage(error, 'buy', { authRequired }), 'error');
       setBusy(buy, false);
       focusIfLost(buy);
       return;

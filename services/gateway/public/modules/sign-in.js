@@ -1,7 +1,8 @@
 // The sign-in card: phone number, then the one-time code sent by SMS. With sign-in switched off (a demo gateway) the
 // phone number alone is enough.
 import { api } from './api.js';
-import { byId, maskPhoneNumber, setBusy, show } from './format.js';
+import { byId, maskPhoneNumber, setBusy, setFieldError, show } from './format.js';
+import { customerMessage, isAboutInput } from './messages.js';
 
 const minutes = (seconds) => {
   const count = Math.max(1, Math.round(seconds / 60));
@@ -21,11 +22,23 @@ export function createSignIn({ authRequired, onSignedIn }) {
   const resend = byId('resend-code');
   let phoneNumber = '';
 
+  const phoneProblem = (text) => setFieldError(phoneInput, phoneError, text);
+  const otpProblem = (text) => setFieldError(otpInput, otpError, text);
+
+  /** Shows a failed call in the page's words; marks the field invalid only when what was typed is the problem. */
+  function report(error, action, input, message) {
+    if (isAboutInput(error, action)) setFieldError(input, message, customerMessage(error, action));
+    else {
+      setFieldError(input, message, '');
+      message.textContent = customerMessage(error, action);
+    }
+  }
+
   function showPhoneStep() {
     show(phoneForm, true);
     show(otpForm, false);
     otpInput.value = '';
-    otpError.textContent = '';
+    otpProblem('');
     phoneInput.focus();
   }
 
@@ -36,10 +49,10 @@ export function createSignIn({ authRequired, onSignedIn }) {
 
   async function submitPhone(event) {
     event.preventDefault();
-    phoneError.textContent = '';
+    phoneProblem('');
     phoneNumber = phoneInput.value.trim();
     if (!phoneNumber) {
-      phoneError.textContent = 'Enter your mobile number.';
+      phoneProblem('Enter your mobile number.');
       phoneInput.focus();
       return;
     }
@@ -51,7 +64,7 @@ export function createSignIn({ authRequired, onSignedIn }) {
       show(otpForm, true);
       otpInput.focus();
     } catch (error) {
-      phoneError.textContent = error.detail;
+      report(error, 'sendCode', phoneInput, phoneError);
       phoneInput.focus();
     } finally {
       setBusy(sendCode, false, 'Sending…');
@@ -60,10 +73,10 @@ export function createSignIn({ authRequired, onSignedIn }) {
 
   async function submitCode(event) {
     event.preventDefault();
-    otpError.textContent = '';
+    otpProblem('');
     const otp = otpInput.value.trim();
     if (!otp) {
-      otpError.textContent = 'Enter the code we sent you by SMS.';
+      otpProblem('Enter the code we sent you by SMS.');
       otpInput.focus();
       return;
     }
@@ -73,7 +86,7 @@ export function createSignIn({ authRequired, onSignedIn }) {
       otpInput.value = '';
       onSignedIn({ phoneNumber, accessToken, expiresAt: Date.now() + expiresIn * 1000 });
     } catch (error) {
-      otpError.textContent = error.detail;
+      report(error, 'signIn', otpInput, otpError);
       otpInput.select();
       otpInput.focus();
     } finally {
@@ -82,13 +95,13 @@ export function createSignIn({ authRequired, onSignedIn }) {
   }
 
   async function resendCode() {
-    otpError.textContent = '';
+    otpProblem('');
     setBusy(resend, true);
     try {
       await requestCode();
       otpInput.focus();
     } catch (error) {
-      otpError.textContent = error.detail;
+      otpError.textContent = customerMessage(error, 'sendCode');
     } finally {
       setBusy(resend, false);
     }
@@ -102,6 +115,9 @@ export function createSignIn({ authRequired, onSignedIn }) {
   otpForm.addEventListener('submit', submitCode);
   resend.addEventListener('click', resendCode);
   byId('change-number').addEventListener('click', showPhoneStep);
+  // Editing a field takes its error back: the customer is fixing it.
+  phoneInput.addEventListener('input', () => phoneProblem(''));
+  otpInput.addEventListener('input', () => otpProblem(''));
 
   return { reset: showPhoneStep };
 }
