@@ -160,8 +160,9 @@ test('an expired code, an expired token and an expired stream ticket are refused
 });
 
 test('the gateway refuses to start with sign-in required and no usable secret', () => {
-  assert.throws(() => readConfig({ AUTH_REQUIRED: 'true' }), /AUTH_SECRET is required/);
-  assert.throws(() => readConfig({ AUTH_REQUIRED: 'true', AUTH_SECRET: 'short' }), /at least 32 characters/);
-  assert.throws(() => readConfig({ AUTH_REQUIRED: 'true', AUTH_JWKS_URL: 'http://127.0.0.1:1/jwks' }), /go together/);
-  assert.doesNotThrow(() => readConfig({ AUTH_REQUIRED: 'false' }));
+  const database = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/voucher' };
+  assert.throws(() => readConfig({ ...database, AUTH_REQUIRED: 'true' }), /AUTH_SECRET is required/);
+  assert.throws(() => readConfig({ ...database, AUTH_REQUIRED: 'true', AUTH_SECRET: 'short' }), /at least 32 characters/);
+  assert.throws(() => readConfig({ ...database, AUTH_REQUIRED: 'true', AUTH_JWKS_URL: 'http://127.0.0.1:1/jwks' }), /go together/);
+  assert.doesNotThrow(() => readConfig({ ...database, AUTH_REQUIRED: 'false' }));
 });
