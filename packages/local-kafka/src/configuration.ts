@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { configFile, controllerPort, dataDir, host, log4jFile, logsDir, port } from './layout.ts';
+import { brokerLayout, type BrokerLayout } from './layout.ts';
 
 /** A single KRaft node that is both broker and controller, tuned for one machine: replication 1, no rebalance delay. */
-function serverProperties(): string {
+function serverProperties(layout: BrokerLayout): string {
+  const { host, port, controllerPort, dataDir } = layout;
   return [
     'process.roles=broker,controller',
     'node.id=1',
@@ -27,13 +28,13 @@ function serverProperties(): string {
   ].join('\n');
 }
 
-function log4jProperties(): string {
+function log4jProperties(layout: BrokerLayout): string {
   return [
     'rootLogger.level=WARN',
     'rootLogger.appenderRef.file.ref=file',
     'appender.file.type=File',
     'appender.file.name=file',
-    `appender.file.fileName=${logsDir}/server.log`,
+    `appender.file.fileName=${layout.logsDir}/server.log`,
     'appender.file.layout.type=PatternLayout',
     'appender.file.layout.pattern=[%d] %p %m (%c)%n',
     'logger.kafka.name=kafka',
@@ -42,9 +43,9 @@ function log4jProperties(): string {
   ].join('\n');
 }
 
-export function writeConfiguration(): void {
-  mkdirSync(logsDir, { recursive: true });
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(configFile, serverProperties());
-  writeFileSync(log4jFile, log4jProperties());
+export function writeConfiguration(layout: BrokerLayout = brokerLayout()): void {
+  mkdirSync(layout.logsDir, { recursive: true });
+  mkdirSync(layout.dataDir, { recursive: true });
+  writeFileSync(layout.configFile, serverProperties(layout));
+  writeFileSync(layout.log4jFile, log4jProperties(layout));
 }

@@ -1,2 +1,3 @@
-export { bootstrapAddress, startBroker, stopBroker } from './broker.ts';
+export { bootstrapAddress, startBroker, stopBroker, type StartBrokerOptions, type StopBrokerOptions } from './broker.ts';
+export { brokerLayout, type BrokerLayout, type BrokerLayoutOptions } from './layout.ts';
 export { MissingToolError } from './provision.ts';

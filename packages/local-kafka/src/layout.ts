@@ -10,14 +10,69 @@ export const pomFile = join(packageDir, 'pom.xml');
 const cacheRoot = process.env.LOCAL_KAFKA_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bank-voucher-kafka');
 export const jarsDir = join(cacheRoot, `kafka-${KAFKA_VERSION}`, 'libs');
 
-const stateRoot = process.env.LOCAL_KAFKA_HOME ?? join(cacheRoot, 'broker');
-export const configFile = join(stateRoot, 'server.properties');
-export const log4jFile = join(stateRoot, 'log4j2.properties');
-export const dataDir = join(stateRoot, 'data');
-export const logsDir = join(stateRoot, 'logs');
-export const pidFile = join(stateRoot, 'broker.pid');
-export const stdoutFile = join(logsDir, 'stdout.log');
+/** Where one broker listens and keeps its state. Several brokers (a test's private one) differ only in these. */
+export interface BrokerLayoutOptions {
+  /** Client port (default `LOCAL_KAFKA_PORT` or 9092). */
+  port?: number;
+  /** KRaft controller port (default `LOCAL_KAFKA_CONTROLLER_PORT` or 9093). */
+  controllerPort?: number;
+  /** State directory: configuration, data, logs and pid file (default `LOCAL_KAFKA_HOME` or `<cache>/broker`). */
+  home?: string;
+}
 
-export const host = '127.0.0.1';
-export const port = 9092;
-export const controllerPort = 9093;
+export interface BrokerLayout {
+  host: string;
+  port: number;
+  controllerPort: number;
+  bootstrapAddress: string;
+  home: string;
+  configFile: string;
+  log4jFile: string;
+  dataDir: string;
+  logsDir: string;
+  pidFile: string;
+  stdoutFile: string;
+}
+
+function portFromEnvironment(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65_535) throw new Error(`${name} must be a TCP port (1-65535), got '${raw}'`);
+  return value;
+}
+
+export function brokerLayout(options: BrokerLayoutOptions = {}): BrokerLayout {
+  const host = '127.0.0.1';
+  const port = options.port ?? portFromEnvironment('LOCAL_KAFKA_PORT', 9092);
+  const controllerPort = options.controllerPort ?? portFromEnvironment('LOCAL_KAFKA_CONTROLLER_PORT', 9093);
+  if (port === controllerPort) throw new Error(`the broker and controller ports must differ (both ${port})`);
+  const home = resolve(options.home ?? process.env.LOCAL_KAFKA_HOME ?? join(cacheRoot, 'broker'));
+  const logsDir = join(home, 'logs');
+  return {
+    host,
+    port,
+    controllerPort,
+    bootstrapAddress: `${host}:${port}`,
+    home,
+    configFile: join(home, 'server.properties'),
+    log4jFile: join(home, 'log4j2.properties'),
+    dataDir: join(home, 'data'),
+    logsDir,
+    pidFile: join(home, 'broker.pid'),
+    stdoutFile: join(logsDir, 'stdout.log'),
+  };
+}
+
+/** The default broker's layout (the environment's, or 127.0.0.1:9092 under the cache directory). */
+const defaults = brokerLayout();
+export const configFile = defaults.configFile;
+export const log4jFile = defaults.log4jFile;
+export const dataDir = defaults.dataDir;
+export const logsDir = defaults.logsDir;
+export const pidFile = defaults.pidFile;
+export const stdoutFile = defaults.stdoutFile;
+
+export const host = defaults.host;
+export const port = defaults.port;
+export const controllerPort = defaults.controllerPort;
