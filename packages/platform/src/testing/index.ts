@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka';
 import type { KafkaConnection } from '../kafka/index.ts';
+import { testBrokers } from './brokers.ts';
 
 export { openPage, type PageEvent } from './event-stream.ts';
+export { committedOffsets, endOffsets } from './kafka-offsets.ts';
+export { freePort, startPrivateBroker, type PrivateBroker } from './private-broker.ts';
+export { testBrokers };
 
 /** Helpers for tests against the real broker: isolation by namespace, and waiting for what the system does. */
-export const testBrokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const testConnection = (clientId = 'test'): KafkaConnection => ({ brokers: testBrokers, clientId });
 export const uniqueNamespace = (): string => `t${randomUUID().slice(0, 8)}-`;
 
