@@ -38,12 +38,19 @@ interface Publish {
  * While the broker is unreachable the client keeps a send queued indefinitely. A publish is therefore cut at
  * `deadlineMs`, and the client that holds the queued send is closed and replaced: the caller was told "not published",
  * so the record must not slip out later.
+ *
+ * Any other failed send also replaces the client (once its other sends have settled): after a broker outage or
+ * restart the old client's connections, cached metadata and idempotent-producer state may be stale, and a fresh client
+ * makes the next publish work without a process restart. It costs one InitProducerId request, and only after a failure.
  */
 export class KafkaProducer {
   readonly #connection: KafkaConnection;
   readonly #options: Required<ProducerOptions>;
   readonly #batcher: Batcher<Publish>;
   #client: Producer<Buffer, Buffer, Buffer, Buffer>;
+  /** Sends in flight per client, so that a replaced client is closed once its last send settled. */
+  readonly #inFlight = new Map<Producer<Buffer, Buffer, Buffer, Buffer>, number>();
+  readonly #retired = new Set<Producer<Buffer, Buffer, Buffer, Buffer>>();
 
   constructor(connection: KafkaConnection, options: ProducerOptions = {}) {
     this.#connection = connection;
@@ -82,8 +89,22 @@ export class KafkaProducer {
     return this.#batcher.add({ records, enqueuedAt: Date.now() });
   }
 
+  /** Stops giving `client` new sends; closes it now (`immediately`) or once its sends in flight have settled. */
+  #replace(client: Producer<Buffer, Buffer, Buffer, Buffer>, immediately: boolean): void {
+    if (this.#client === client) this.#client = this.#createClient();
+    this.#retired.add(client);
+    if (immediately || !this.#inFlight.get(client)) this.#closeRetired(client);
+  }
+
+  #closeRetired(client: Producer<Buffer, Buffer, Buffer, Buffer>): void {
+    this.#retired.delete(client);
+    this.#inFlight.delete(client);
+    client.close().catch(() => {});
+  }
+
   async #send(batch: Publish[]): Promise<void[]> {
     const client = this.#client;
+    this.#inFlight.set(client, (this.#inFlight.get(client) ?? 0) + 1);
     const remainingMs = Math.max(0, batch[0]!.enqueuedAt + this.#options.deadlineMs - Date.now());
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -96,19 +117,21 @@ export class KafkaProducer {
       await Promise.race([client.send({ messages: batch.flatMap((publish) => publish.records.map(toMessage)) }), deadline]);
       return batch.map(() => undefined);
     } catch (error) {
-      if (error instanceof ProduceDeadlineError && this.#client === client) {
-        this.#client = this.#createClient();
-        client.close().catch(() => {});
-      }
+      this.#replace(client, error instanceof ProduceDeadlineError);
       throw error;
     } finally {
       clearTimeout(timer);
+      const left = (this.#inFlight.get(client) ?? 1) - 1;
+      if (left > 0) this.#inFlight.set(client, left);
+      else this.#inFlight.delete(client);
+      if (left <= 0 && this.#retired.has(client)) this.#closeRetired(client);
     }
   }
 
   /** Waits for queued and in-flight publishes (each bounded by its deadline), then closes the client. */
   async close(): Promise<void> {
     await this.#batcher.drained();
+    for (const client of this.#retired) this.#closeRetired(client);
     await this.#client.close();
   }
 }
