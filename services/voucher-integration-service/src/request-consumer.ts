@@ -1,5 +1,6 @@
 import { ConsumerGroups, decodeRequestCode } from '@voucher/contracts';
-import { namespaced, runConsumer, type KafkaConnection, type KafkaProducer } from '@voucher/platform/kafka';
+import type { HttpServer } from '@voucher/platform/http';
+import { consumerReadiness, namespaced, runConsumer, type KafkaConnection, type KafkaProducer } from '@voucher/platform/kafka';
 import type { Config } from './config.ts';
 import { createRequestHandler, type RequestHandlerDeps } from './request-handler.ts';
 import { vpsCallbackPath } from './routes/vps-callback.ts';
@@ -10,6 +11,8 @@ export type RequestConsumerDeps = Pick<RequestHandlerDeps, 'store' | 'vps' | 'pu
   topic: string;
   /** Also sends the dead letters. */
   producer: KafkaProducer;
+  /** Where the consumer's readiness check (/readyz) and metrics (restarts, lag) are registered. */
+  http?: Pick<HttpServer, 'addReadinessCheck' | 'metrics'>;
 };
 
 const handlerSettings = (config: Config): Omit<RequestHandlerDeps, keyof RequestConsumerDeps | 'signal'> => ({
@@ -26,7 +29,7 @@ const handlerSettings = (config: Config): Omit<RequestHandlerDeps, keyof Request
  * uncommitted and are redelivered rather than dead-lettered.
  */
 export async function startRequestConsumer(deps: RequestConsumerDeps): Promise<{ close(): Promise<void> }> {
-  const { config, connection, topic, producer, store, vps, publisher, metrics, logger } = deps;
+  const { config, connection, topic, producer, store, vps, publisher, metrics, logger, http } = deps;
   const shutdown = new AbortController();
   const consumer = await runConsumer({
     connection,
@@ -37,7 +40,9 @@ export async function startRequestConsumer(deps: RequestConsumerDeps): Promise<{
     producer,
     logger,
     concurrency: config.CONSUMER_CONCURRENCY,
+    metrics: http?.metrics,
   });
+  http?.addReadinessCheck('kafka', consumerReadiness(consumer));
   return {
     async close() {
       const draining = consumer.close();

@@ -2,7 +2,15 @@ import { fileURLToPath } from 'node:url';
 import { ConsumerGroups, decodeReceiveCode, Topics } from '@voucher/contracts';
 import { openDatabase, type Database } from '@voucher/platform/database';
 import { createHttpServer, type HttpServer } from '@voucher/platform/http';
-import { ensureTopics, KafkaProducer, namespaced, runConsumer, type KafkaConnection, type RunningConsumer } from '@voucher/platform/kafka';
+import {
+  consumerReadiness,
+  ensureTopics,
+  KafkaProducer,
+  namespaced,
+  runConsumer,
+  type KafkaConnection,
+  type RunningConsumer,
+} from '@voucher/platform/kafka';
 import type { Logger } from '@voucher/platform/logging';
 import { DEVELOPMENT_CURSOR_SECRET, type Config } from './config.ts';
 import { createReceiveCodeHandler } from './consumer/receive-code-handler.ts';
@@ -64,8 +72,10 @@ export async function startVoucherService(config: Config, logger: Logger): Promi
       producer,
       logger,
       concurrency: config.CONSUMER_CONCURRENCY,
+      metrics: http.metrics,
     });
     started.push(consumer);
+    http.addReadinessCheck('kafka', consumerReadiness(consumer));
 
     http.addReadinessCheck('database', async () => void (await db.query('SELECT 1')));
     await http.register(voucherRoutes, { store, cursors: new CursorCodec(config.CURSOR_SECRET), defaultRegion: config.DEFAULT_REGION });

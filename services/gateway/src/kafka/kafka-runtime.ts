@@ -1,13 +1,29 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeReceiveCode, ConsumerGroups, Topics, type ReceiveCodeMessage } from '@voucher/contracts';
-import { ensureTopics, KafkaProducer, namespaced, runConsumer, type RunningConsumer } from '@voucher/platform/kafka';
+import type { Metrics } from '@voucher/platform/http';
+import {
+  consumerNotReadyReason,
+  ensureTopics,
+  KafkaProducer,
+  namespaced,
+  runConsumer,
+  type ConsumerHealth,
+  type RunningConsumer,
+} from '@voucher/platform/kafka';
 import type { Logger } from '@voucher/platform/logging';
 import type { Config } from '../config.ts';
 
 export interface KafkaRuntime {
   producer: KafkaProducer;
-  /** True once the topics exist and the receive-code consumer has joined its group. */
+  /**
+   * True while the receive-code consumer is running and not stalled: it has started, is connected to its group (not
+   * reconnecting after losing the broker), and is not sitting on waiting records without finishing any.
+   */
   readonly consumerRunning: boolean;
+  /** Why the consumer is not ready (for /readyz), or undefined when it is. */
+  consumerNotReady(): string | undefined;
+  /** The receive-code consumer's state, progress and lag; undefined until it has started. */
+  consumerHealth(): ConsumerHealth | undefined;
   close(): Promise<void>;
 }
 
@@ -18,7 +34,12 @@ const START_RETRY_MS = { first: 500, max: 10_000 };
  * The gateway's Kafka side: the request-code producer, and the receive-code consumer started in the background so
  * the HTTP side comes up (and reports not ready, and answers 503) while the broker is unreachable.
  */
-export function startKafka(config: Config, logger: Logger, handle: (message: ReceiveCodeMessage) => Promise<void>): KafkaRuntime {
+export function startKafka(
+  config: Config,
+  logger: Logger,
+  handle: (message: ReceiveCodeMessage) => Promise<void>,
+  metrics?: Metrics,
+): KafkaRuntime {
   const connection = { brokers: config.KAFKA_BROKERS, clientId: `gateway-${config.GATEWAY_REPLICA_ID}` };
   const producer = new KafkaProducer(connection, {
     timeoutMs: config.PRODUCE_TIMEOUT_MS,
@@ -41,8 +62,9 @@ export function startKafka(config: Config, logger: Logger, handle: (message: Rec
       producer,
       logger,
       concurrency: config.CONSUMER_CONCURRENCY,
-      // A code is money: an SMS gateway outage is waited out (about ten minutes) before the message is dead-lettered.
-      maxAttempts: 25,
+      metrics,
+      // A code is money: an SMS gateway or database outage is waited out however long it lasts (only a message the
+      // handler rejects as bad is dead-lettered), retrying at most every 30 s.
       retryMaxDelayMs: 30_000,
     });
   };
@@ -62,11 +84,16 @@ export function startKafka(config: Config, logger: Logger, handle: (message: Rec
     }
   })();
 
+  const consumerNotReady = () =>
+    consumer ? consumerNotReadyReason(consumer.health()) : 'the receive-code consumer has not started (is Kafka reachable?)';
+
   return {
     producer,
     get consumerRunning() {
-      return consumer !== undefined;
+      return consumerNotReady() === undefined;
     },
+    consumerNotReady,
+    consumerHealth: () => consumer?.health(),
     async close() {
       stopping.abort();
       await consumer?.close();
