@@ -2,6 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 
 export const E164 = Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'Phone number in E.164 form' });
 export const RequestId = Type.String({ format: 'uuid' });
+/** A voucher code: 1 to 128 printable ASCII characters, no spaces (`^[\x21-\x7e]{1,128}$`). */
+export const VoucherCode = Type.String({ pattern: '^[\\x21-\\x7e]{1,128}$', minLength: 1, maxLength: 128 });
 const Timestamp = Type.String({ format: 'date-time' });
 
 export const VoucherStatus = Type.Union([Type.Literal('SUCCESS'), Type.Literal('LATE_SUCCESS'), Type.Literal('FAILED')]);
@@ -23,7 +25,8 @@ export const ReceiveCodeMessage = Type.Object(
     phoneNumber: E164,
     status: VoucherStatus,
     channel: Channel,
-    voucherCode: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    /** Printable ASCII without spaces, as the VPS callback route and the VPS's direct answer accept it. */
+    voucherCode: Type.Optional(VoucherCode),
     message: Type.String({ maxLength: 500 }),
     issuedAt: Timestamp,
   },
