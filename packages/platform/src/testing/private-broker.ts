@@ -12,7 +12,7 @@ export interface PrivateBroker {
   home: string;
   /** SIGKILL: a crash, with no clean shutdown. Resolves once the process is gone. */
   kill(): Promise<void>;
-  /** Starts the broker again on the same port and data; resolves once it accepts clients. */
+  /** Starts the broker again (stopping it first if it runs) on the same port and data; resolves once it accepts clients. */
   restart(): Promise<void>;
   /** Stops the broker (if running) and deletes its state directory. */
   stop(): Promise<void>;
@@ -55,7 +55,10 @@ export async function startPrivateBroker(options: { log?: (line: string) => void
     home,
     kill: () => stopBroker({ ...layout, graceMs: 0 }),
     async restart() {
-      await startBroker({ ...layout, timeoutMs: 120_000 });
+      await stopBroker({ ...layout, graceMs: 10_000 }); // nothing to do after kill(); a running broker stops cleanly
+      // False means something else answers on the port (another process took it while the broker was down).
+      if (!(await startBroker({ ...layout, timeoutMs: 120_000 })))
+        throw new Error(`port ${port} is taken: the private broker cannot restart`);
     },
     async stop() {
       await stopBroker({ ...layout, graceMs: 10_000 });
