@@ -12,7 +12,7 @@ import {
   type RunningConsumer,
 } from '@voucher/platform/kafka';
 import type { Logger } from '@voucher/platform/logging';
-import { DEVELOPMENT_CURSOR_SECRET, type Config } from './config.ts';
+import type { Config } from './config.ts';
 import { createReceiveCodeHandler } from './consumer/receive-code-handler.ts';
 import { CursorCodec } from './listing/cursor.ts';
 import { createVoucherMetrics } from './metrics.ts';
@@ -39,9 +39,7 @@ interface Closeable {
 
 /** Builds and starts the voucher service; anything already started is closed again if a later step fails. */
 export async function startVoucherService(config: Config, logger: Logger): Promise<VoucherService> {
-  if (config.CURSOR_SECRET === DEVELOPMENT_CURSOR_SECRET) {
-    logger.warn('CURSOR_SECRET is the development default: set a shared secret for every replica in production');
-  }
+  if (config.LOCAL_DEMO) logger.warn('LOCAL_DEMO=true: a missing CURSOR_SECRET is random for this process only: never in production');
   const started: Closeable[] = [];
   const closeAll = async () => {
     for (const part of started.splice(0).reverse()) {
@@ -78,7 +76,11 @@ export async function startVoucherService(config: Config, logger: Logger): Promi
     http.addReadinessCheck('kafka', consumerReadiness(consumer));
 
     http.addReadinessCheck('database', async () => void (await db.query('SELECT 1')));
-    await http.register(voucherRoutes, { store, cursors: new CursorCodec(config.CURSOR_SECRET), defaultRegion: config.DEFAULT_REGION });
+    await http.register(voucherRoutes, {
+      store,
+      cursors: new CursorCodec(config.CURSOR_SECRET, config.CURSOR_SECRET_PREVIOUS),
+      defaultRegion: config.DEFAULT_REGION,
+    });
     await http.listen({ port: config.VOUCHER_PORT, host: config.HOST });
     started.push({ close: () => http.close() });
     const port = boundPort(http);

@@ -25,19 +25,23 @@ export interface Harness {
 
 const BROKERS = ['127.0.0.1:9092'];
 
+/** The test runs' cursor key: the service has no default one (CURSOR_SECRET is required). */
+export const TEST_CURSOR_SECRET = 'test-cursor-secret-that-is-long-enough-0123456789';
+
 /**
- * The service in-process with a namespace of its own (topics, consumer group), port 0, and the database the
- * environment names (DATABASE_URL).
+ * The service in-process with a namespace of its own (topics, consumer group), port 0, the database the
+ * environment names (DATABASE_URL) and an explicit test cursor key; `env` overrides settings.
  */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const namespace = `t${randomUUID().slice(0, 8)}-`;
   const config = readConfig({
     ...process.env,
     VOUCHER_PORT: '0',
     KAFKA_NAMESPACE: namespace,
     KAFKA_TOPIC_PARTITIONS: '3',
-    CURSOR_SECRET: 'test-cursor-secret-that-is-long-enough-0123456789',
+    CURSOR_SECRET: TEST_CURSOR_SECRET,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    ...env,
   });
   const service = await startVoucherService(config, createLogger('voucher-service-test', config.LOG_LEVEL));
   const producer = new KafkaProducer({ brokers: BROKERS, clientId: `${namespace}test` });
