@@ -25,7 +25,12 @@ test('a listener survives its connection being killed: no crash, and it hears no
   const db = await openDatabase({ service: `listener-test-${process.pid}`, migrationsDir, url });
   try {
     const heard: string[] = [];
-    await db.listen('restart_channel', (payload) => heard.push(payload));
+    let reconnects = 0;
+    await db.listen(
+      'restart_channel',
+      (payload) => heard.push(payload),
+      () => reconnects++,
+    );
     await db.query("SELECT pg_notify('restart_channel', 'before')");
     await waitFor(() => heard.includes('before') || undefined, 'the first notification');
     await dropConnections();
@@ -34,6 +39,7 @@ test('a listener survives its connection being killed: no crash, and it hears no
       await db.query("SELECT pg_notify('restart_channel', 'after')");
       return heard.includes('after') || undefined;
     }, 'a notification after the reconnect');
+    assert.equal(reconnects, 1, 'the listener is told it reconnected, to look for what it missed');
   } finally {
     await db.query(`DROP SCHEMA ${db.schema} CASCADE`).catch(() => {});
     await db.close();

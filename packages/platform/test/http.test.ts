@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { Type } from '@sinclair/typebox';
 import { createHttpServer, problem } from '../src/http/index.ts';
 import { createLogger } from '../src/logging/index.ts';
+import { waitFor } from '../src/testing/index.ts';
 
 async function server() {
   const app = createHttpServer('http-test', createLogger('http-test', 'silent'));
@@ -162,4 +163,35 @@ test('a validation failure reads as a sentence, and names the field in the error
   const notAnObject = await app.inject({ method: 'POST', url: '/things', payload: '[1]', headers: { 'content-type': 'application/json' } });
   assert.equal(notAnObject.json().detail, 'The request body must be a JSON object.');
   await app.close();
+});
+
+test('a graceful close lets a request in flight finish with its answer, and refuses new ones', async () => {
+  const app = createHttpServer('http-test', createLogger('http-test', 'silent'));
+  let release!: () => void;
+  const arrived = new Promise<void>((resolve) => {
+    app.post('/slow', async () => {
+      resolve();
+      await new Promise<void>((done) => (release = done));
+      return { done: true };
+    });
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const inFlight = fetch(`http://127.0.0.1:${port}/slow`, { method: 'POST' });
+  await arrived;
+  const closed = app.close();
+  // Wait until the server takes no new connection: the close is under way while the request is still in flight.
+  await waitFor(
+    () =>
+      fetch(`http://127.0.0.1:${port}/healthz`).then(
+        () => undefined,
+        () => true,
+      ),
+    'the server to refuse new connections',
+  );
+  release();
+  const answer = await inFlight;
+  assert.equal(answer.status, 200);
+  assert.deepEqual(await answer.json(), { done: true });
+  await closed;
 });

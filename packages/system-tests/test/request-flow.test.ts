@@ -73,6 +73,12 @@ describe('voucher request flow, end to end', () => {
     await waitFor(async () => ((await smsTo(phone)).length > before ? true : undefined), 'the SMS');
     assert.ok((await smsTo(phone))[0]!.text.includes(stored.voucherCode as string), 'the SMS carries the stored code');
     assert.equal(await statusOf(answer.requestId), 'SENT_BY_SMS');
+    const listed = await call<{ vouchers: Array<{ requestId: string; channel: string }> }>(
+      'GET',
+      `${stack.urls.gateway}/voucher?phoneNumber=${phone}`,
+    );
+    const mine = listed.body.vouchers.find((voucher) => voucher.requestId === answer.requestId);
+    assert.equal(mine?.channel, 'SMS', 'listed as received by SMS: no page took it, whatever channel it was meant for');
   });
 
   test("the seed's second curl command: the VPS answers a code at once under low traffic", () => {

@@ -35,11 +35,16 @@ export const configSpec = {
   /** Requests per client address per minute on the voucher routes. */
   RATE_LIMIT_PER_MINUTE: setting.integer(120, { min: 1 }),
   SSE_KEEPALIVE_MS: setting.integer(15_000, { min: 10 }),
-  /** SMS deliveries at once; each holds a pooled connection (of DATABASE_POOL_SIZE) while the SMS gateway answers. */
-  SMS_CONCURRENCY: setting.integer(8, { min: 1, max: 1_000 }),
+  /** SMS sends taken per pass of the delivery worker (and so sent at once); no database connection is held meanwhile. */
+  SMS_BATCH_SIZE: setting.integer(64, { min: 1, max: 10_000 }),
+  /** A failed SMS is retried after this, doubling up to SMS_RETRY_MAX_MS, for as long as it takes. */
+  SMS_RETRY_BASE_MS: setting.integer(500, { min: 1 }),
+  SMS_RETRY_MAX_MS: setting.integer(60_000, { min: 1 }),
+  /** How often the delivery worker looks for due hand-offs and sends when nothing wakes it. */
+  DELIVERY_POLL_MS: setting.integer(250, { min: 10 }),
   DATABASE_POOL_SIZE: setting.integer(20, { min: 2, max: 1_000 }),
-  // Most handlers just wait out WEB_HANDOFF_MS (a timer each), so far more than the partition count can run at once.
-  CONSUMER_CONCURRENCY: setting.integer(4096, { min: 1, max: 100_000 }),
+  /** receive-code messages handled at once (each is one UPDATE). */
+  CONSUMER_CONCURRENCY: setting.integer(256, { min: 1, max: 100_000 }),
   /** How long a client may retry a POST with the same Idempotency-Key and get the first answer (24 h). */
   IDEMPOTENCY_KEY_TTL_MS: setting.integer(24 * 60 * MINUTE, { min: 1 }),
   /**

@@ -1,5 +1,4 @@
 import type { Metrics } from '@voucher/platform/http';
-import type { NotifiedVia } from './requests/voucher-request.ts';
 
 /** The gateway's own Prometheus series, beside the HTTP and process metrics every service has. */
 export function createGatewayMetrics(metrics: Metrics) {
@@ -12,7 +11,7 @@ export function createGatewayMetrics(metrics: Metrics) {
   return {
     requestAccepted: () => accepted.inc(),
     setOpenStreams: (count: number) => openStreams.set(count),
-    delivered: (channel: NotifiedVia, outcome: 'code' | 'failure') => deliveries.inc({ channel, outcome }),
+    delivered: (channel: 'WEB' | 'SMS', outcome: 'code' | 'failure') => deliveries.inc({ channel, outcome }),
   };
 }
 

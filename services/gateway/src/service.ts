@@ -7,10 +7,10 @@ import { createTokenVerifier, type TokenSource } from './auth/access-tokens.ts';
 import { createCustomerAuth } from './auth/customer-auth.ts';
 import { createSignIn } from './auth/sign-in.ts';
 import type { Config } from './config.ts';
+import { startDeliveryWorker } from './delivery/delivery-worker.ts';
+import { lifeCycle } from './delivery/life-cycle.ts';
 import { createPageDelivery } from './delivery/page-delivery.ts';
-import { ReadySignal } from './delivery/ready-signal.ts';
 import { createReceiveCodeHandler } from './delivery/receive-code-handler.ts';
-import { createSmsDelivery } from './delivery/sms-delivery.ts';
 import { StreamRegistry } from './delivery/stream-registry.ts';
 import { startHousekeeping } from './housekeeping/sweeper.ts';
 import { startOverdueRequests } from './delivery/overdue-requests.ts';
@@ -45,6 +45,7 @@ export const openGatewayDatabase = (config: Config): Promise<Database> =>
     service: 'gateway',
     migrationsDir,
     url: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
     poolSize: config.DATABASE_POOL_SIZE,
   });
 
@@ -56,21 +57,34 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
   const http = createHttpServer('gateway', logger);
   const metrics = createGatewayMetrics(http.metrics);
   const registry = new StreamRegistry(config.SSE_KEEPALIVE_MS, metrics.setOpenStreams);
-  const signal = new ReadySignal(db, logger);
-  const sendBySms = createSmsDelivery({ db, concurrency: config.SMS_CONCURRENCY, sms, signal, metrics, logger });
-  const offerToPages = createPageDelivery({ db, registry, metrics, signal, sendBySms });
-  await signal.listen(offerToPages);
+  const worker = startDeliveryWorker({
+    db,
+    sms,
+    metrics,
+    logger,
+    pollMs: config.DELIVERY_POLL_MS,
+    batchSize: config.SMS_BATCH_SIZE,
+    leaseMs: 2 * config.SMS_TIMEOUT_MS,
+    retryBaseMs: config.SMS_RETRY_BASE_MS,
+    retryMaxMs: config.SMS_RETRY_MAX_MS,
+  });
+  const offerToPages = createPageDelivery({ db, registry, metrics });
+  const offer = (requestId: string) =>
+    offerToPages(requestId).catch((error) => logger.error({ err: error, requestId }, 'offering an outcome to a page failed'));
+  // Every replica hears every outcome that may go on the web; a notification missed while the listening connection
+  // was down is made up for by offering every waiting page its outcome again once it is back.
+  const unlisten = await db.listen(
+    lifeCycle.notifyChannel,
+    (requestId) => void offer(requestId),
+    () => {
+      for (const requestId of registry.requestIds()) void offer(requestId);
+    },
+  );
 
-  const handleReceiveCode = createReceiveCodeHandler({ db, signal, sendBySms, handoffMs: config.WEB_HANDOFF_MS, logger });
+  const handleReceiveCode = createReceiveCodeHandler({ db, handoffMs: config.WEB_HANDOFF_MS, pokeWorker: worker.poke, logger });
   const kafka = startKafka(config, logger, handleReceiveCode);
   const publishRequest = createRequestPublisher(kafka.producer, config.KAFKA_NAMESPACE);
-  const acceptRequest = createRequestAcceptor({
-    db,
-    publishRequest,
-    deadlineMs: config.WEB_DEADLINE_MS,
-    produceTimeoutMs: config.PRODUCE_TIMEOUT_MS,
-    logger,
-  });
+  const acceptRequest = createRequestAcceptor({ db, publishRequest, deadlineMs: config.WEB_DEADLINE_MS, logger });
 
   if (!config.AUTH_REQUIRED) logger.warn('AUTH_REQUIRED=false: voucher routes are open: demo only');
   const source = tokenSource(config);
@@ -104,7 +118,7 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
   });
   const overdue = startOverdueRequests({
     db,
-    sendBySms,
+    pokeWorker: worker.poke,
     logger,
     graceMs: config.OUTCOME_GRACE_MS,
     intervalMs: config.OVERDUE_SCAN_INTERVAL_MS,
@@ -137,7 +151,8 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
       await housekeeping.close();
       await overdue.close();
       await kafka.close();
-      await signal.close();
+      await worker.close();
+      await unlisten();
       await sms.close();
       await voucherService.close();
       await db.close();

@@ -6,7 +6,9 @@ import type { RunningGateway } from '../src/service.ts';
 import { codeMessage, failedMessage, receiveCodePublisher } from './support/kafka-helpers.ts';
 import { postVoucher, randomPhone, startReadyGateway, testConfig, toE164, waitFor } from './support/gateway-harness.ts';
 import { startSmsReceiver } from './support/sms-receiver.ts';
-import { openPage } from '@voucher/platform/testing';
+import { Topics } from '@voucher/contracts';
+import { deadLetterTopic, namespaced } from '@voucher/platform/kafka';
+import { collectTopic, openPage } from '@voucher/platform/testing';
 
 const HANDOFF_MS = 400;
 
@@ -14,14 +16,17 @@ describe('delivery of receive-code outcomes', () => {
   let sms: Awaited<ReturnType<typeof startSmsReceiver>>;
   let gateway: RunningGateway;
   let vps: ReturnType<typeof receiveCodePublisher>;
+  let deadLetters: Awaited<ReturnType<typeof collectTopic>>;
 
   before(async () => {
     sms = await startSmsReceiver();
     const config = testConfig({ SMS_URL: sms.url, WEB_HANDOFF_MS: String(HANDOFF_MS) });
     gateway = await startReadyGateway(config);
     vps = receiveCodePublisher(config.KAFKA_NAMESPACE);
+    deadLetters = await collectTopic(deadLetterTopic(namespaced(config.KAFKA_NAMESPACE, Topics.receiveCode)));
   });
   after(async () => {
+    await deadLetters.stop();
     await vps.close();
     await gateway.close();
     await sms.close();
@@ -149,14 +154,17 @@ describe('delivery of receive-code outcomes', () => {
     assert.equal((await statusOf(requestId)).status, 'FAILED');
   });
 
-  test('a code for a request this gateway never saw is created and sent by SMS', async () => {
+  const deadLettered = (requestId: string) =>
+    waitFor(() => deadLetters.records.find((record) => record.value.includes(requestId)), `${requestId} to be dead-lettered`);
+
+  test('a code for a request this gateway never accepted is refused: nobody is texted a code they did not ask for', async () => {
     const requestId = randomUUID();
     const phone = toE164(randomPhone());
-    const code = codeMessage(requestId, phone);
-    await vps.publish(code);
-    const sent = await waitFor(() => sms.to(phone)[0], 'the SMS', 10_000);
-    assert.ok(sent.text.includes(code.voucherCode!));
-    assert.equal((await statusOf(requestId)).status, 'SENT_BY_SMS');
+    await vps.publish(codeMessage(requestId, phone, { channel: 'SMS' }));
+    const refused = await deadLettered(requestId);
+    assert.match(refused.headers['x-dlq-reason'] ?? '', /no request with this requestId/);
+    assert.deepEqual(sms.to(phone), []);
+    assert.equal((await fetch(`${gateway.url}/voucher/requests/${requestId}`)).status, 404);
   });
 
   test('when the SMS gateway fails the send is retried until it goes out, once', async () => {
@@ -187,10 +195,24 @@ describe('delivery of receive-code outcomes', () => {
     const { requestId, phone } = await newRequest();
     const stranger = toE164(randomPhone());
     await vps.publish(codeMessage(requestId, stranger, { channel: 'SMS' }));
-    await vps.publish(codeMessage(randomUUID(), phone, { channel: 'SMS' })); // a marker that the consumer moved on
-    await waitFor(() => sms.to(phone)[0], 'the marker SMS', 10_000);
+    const refused = await deadLettered(requestId);
+    assert.match(refused.headers['x-dlq-reason'] ?? '', /phoneNumber does not match/);
     assert.deepEqual(sms.to(stranger), []);
+    assert.deepEqual(sms.to(phone), []);
     assert.equal((await statusOf(requestId)).status, 'PROCESSING');
+  });
+
+  test('a code the VPS handed out twice reaches only the customer it was issued to first', async () => {
+    const first = await newRequest();
+    const second = await newRequest();
+    const code = codeMessage(first.requestId, first.phone, { channel: 'SMS' });
+    await vps.publish(code);
+    await waitFor(() => sms.to(first.phone)[0], 'the SMS to the first customer');
+    await vps.publish({ ...code, requestId: second.requestId, phoneNumber: second.phone });
+    const refused = await deadLettered(second.requestId);
+    assert.match(refused.headers['x-dlq-reason'] ?? '', /rejected/);
+    assert.deepEqual(sms.to(second.phone), [], 'the second customer is never texted a code that is not theirs');
+    assert.equal((await statusOf(second.requestId)).status, 'PROCESSING', 'still waiting for a code of its own');
   });
 
   test('a waiting page gets keep-alive comments, and open streams and deliveries show in /metrics', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@voucher/platform/database';
 import { giveUpOnOverdue, OVERDUE_TEXT } from '../src/delivery/overdue-requests.ts';
-import { requestStore } from '../src/requests/request-store.ts';
+import { lifeCycle } from '../src/delivery/life-cycle.ts';
 import type { RunningGateway } from '../src/service.ts';
 import { codeMessage, receiveCodePublisher } from './support/kafka-helpers.ts';
 import {
@@ -62,27 +62,27 @@ describe('giving up is bounded by the grace after the deadline (injected clock)'
   before(async () => (db = await openTestDatabase(testConfig())));
   after(() => db.close());
 
-  test('a request is left alone until its deadline plus the grace has passed, then given up once', async () => {
-    const deadline = new Date(Date.now() + 60_000);
-    const requestId = randomUUID();
-    await requestStore.insert(db, { requestId, phoneNumber: toE164(randomPhone()), deadline });
-    const told: string[] = [];
-    const options = {
+  test('a request is left alone until its deadline plus the grace has passed, then given up once; an unconfirmed one is abandoned', async () => {
+    // Far in the future, so that no other test's request is old enough to be swept with these.
+    const deadline = new Date(Date.now() + 365 * 24 * 3_600_000);
+    const [accepted, unconfirmed] = [randomUUID(), randomUUID()];
+    await lifeCycle.insert(
       db,
-      logger,
-      graceMs: 10_000,
-      intervalMs: 60_000,
-      batchSize: 10_000,
-      sendBySms: async (id: string) => void told.push(id),
-    };
+      [accepted, unconfirmed].map((requestId) => ({ requestId, phoneNumber: toE164(randomPhone()), deadline })),
+    );
+    await lifeCycle.publishUnconfirmed(db, unconfirmed);
+    let pokes = 0;
+    const options = { db, logger, graceMs: 10_000, intervalMs: 60_000, batchSize: 10_000, pokeWorker: () => void pokes++ };
     await giveUpOnOverdue({ ...options, now: () => new Date(deadline.getTime() + 9_999) });
-    assert.ok(!told.includes(requestId), 'within the grace: still waiting');
-    assert.equal((await requestStore.find(db, requestId))!.state, 'PROCESSING');
+    assert.equal((await lifeCycle.find(db, accepted))!.state, 'PROCESSING', 'within the grace: still waiting');
+    assert.equal(pokes, 0);
     await giveUpOnOverdue({ ...options, now: () => new Date(deadline.getTime() + 10_001) });
-    assert.ok(told.includes(requestId), 'past the grace: the customer is told');
-    assert.equal((await requestStore.find(db, requestId))!.state, 'FAILED');
-    told.length = 0;
+    const failed = (await lifeCycle.find(db, accepted))!;
+    assert.equal(failed.state, 'SMS_PENDING', 'past the grace: the customer is to be texted');
+    assert.equal(failed.message, OVERDUE_TEXT);
+    assert.equal((await lifeCycle.find(db, unconfirmed))!.state, 'ABANDONED', 'told nothing was accepted: nothing more to say');
+    assert.equal(pokes, 1, 'the delivery worker is woken');
     await giveUpOnOverdue({ ...options, now: () => new Date(deadline.getTime() + 20_000) });
-    assert.ok(!told.includes(requestId), 'given up once');
+    assert.equal(pokes, 1, 'given up once');
   });
 });

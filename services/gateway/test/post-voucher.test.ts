@@ -96,6 +96,16 @@ describe('POST /voucher', () => {
     assert.equal(reader.seen.filter((entry) => entry.key === toE164(phone)).length, 1);
   });
 
+  test('the same Idempotency-Key sent twice at once: both answers are 202 with the one requestId (never a 409)', async () => {
+    const phone = randomPhone();
+    const headers = { 'idempotency-key': `key-${randomUUID()}` };
+    const answers = await Promise.all([1, 2, 3].map(() => postVoucher(gateway, `?phoneNumber=${phone}`, { headers })));
+    for (const { response, body } of answers) assertAccepted(response, body);
+    assert.equal(new Set(answers.map(({ body }) => body.requestId)).size, 1);
+    const rows = await db.query('SELECT 1 FROM voucher_requests WHERE phone_number = $1', [toE164(phone)]);
+    assert.equal(rows.length, 1);
+  });
+
   test('a retry after the first attempt was abandoned mid-way (its process died) publishes that same request', async () => {
     const phone = toE164(randomPhone());
     const key = `key-${randomUUID()}`;

@@ -15,6 +15,11 @@ export const databaseSettings = {
     if (!raw?.trim()) throw new Error('is required: a PostgreSQL URL (`npm run db:start` starts the local server and prints it)');
     return setting.url()(raw);
   },
+  /** The schema the service works in; unset, the service's own name (gateway, voucher_service, ...). Tests isolate with it. */
+  DATABASE_SCHEMA: (raw: string | undefined) => {
+    if (raw?.trim() && !/^[a-z_][a-z0-9_]{0,62}$/.test(raw.trim())) throw new Error(`must be a lower-case SQL name, got '${raw}'`);
+    return raw?.trim() || undefined;
+  },
 };
 
 export const LOG_FORMATS = ['json', 'pretty'] as const;

@@ -10,9 +10,15 @@ const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 /**
  * LISTEN on a connection of its own that outlives any pooled query. When the server restarts or the connection
  * drops, it reconnects with backoff and listens again for as long as it is open; notifications sent while it was
- * away are lost (NOTIFY is not durable), so what listens must treat a notification as a hint, never as the record.
+ * away are lost (NOTIFY is not durable), so what listens must treat a notification as a hint, never as the record,
+ * and look for what it missed in `onReconnect`.
  */
-export async function listenWithReconnect(url: string, channel: string, onPayload: (payload: string) => void): Promise<Listener> {
+export async function listenWithReconnect(
+  url: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+  onReconnect: () => void = () => {},
+): Promise<Listener> {
   let closed = false;
   let client: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
@@ -38,7 +44,7 @@ export async function listenWithReconnect(url: string, channel: string, onPayloa
     retry = setTimeout(
       () => {
         retry = undefined;
-        connect().catch(() => client && reconnect(client));
+        connect().then(onReconnect, () => client && reconnect(client));
       },
       backoffDelay(++failures, 100, 5_000),
     );

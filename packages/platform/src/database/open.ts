@@ -8,6 +8,8 @@ export interface DatabaseOptions {
   migrationsDir: string;
   /** The PostgreSQL URL (DATABASE_URL; `npm start` and `npm test` point it at the project's local server). */
   url: string;
+  /** Another schema than the service's own (DATABASE_SCHEMA): tests give each test file one. */
+  schema?: string;
   poolSize?: number;
 }
 
@@ -15,7 +17,7 @@ export const schemaName = (service: string) => service.replaceAll('-', '_');
 
 /** Opens the service's database and brings its schema up to date before anything else touches it. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const db = await openPostgres(options.url, schemaName(options.service), options.poolSize);
+  const db = await openPostgres(options.url, options.schema ?? schemaName(options.service), options.poolSize);
   try {
     await migrate(db, options.migrationsDir);
   } catch (error) {

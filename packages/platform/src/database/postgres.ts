@@ -37,8 +37,8 @@ export async function openPostgres(url: string, schema: string, poolSize = 10): 
         client.release();
       }
     },
-    async listen(channel, onPayload) {
-      const listener = await listenWithReconnect(url, channel, onPayload);
+    async listen(channel, onPayload, onReconnect) {
+      const listener = await listenWithReconnect(url, channel, onPayload, onReconnect);
       listeners.add(listener);
       return async () => {
         listeners.delete(listener);

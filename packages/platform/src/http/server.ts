@@ -42,7 +42,8 @@ export function createHttpServer(service: string, logger: Logger, options: { bod
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     keepAliveTimeout: 65_000,
-    forceCloseConnections: true,
+    // On close, idle keep-alive connections go at once and requests in flight finish (their answers are sent).
+    forceCloseConnections: 'idle',
     return503OnClosing: true,
     // A too-long URL or header block (431), a timeout (408) or malformed HTTP (400) never reaches a route.
     clientErrorHandler,

@@ -1,15 +1,15 @@
 import type { Database } from '@voucher/platform/database';
 import { startPeriodicTask } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
-import { requestStore } from '../requests/request-store.ts';
-import type { SendBySms } from './sms-delivery.ts';
+import { lifeCycle } from './life-cycle.ts';
 
 export const OVERDUE_TEXT =
   'We are sorry: we could not get your voucher code from our provider in time. If the code arrives later, we will text it to you.';
 
 export interface OverdueOptions {
   db: Database;
-  sendBySms: SendBySms;
+  /** Wakes the delivery worker: failure texts are due. */
+  pokeWorker: () => void;
   logger: Logger;
   /** How long after its deadline a request may stay without an outcome before the customer is told it failed. */
   graceMs: number;
@@ -19,9 +19,10 @@ export interface OverdueOptions {
 }
 
 /**
- * The last line of "every accepted request ends": a request still PROCESSING `graceMs` after its deadline (its outcome
- * was lost on the way, however unlikely) is marked FAILED and the customer is texted so. The integration service asks
- * the VPS again long before this, so normally nothing is ever found. A code arriving afterwards still goes by SMS.
+ * The last line of "every accepted request ends": a request still waiting for its outcome `graceMs` after its deadline
+ * (the outcome was lost on the way, however unlikely) is failed and its customer texted so; one the customer was told
+ * was never accepted is abandoned. The integration service asks the VPS again long before this, so normally nothing
+ * is found. A code arriving afterwards still goes by SMS.
  */
 export function startOverdueRequests(options: OverdueOptions): { close(): Promise<void> } {
   return startPeriodicTask('overdue-requests', options.intervalMs, () => giveUpOnOverdue(options), options.logger);
@@ -31,10 +32,10 @@ export function startOverdueRequests(options: OverdueOptions): { close(): Promis
 export async function giveUpOnOverdue(options: OverdueOptions): Promise<boolean> {
   const now = options.now?.() ?? new Date();
   const cutoff = new Date(now.getTime() - options.graceMs);
-  const overdue = await requestStore.giveUpOverdue(options.db, cutoff, OVERDUE_TEXT, options.batchSize);
-  for (const requestId of overdue) {
-    options.logger.warn({ requestId }, 'no outcome long after the deadline; the customer is told it failed');
-    await options.sendBySms(requestId);
+  const moved = await lifeCycle.giveUpOverdue(options.db, cutoff, OVERDUE_TEXT, options.batchSize);
+  if (moved > 0) {
+    options.logger.warn({ requests: moved }, 'no outcome long after the deadline; the customers are told it failed');
+    options.pokeWorker();
   }
-  return overdue.length === options.batchSize;
+  return moved === options.batchSize;
 }

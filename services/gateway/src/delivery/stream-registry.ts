@@ -37,6 +37,11 @@ export class StreamRegistry {
     this.#resize(-1);
   }
 
+  /** The requests that pages on this replica wait for. */
+  requestIds(): string[] {
+    return [...this.#streams.keys()];
+  }
+
   /** True when a page still connected on this replica waits for this request. */
   has(requestId: string): boolean {
     return [...(this.#streams.get(requestId) ?? [])].some(isOpen);

@@ -2,13 +2,11 @@ import type { Queryable } from '@voucher/platform/database';
 
 export interface IdempotencyEntry {
   requestId: string;
-  /** Null while the first attempt still waits for the broker. */
+  /** Null until the broker acknowledged the request's publish (by any attempt with this key). */
   acceptedAt: Date | null;
-  /** Not accepted, and older than any attempt can take: the process that made it died before the broker answered. */
-  abandoned: boolean;
 }
 
-/** The idempotency_keys table: one entry per (phone number, Idempotency-Key), naming the request it created. */
+/** The idempotency_keys table: one entry per (phone number, Idempotency-Key), naming the one request it created. */
 export const idempotencyStore = {
   /** Returns false when the key is already taken for this phone number. */
   async reserve(db: Queryable, phoneNumber: string, key: string, requestId: string): Promise<boolean> {
@@ -20,21 +18,18 @@ export const idempotencyStore = {
     return rows.length === 1;
   },
 
-  async find(db: Queryable, phoneNumber: string, key: string, abandonAfterMs: number): Promise<IdempotencyEntry | undefined> {
+  async find(db: Queryable, phoneNumber: string, key: string): Promise<IdempotencyEntry | undefined> {
     const rows = await db.query<IdempotencyEntry>(
-      `SELECT request_id AS "requestId", accepted_at AS "acceptedAt",
-              (accepted_at IS NULL AND created_at < now() - make_interval(secs => $3::double precision / 1000)) AS abandoned
-       FROM idempotency_keys WHERE phone_number = $1 AND key = $2`,
-      [phoneNumber, key, abandonAfterMs],
+      `SELECT request_id AS "requestId", accepted_at AS "acceptedAt" FROM idempotency_keys WHERE phone_number = $1 AND key = $2`,
+      [phoneNumber, key],
     );
     return rows[0];
   },
 
   async markAccepted(db: Queryable, phoneNumber: string, key: string): Promise<void> {
-    await db.query('UPDATE idempotency_keys SET accepted_at = now() WHERE phone_number = $1 AND key = $2', [phoneNumber, key]);
-  },
-
-  async release(db: Queryable, phoneNumber: string, key: string): Promise<void> {
-    await db.query('DELETE FROM idempotency_keys WHERE phone_number = $1 AND key = $2', [phoneNumber, key]);
+    await db.query('UPDATE idempotency_keys SET accepted_at = coalesce(accepted_at, now()) WHERE phone_number = $1 AND key = $2', [
+      phoneNumber,
+      key,
+    ]);
   },
 };

@@ -1,8 +1,9 @@
+import { lifeCycle } from '../delivery/life-cycle.ts';
 import { customerNumber } from './customer-number.ts';
 import type { RouteScope, VoucherRouteDeps } from './route-deps.ts';
 import { bearerSecurity, ListQuery, VoucherPage } from './schemas.ts';
 
-export function listVouchersRoute(app: RouteScope, { auth, voucherService, defaultRegion }: VoucherRouteDeps): void {
+export function listVouchersRoute(app: RouteScope, { db, auth, voucherService, defaultRegion }: VoucherRouteDeps): void {
   app.get(
     '/voucher',
     {
@@ -10,7 +11,8 @@ export function listVouchersRoute(app: RouteScope, { auth, voucherService, defau
         summary: "The customer's purchased codes",
         description:
           "Newest first, paginated by `limit` and `cursor` (the previous page's `nextCursor`). National and E.164 forms " +
-          "find the same codes. With sign-in, phoneNumber may be omitted (the token's number) and must otherwise be its own.",
+          "find the same codes. With sign-in, phoneNumber may be omitted (the token's number) and must otherwise be its own. " +
+          '`channel` says how the customer actually received each code (WEB: shown on the page, SMS: texted).',
         tags: ['vouchers'],
         security: bearerSecurity,
         querystring: ListQuery,
@@ -20,7 +22,17 @@ export function listVouchersRoute(app: RouteScope, { auth, voucherService, defau
     },
     async (request) => {
       const phoneNumber = customerNumber(request, request.query.phoneNumber, auth, defaultRegion);
-      return voucherService.listVouchers({ phoneNumber, limit: request.query.limit, cursor: request.query.cursor });
+      const page = await voucherService.listVouchers({ phoneNumber, limit: request.query.limit, cursor: request.query.cursor });
+      // voucher-service knows the channel the outcome was meant for; only the gateway knows how it was delivered (a
+      // WEB code whose page had gone was texted).
+      const delivered = await lifeCycle.deliveredChannels(
+        db,
+        page.vouchers.map((voucher) => voucher.requestId),
+      );
+      return {
+        ...page,
+        vouchers: page.vouchers.map((voucher) => ({ ...voucher, channel: delivered.get(voucher.requestId) ?? voucher.channel })),
+      };
     },
   );
 }

@@ -1,6 +1,5 @@
 import { openEventStream } from '../delivery/sse.ts';
 import type { RouteScope, VoucherRouteDeps } from './route-deps.ts';
-import { requestStore } from '../requests/request-store.ts';
 import { findOwnRequest } from './request-status.ts';
 import { bearerSecurity, EventsQuery, RequestParams } from './schemas.ts';
 
@@ -28,9 +27,8 @@ export function requestEventsRoute(app: RouteScope, deps: VoucherRouteDeps): voi
       // Registered before the first look at the row, so an outcome signalled in between is not missed.
       deps.registry.add(requestId, stream);
       stream.on('close', () => deps.registry.remove(requestId, stream));
-      // Marked before the first look: an outcome recorded after this sees the page and is announced to it; one
-      // recorded before is found by the look below.
-      await requestStore.markPageOpened(deps.db, requestId);
+      // Every outcome that may go on the web is announced (voucher_ready) after it is recorded: one recorded before
+      // this point is found by the look below, one recorded after reaches this stream through the announcement.
       await deps.offerToPages(requestId).catch((error) => request.log.error({ err: error, requestId }, 'offering an outcome failed'));
     },
   );

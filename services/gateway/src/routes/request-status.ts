@@ -1,14 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { problem } from '@voucher/platform/http';
 import { customerView } from '../requests/customer-view.ts';
-import { requestStore } from '../requests/request-store.ts';
-import type { VoucherRequest } from '../requests/voucher-request.ts';
+import { lifeCycle, type DeliveryRow } from '../delivery/life-cycle.ts';
 import type { RouteScope, VoucherRouteDeps } from './route-deps.ts';
 import { bearerSecurity, RequestParams, RequestStatusResponse } from './schemas.ts';
 
 /** Finds the caller's own request: 404 when unknown, 403 when it is another customer's. */
-export async function findOwnRequest(request: FastifyRequest, requestId: string, deps: VoucherRouteDeps): Promise<VoucherRequest> {
-  const found = await requestStore.find(deps.db, requestId);
+export async function findOwnRequest(request: FastifyRequest, requestId: string, deps: VoucherRouteDeps): Promise<DeliveryRow> {
+  const found = await lifeCycle.find(deps.db, requestId);
   if (!found) throw problem.notFound(`No voucher request ${requestId}.`);
   if (!deps.auth.mayActFor(request, found.phoneNumber)) throw problem.forbidden('This voucher request belongs to another customer.');
   return found;

@@ -16,10 +16,13 @@ export const toE164 = (national: string) => `+84${national.slice(1)}`;
 
 /** Test config: ports of 0, the test run's database (DATABASE_URL), short timings, open routes. */
 export function testConfig(env: Record<string, string> = {}): Config {
+  const namespace = uniqueNamespace();
   return readConfig({
     GATEWAY_PORT: '0',
     AUTH_REQUIRED: 'false',
-    KAFKA_NAMESPACE: uniqueNamespace(),
+    KAFKA_NAMESPACE: namespace,
+    // A schema of its own: the delivery worker of one test's gateway must never text another test's customers.
+    DATABASE_SCHEMA: `gateway_${namespace.replace(/[^a-z0-9]/g, '_')}`,
     KAFKA_TOPIC_PARTITIONS: '3',
     DATABASE_URL: process.env.DATABASE_URL ?? '',
     WEB_DEADLINE_MS: '20000',

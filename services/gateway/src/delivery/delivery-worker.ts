@@ -1,0 +1,112 @@
+import type { Database } from '@voucher/platform/database';
+import { backoffDelay } from '@voucher/platform/lifecycle';
+import type { Logger } from '@voucher/platform/logging';
+import type { GatewayMetrics } from '../metrics.ts';
+import type { SmsSender } from '../sms/sms-sender.ts';
+import { smsTextFor } from '../sms/sms-texts.ts';
+import { lifeCycle, type DeliveryRow } from './life-cycle.ts';
+
+export interface DeliveryWorkerOptions {
+  db: Database;
+  sms: SmsSender;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** How often due work is looked for when nobody pokes the worker. */
+  pollMs: number;
+  /** Rows taken per pass, and so SMS sends at once. */
+  batchSize: number;
+  /** How long a leased send is left to its worker before another may take it (longer than the SMS timeout). */
+  leaseMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  now?: () => Date;
+}
+
+export interface DeliveryWorker {
+  /** Look for due work now (an outcome just became SMS_PENDING). */
+  poke(): void;
+  /** One pass: hand-offs that are due, then the SMS sends that are due. True when a full batch was found. */
+  runOnce(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * Does the delivery's pending work, on every replica at once (rows are leased with SKIP LOCKED): a WEB outcome no page
+ * took by its due time is handed to SMS, and each due SMS is sent outside any transaction, then recorded. A send that
+ * fails is retried with backoff for as long as it takes; one cut short by a crash is sent again after its lease with
+ * the same idempotency key, which the SMS gateway deduplicates, so the customer is texted once.
+ */
+export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
+  const now = options.now ?? (() => new Date());
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let again = false;
+  let closed = false;
+
+  const send = async (row: DeliveryRow) => {
+    try {
+      await options.sms.send(row.phoneNumber, smsTextFor(row), smsIdempotencyKey(row));
+    } catch (error) {
+      const delay = backoffDelay(row.smsAttempts, options.retryBaseMs, options.retryMaxMs);
+      options.logger.warn({ err: error, requestId: row.requestId, attempt: row.smsAttempts, delay }, 'SMS not sent; retrying later');
+      await lifeCycle.smsRetryAt(options.db, row.requestId, new Date(now().getTime() + delay));
+      return;
+    }
+    const state = await lifeCycle.smsSent(options.db, row.requestId);
+    if (!state) return;
+    options.metrics.delivered('SMS', state === 'FAILED' ? 'failure' : 'code');
+    options.logger.info({ requestId: row.requestId, phoneNumber: row.phoneNumber, state }, 'customer told by SMS');
+    await lifeCycle.notify(options.db, row.requestId); // a page still open anywhere learns how it ended
+  };
+
+  const runOnce = async () => {
+    const at = now();
+    const handedOff = await lifeCycle.handOffDue(options.db, at, options.batchSize);
+    const due = await lifeCycle.leaseDueSms(options.db, at, options.leaseMs, options.batchSize);
+    await Promise.all(due.map(send));
+    return handedOff === options.batchSize || due.length === options.batchSize;
+  };
+
+  const pass = async () => {
+    do {
+      again = false;
+      try {
+        again = (await runOnce()) || again;
+      } catch (error) {
+        options.logger.warn({ err: error }, 'delivery pass failed; trying again at the next one');
+      }
+    } while (again && !closed);
+  };
+
+  const schedule = (delayMs: number) => {
+    if (closed) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      running = pass().finally(() => {
+        running = undefined;
+        schedule(options.pollMs);
+      });
+    }, delayMs);
+  };
+
+  schedule(options.pollMs);
+  return {
+    poke() {
+      if (running) again = true;
+      else schedule(0);
+    },
+    runOnce,
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+/**
+ * One key per message a request can cause: its outcome, and a code that arrived after the gateway had given up and
+ * texted the failure (a second, different text, which the SMS gateway would refuse under the first key).
+ */
+export const smsIdempotencyKey = (row: Pick<DeliveryRow, 'requestId' | 'voucherCode'>) =>
+  `${row.requestId}:${row.voucherCode ? 'code' : 'outcome'}`;

@@ -1,0 +1,220 @@
+import { createHash } from 'node:crypto';
+import type { ReceiveCodeMessage, VoucherStatus } from '@voucher/contracts';
+import type { Queryable } from '@voucher/platform/database';
+
+/**
+ * The customer's delivery: where each request stands, in one column, and every SQL statement that moves it. Each
+ * transition is one conditional UPDATE guarded by the state it leaves, so whoever wins it (a replica's page, the
+ * delivery worker, a redelivered Kafka message) acts, and everyone else changes nothing. Nothing waits in memory:
+ * what must happen later is the row's `due_at`, which the delivery worker of any replica picks up.
+ *
+ *   state         meaning                                                     customer sees
+ *   PROCESSING    accepted (the broker acknowledged request-code); no outcome  PROCESSING
+ *   UNCONFIRMED   the broker did not acknowledge in time: told to retry (503)  PROCESSING
+ *   WEB_READY     a WEB outcome waits, until due_at, for a page to take it     PROCESSING
+ *   SMS_PENDING   the outcome is to be texted; due_at is the next attempt      PROCESSING
+ *   DELIVERED     the code was shown on a page                     (final)     DELIVERED + code
+ *   SENT_BY_SMS   the code was texted                              (final)     SENT_BY_SMS
+ *   FAILED        the customer was told it failed (page or SMS)                FAILED
+ *   ABANDONED     UNCONFIRMED, never retried, long past its deadline (final)   FAILED
+ *
+ * A code is money: one that arrives after the gateway gave up (FAILED by the overdue sweep, or ABANDONED) is still
+ * texted. The table below is the whole life cycle; `life-cycle.test.ts` checks the SQL against it.
+ */
+export type DeliveryState =
+  'PROCESSING' | 'UNCONFIRMED' | 'WEB_READY' | 'SMS_PENDING' | 'DELIVERED' | 'SENT_BY_SMS' | 'FAILED' | 'ABANDONED';
+
+export interface Transition {
+  from: DeliveryState[];
+  to: DeliveryState[];
+  by: string;
+}
+
+export const transitions = {
+  publishUnconfirmed: { from: ['PROCESSING'], to: ['UNCONFIRMED'], by: 'POST /voucher: the broker did not acknowledge' },
+  publishConfirmed: { from: ['UNCONFIRMED'], to: ['PROCESSING'], by: 'POST /voucher retried with the key: acknowledged' },
+  outcome: {
+    from: ['PROCESSING', 'UNCONFIRMED'],
+    to: ['WEB_READY', 'SMS_PENDING'],
+    by: 'receive-code: WEB channel to WEB_READY, SMS channel to SMS_PENDING',
+  },
+  lateCode: { from: ['FAILED', 'ABANDONED'], to: ['SMS_PENDING'], by: 'receive-code: a code after the gateway gave up' },
+  pageTakes: { from: ['WEB_READY'], to: ['DELIVERED', 'FAILED'], by: "the replica holding the customer's page" },
+  pageVanished: { from: ['DELIVERED', 'FAILED'], to: ['SMS_PENDING'], by: 'a page claimed it but closed before the event was written' },
+  handOffDue: { from: ['WEB_READY'], to: ['SMS_PENDING'], by: 'delivery worker: no page took it by due_at' },
+  smsSent: { from: ['SMS_PENDING'], to: ['SENT_BY_SMS', 'FAILED'], by: 'delivery worker: the SMS gateway accepted the text' },
+  giveUp: { from: ['PROCESSING'], to: ['SMS_PENDING'], by: 'overdue sweep: no outcome long after the deadline' },
+  abandon: { from: ['UNCONFIRMED'], to: ['ABANDONED'], by: 'overdue sweep: never confirmed, long after the deadline' },
+} satisfies Record<string, Transition>;
+
+export interface DeliveryRow {
+  requestId: string;
+  phoneNumber: string;
+  state: DeliveryState;
+  deadline: Date;
+  voucherCode: string | null;
+  status: VoucherStatus | null;
+  message: string | null;
+  smsAttempts: number;
+}
+
+const columns = `request_id AS "requestId", phone_number AS "phoneNumber", state, deadline, voucher_code AS "voucherCode",
+  status, message, sms_attempts AS "smsAttempts"`;
+const NOTIFY_CHANNEL = 'voucher_ready';
+
+export const isFinal = (state: DeliveryState) => ['DELIVERED', 'SENT_BY_SMS', 'FAILED', 'ABANDONED'].includes(state);
+const codeDigest = (code: string | undefined) => (code ? createHash('sha256').update(code).digest() : null);
+
+type NewRequest = { requestId: string; phoneNumber: string; deadline: Date };
+
+export const lifeCycle = {
+  notifyChannel: NOTIFY_CHANNEL,
+
+  /** New requests, PROCESSING, in one statement (customers' requests arriving together share the round trip). */
+  async insert(db: Queryable, requests: NewRequest[]): Promise<void> {
+    await db.query(
+      `INSERT INTO voucher_requests (request_id, phone_number, state, deadline)
+       SELECT request_id, phone_number, 'PROCESSING', deadline FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS batch(request_id, phone_number, deadline)`,
+      [requests.map((r) => r.requestId), requests.map((r) => r.phoneNumber), requests.map((r) => r.deadline)],
+    );
+  },
+
+  async find(db: Queryable, requestId: string): Promise<DeliveryRow | undefined> {
+    return (await db.query<DeliveryRow>(`SELECT ${columns} FROM voucher_requests WHERE request_id = $1`, [requestId]))[0];
+  },
+
+  async publishUnconfirmed(db: Queryable, requestId: string): Promise<void> {
+    await db.query(`UPDATE voucher_requests SET state = 'UNCONFIRMED', updated_at = now() WHERE request_id = $1 AND state = 'PROCESSING'`, [
+      requestId,
+    ]);
+  },
+
+  async publishConfirmed(db: Queryable, requestId: string): Promise<void> {
+    await db.query(`UPDATE voucher_requests SET state = 'PROCESSING', updated_at = now() WHERE request_id = $1 AND state = 'UNCONFIRMED'`, [
+      requestId,
+    ]);
+  },
+
+  /**
+   * Takes the outcome for a request still waiting for one (or a code for one the gateway gave up on), obeying the
+   * channel the integration service chose: WEB waits `handoffMs` for a page (and the replicas are told, in the same
+   * statement), SMS is due at once. Returns the new state; undefined when nothing changed (a redelivery, another
+   * phone number, an unknown request). A code already taken by another request fails the statement (unique digest).
+   */
+  async recordOutcome(db: Queryable, message: ReceiveCodeMessage, handoffMs: number): Promise<DeliveryState | undefined> {
+    const rows = await db.query<{ state: DeliveryState }>(
+      `WITH moved AS (
+         UPDATE voucher_requests
+         SET state = CASE WHEN state IN ('PROCESSING', 'UNCONFIRMED') AND $6 = 'WEB' THEN 'WEB_READY' ELSE 'SMS_PENDING' END,
+             due_at = CASE WHEN state IN ('PROCESSING', 'UNCONFIRMED') AND $6 = 'WEB' THEN now() + make_interval(secs => $7::float8 / 1000) ELSE now() END,
+             voucher_code = $3, code_digest = $8, status = $2, message = $4, updated_at = now()
+         WHERE request_id = $1 AND phone_number = $5
+           AND (state IN ('PROCESSING', 'UNCONFIRMED') OR (state IN ('FAILED', 'ABANDONED') AND status IS NULL AND $3::text IS NOT NULL))
+         RETURNING request_id, state)
+       SELECT state, CASE WHEN state = 'WEB_READY' THEN pg_notify('${NOTIFY_CHANNEL}', request_id::text) END FROM moved`,
+      [
+        message.requestId,
+        message.status,
+        message.voucherCode ?? null,
+        message.message,
+        message.phoneNumber,
+        message.channel,
+        handoffMs,
+        codeDigest(message.voucherCode),
+      ],
+    );
+    return rows[0]?.state;
+  },
+
+  /** The page's claim: a WEB outcome is the page's to show. Returns the row as the page must show it. */
+  async pageTakes(db: Queryable, requestId: string): Promise<DeliveryRow | undefined> {
+    const rows = await db.query<DeliveryRow>(
+      `UPDATE voucher_requests SET state = CASE WHEN voucher_code IS NULL THEN 'FAILED' ELSE 'DELIVERED' END, due_at = NULL, updated_at = now()
+       WHERE request_id = $1 AND state = 'WEB_READY' RETURNING ${columns}`,
+      [requestId],
+    );
+    return rows[0];
+  },
+
+  /** Undoes pageTakes when every page closed before the event was written: the outcome goes by SMS instead. */
+  async pageVanished(db: Queryable, requestId: string): Promise<void> {
+    await db.query(
+      `UPDATE voucher_requests SET state = 'SMS_PENDING', due_at = now(), updated_at = now()
+       WHERE request_id = $1 AND state IN ('DELIVERED', 'FAILED') AND status IS NOT NULL`,
+      [requestId],
+    );
+  },
+
+  /** WEB outcomes no page took in time become SMS_PENDING, due at once. Returns how many. */
+  async handOffDue(db: Queryable, now: Date, limit: number): Promise<number> {
+    const rows = await db.query(
+      `UPDATE voucher_requests SET state = 'SMS_PENDING', due_at = $1, updated_at = now()
+       WHERE request_id IN (SELECT request_id FROM voucher_requests WHERE state = 'WEB_READY' AND due_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
+         AND state = 'WEB_READY'
+       RETURNING 1`,
+      [now, limit],
+    );
+    return rows.length;
+  },
+
+  /**
+   * Leases the SMS sends that are due: each row's due_at moves `leaseMs` ahead, so a worker that dies mid-send leaves
+   * the row to be picked up again after the lease (the SMS gateway's idempotency key then prevents a second text).
+   */
+  async leaseDueSms(db: Queryable, now: Date, leaseMs: number, limit: number): Promise<DeliveryRow[]> {
+    return db.query<DeliveryRow>(
+      `UPDATE voucher_requests SET due_at = $1::timestamptz + make_interval(secs => $2::float8 / 1000), sms_attempts = sms_attempts + 1
+       WHERE request_id IN (
+         SELECT request_id FROM voucher_requests WHERE state = 'SMS_PENDING' AND due_at <= $1 ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING ${columns}`,
+      [now, leaseMs, limit],
+    );
+  },
+
+  /** The SMS went out: a code is no longer kept here (voucher-service keeps every code); its digest stays. */
+  async smsSent(db: Queryable, requestId: string): Promise<DeliveryState | undefined> {
+    const rows = await db.query<{ state: DeliveryState }>(
+      `UPDATE voucher_requests
+       SET state = CASE WHEN voucher_code IS NULL THEN 'FAILED' ELSE 'SENT_BY_SMS' END, voucher_code = NULL, due_at = NULL, updated_at = now()
+       WHERE request_id = $1 AND state = 'SMS_PENDING' RETURNING state`,
+      [requestId],
+    );
+    return rows[0]?.state;
+  },
+
+  async smsRetryAt(db: Queryable, requestId: string, at: Date): Promise<void> {
+    await db.query(`UPDATE voucher_requests SET due_at = $2 WHERE request_id = $1 AND state = 'SMS_PENDING'`, [requestId, at]);
+  },
+
+  /**
+   * At most `limit` requests whose deadline passed before `cutoff` without an outcome: an accepted one is failed and
+   * its customer texted `message` (an SMS due at once); an unconfirmed one, whose customer was told nothing was
+   * accepted, is abandoned silently. Returns how many requests moved.
+   */
+  async giveUpOverdue(db: Queryable, cutoff: Date, message: string, limit: number): Promise<number> {
+    const rows = await db.query(
+      `UPDATE voucher_requests
+       SET state = CASE WHEN state = 'PROCESSING' THEN 'SMS_PENDING' ELSE 'ABANDONED' END,
+           due_at = CASE WHEN state = 'PROCESSING' THEN now() END, message = $2, gave_up_at = now(), updated_at = now()
+       WHERE request_id IN (
+         SELECT request_id FROM voucher_requests WHERE state IN ('PROCESSING', 'UNCONFIRMED') AND deadline < $1 LIMIT $3 FOR UPDATE SKIP LOCKED)
+       AND state IN ('PROCESSING', 'UNCONFIRMED')
+       RETURNING 1`,
+      [cutoff, message, limit],
+    );
+    return rows.length;
+  },
+
+  /** How each of these requests actually reached its customer, for the listing (DELIVERED: WEB, SENT_BY_SMS: SMS). */
+  async deliveredChannels(db: Queryable, requestIds: string[]): Promise<Map<string, 'WEB' | 'SMS'>> {
+    const rows = await db.query<{ requestId: string; state: DeliveryState }>(
+      `SELECT request_id AS "requestId", state FROM voucher_requests WHERE request_id = ANY($1::uuid[]) AND state IN ('DELIVERED', 'SENT_BY_SMS')`,
+      [requestIds],
+    );
+    return new Map(rows.map((row) => [row.requestId, row.state === 'DELIVERED' ? 'WEB' : 'SMS']));
+  },
+
+  async notify(db: Queryable, requestId: string): Promise<void> {
+    await db.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, requestId]);
+  },
+};
