@@ -92,7 +92,19 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
     lastError = next === 'running' ? undefined : (error ?? lastError);
     metrics?.up.set(labels, next === 'running' ? 1 : 0);
   };
-  const effectiveState = (): ConsumerState => (state === 'running' && current?.heartbeatFailingSince ? 'reconnecting' : state);
+  const sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
+  /**
+   * Since when the running generation has been cut off from its group coordinator, if it has: a heartbeat failed, or
+   * none succeeded for a session timeout (by then the coordinator has given the member up). The client's own retries of
+   * a heartbeat can take far longer than that to report a failure, so the silence is what tells first.
+   */
+  const cutOffSince = (generation: Generation | undefined): number | undefined => {
+    if (!generation) return undefined;
+    if (generation.heartbeatFailingSince !== undefined) return generation.heartbeatFailingSince;
+    const lastBeat = Math.max(generation.client.lastHeartbeat?.getTime() ?? 0, generation.startedAt);
+    return Date.now() - lastBeat > sessionTimeoutMs ? lastBeat + sessionTimeoutMs : undefined;
+  };
+  const effectiveState = (): ConsumerState => (state === 'running' && cutOffSince(current) !== undefined ? 'reconnecting' : state);
 
   const sleepUnlessClosed = (ms: number) => sleep(ms, undefined, { signal: closed.signal }).catch(() => {});
 
@@ -239,7 +251,7 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
       clientId: `${connection.clientId}-consumer`,
       bootstrapBrokers: connection.brokers,
       autocommit: false,
-      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+      sessionTimeout: sessionTimeoutMs,
       heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
       maxWaitTime: 500,
       highWaterMark: Math.max(concurrency, 64),
@@ -420,11 +432,8 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
         topic,
         groupId,
         state: reported,
-        since: reported === state ? stateSince : (current?.heartbeatFailingSince ?? stateSince),
-        lastError:
-          reported === 'running'
-            ? undefined
-            : (lastError ?? (reported === 'reconnecting' ? 'heartbeats to the group coordinator fail' : undefined)),
+        since: reported === state ? stateSince : (cutOffSince(current) ?? stateSince),
+        lastError: reported === 'running' ? undefined : reported !== state ? 'no heartbeat reaches the group coordinator' : lastError,
         lastProgressAt,
         lag: new Map(lag),
         waiting: [...lag.values()].reduce((sum, value) => sum + value, 0),
