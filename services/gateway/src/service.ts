@@ -82,7 +82,7 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
   );
 
   const handleReceiveCode = createReceiveCodeHandler({ db, handoffMs: config.WEB_HANDOFF_MS, pokeWorker: worker.poke, logger });
-  const kafka = startKafka(config, logger, handleReceiveCode);
+  const kafka = startKafka(config, logger, handleReceiveCode, http.metrics);
   const publishRequest = createRequestPublisher(kafka.producer, config.KAFKA_NAMESPACE);
   const acceptRequest = createRequestAcceptor({ db, publishRequest, deadlineMs: config.WEB_DEADLINE_MS, logger });
 
@@ -133,7 +133,8 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
   });
   http.addReadinessCheck('database', async () => void (await db.query('SELECT 1')));
   http.addReadinessCheck('kafka', () => {
-    if (!kafka.consumerRunning) throw new Error('the receive-code consumer has not started (is Kafka reachable?)');
+    const reason = kafka.consumerNotReady();
+    if (reason) throw new Error(reason);
   });
 
   await http.listen({ port: config.GATEWAY_PORT, host: config.HOST });
