@@ -57,6 +57,23 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
   const http = createHttpServer('gateway', logger);
   const metrics = createGatewayMetrics(http.metrics);
   const registry = new StreamRegistry(config.SSE_KEEPALIVE_MS, metrics.setOpenStreams);
+  const offerToPages = createPageDelivery({ db, registry, metrics });
+  const offer = (requestId: string) =>
+    offerToPages(requestId).catch((error) => logger.error({ err: error, requestId }, 'offering an outcome to a page failed'));
+  // Every replica hears every outcome that may go on the web; a notification missed while the listening connection
+  // was down is made up for by offering every waiting page its outcome again once it is back.
+  const unlisten = await db
+    .listen(
+      lifeCycle.notifyChannel,
+      (requestId) => void offer(requestId),
+      () => {
+        for (const requestId of registry.requestIds()) void offer(requestId);
+      },
+    )
+    .catch(async (error: unknown) => {
+      await db.close(); // start-up is tried again from the beginning (runUntilSignalled)
+      throw error;
+    });
   const worker = startDeliveryWorker({
     db,
     sms,
@@ -68,18 +85,6 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
     retryBaseMs: config.SMS_RETRY_BASE_MS,
     retryMaxMs: config.SMS_RETRY_MAX_MS,
   });
-  const offerToPages = createPageDelivery({ db, registry, metrics });
-  const offer = (requestId: string) =>
-    offerToPages(requestId).catch((error) => logger.error({ err: error, requestId }, 'offering an outcome to a page failed'));
-  // Every replica hears every outcome that may go on the web; a notification missed while the listening connection
-  // was down is made up for by offering every waiting page its outcome again once it is back.
-  const unlisten = await db.listen(
-    lifeCycle.notifyChannel,
-    (requestId) => void offer(requestId),
-    () => {
-      for (const requestId of registry.requestIds()) void offer(requestId);
-    },
-  );
 
   const handleReceiveCode = createReceiveCodeHandler({ db, handoffMs: config.WEB_HANDOFF_MS, pokeWorker: worker.poke, logger });
   const kafka = startKafka(config, logger, handleReceiveCode, http.metrics);
