@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { stablePort } from './ports.ts';
+import type { ChaosOptions } from './options.ts';
+
+/** Timings of the reference run: the customer's 30 s and the VPS's 3 s shrunk ten times, and what follows from them. */
+export const TIMINGS = {
+  VPS_ACK_AFTER_MS: 300,
+  WEB_DEADLINE_MS: 3_000,
+  /** A challenge the VPS never redeems ends its request FAILED after this (default 5 min). */
+  CHALLENGE_TTL_MS: 30_000,
+  SWEEP_INTERVAL_MS: 2_000,
+  /** The gateway's last resort for a request without any outcome (default 60 min): longer than the challenge TTL. */
+  OUTCOME_GRACE_MS: 60_000,
+  OVERDUE_SCAN_INTERVAL_MS: 5_000,
+  /**
+   * The VPS retries a callback for 0.25 + 0.5 + … + 8 ≈ 16 s (the simulator's default is 7.5 s): long enough to outlast
+   * an integration-service restart, as the original specification's "window of minutes" asks, and within the TTL.
+   */
+  VPS_CALLBACK_ATTEMPTS: 7,
+  VPS_CALLBACK_RETRY_BASE_MS: 250,
+  VPS_CALLBACK_TIMEOUT_MS: 5_000,
+  /** A request the VPS "loses" drops its connection after this (default 60 s). */
+  VPS_TIMEOUT_HOLD_MS: 5_000,
+} as const;
+
+/** The VPS's behaviour during the run, set through PUT /admin/traffic and /admin/faults (and in its environment, so a restart keeps it). */
+export const VPS_TRAFFIC = { profile: 'mixed' } as const;
+export const VPS_FAULTS = { errorRate: 0.03, timeoutRate: 0.01, duplicateCallbackRate: 0.1, forgedCallbackRate: 0.1, failNext: 0 } as const;
+
+export interface Ports {
+  gateway: number;
+  vps: number;
+  integration: number;
+  voucher: number;
+  sms: number;
+  /** Where the integration service reaches the VPS: a wiretap in front of it. */
+  vpsTap: number;
+  /** Where the VPS calls back: a wiretap in front of the integration service. */
+  callbackTap: number;
+}
+
+export async function allocatePorts(taken: Set<number>): Promise<Ports> {
+  const next = () => stablePort(taken);
+  return {
+    gateway: await next(),
+    vps: await next(),
+    integration: await next(),
+    voucher: await next(),
+    sms: await next(),
+    vpsTap: await next(),
+    callbackTap: await next(),
+  };
+}
+
+const url = (port: number) => `http://127.0.0.1:${port}`;
+
+/**
+ * Every process's environment: the run's own broker, database and ports (nothing inherited from the caller may point a
+ * service at the shared ones), the reference timings, no sign-in, no rate limit (all customers share 127.0.0.1).
+ */
+export function serviceEnvironment(options: ChaosOptions, ports: Ports, brokers: string[], databaseUrl: string): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !/^(KAFKA_|DATABASE_|LOCAL_KAFKA_|LOCAL_POSTGRES_|DATA_DIR$|AUTH_|VPS_|SMS_)/.test(name),
+    ),
+  );
+  return {
+    ...inherited,
+    HOST: '127.0.0.1',
+    GATEWAY_PORT: String(ports.gateway),
+    VPS_PORT: String(ports.vps),
+    INTEGRATION_PORT: String(ports.integration),
+    VOUCHER_PORT: String(ports.voucher),
+    SMS_PORT: String(ports.sms),
+    VPS_URL: url(ports.vpsTap),
+    INTEGRATION_PUBLIC_URL: url(ports.callbackTap),
+    VOUCHER_SERVICE_URL: url(ports.voucher),
+    SMS_URL: url(ports.sms),
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_NAMESPACE: '',
+    KAFKA_TOPIC_PARTITIONS: '6',
+    KAFKA_REPLICATION_FACTOR: '1',
+    DATABASE_URL: databaseUrl,
+    AUTH_REQUIRED: 'false',
+    // voucher-service refuses to start without it; the same key for every start of the run.
+    CURSOR_SECRET: randomBytes(32).toString('base64url'),
+    RATE_LIMIT_PER_MINUTE: '1000000000',
+    ...Object.fromEntries(Object.entries(TIMINGS).map(([name, value]) => [name, String(value)])),
+    VPS_TRAFFIC: VPS_TRAFFIC.profile,
+    VPS_SEED: String(options.seed),
+    VPS_ERROR_RATE: String(VPS_FAULTS.errorRate),
+    VPS_TIMEOUT_RATE: String(VPS_FAULTS.timeoutRate),
+    VPS_DUPLICATE_CALLBACK_RATE: String(VPS_FAULTS.duplicateCallbackRate),
+    VPS_FORGED_CALLBACK_RATE: String(VPS_FAULTS.forgedCallbackRate),
+    LOG_LEVEL: options.logLevel,
+    LOG_FORMAT: 'json',
+  };
+}

@@ -1,0 +1,168 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { VPS_FAULTS } from './environment.ts';
+import type { Infrastructure } from './infrastructure.ts';
+import type { SmsInbox } from './inbox.ts';
+import type { ChaosOptions } from './options.ts';
+import type { ServiceName, ServiceStack } from './stack.ts';
+import type { VpsControl } from './vps-control.ts';
+
+export type FaultKind = 'kill' | 'broker' | 'postgres' | 'sms-outage' | 'vps-outage';
+
+export interface PlannedFault {
+  kind: FaultKind;
+  /** The process, for `kill`. */
+  target?: ServiceName;
+  /** When, from the start of the load. */
+  atMs: number;
+  /** How long the fault lasts before it is lifted (the process started again, sends work again). */
+  forMs: number;
+}
+
+/** A fault as it happened: times from the start of the load. */
+export interface FaultRecord {
+  name: string;
+  /** The killed process, for a kill: the one whose readiness tells when it is over. */
+  target?: ServiceName;
+  startedAt: number;
+  /** When lifting it began: the process or server was started again, or the failures switched off. */
+  liftedAt?: number;
+  /**
+   * When it was over: the process started again, the broker or database server accepting clients again (their own
+   * restart can take a while after a crash), the failures switched off. Services' recovery is measured from here.
+   */
+  endedAt?: number;
+  error?: string;
+}
+
+const kill = (target: ServiceName, atS: number): PlannedFault => ({ kind: 'kill', target, atMs: atS * 1000, forMs: 5_000 });
+
+/**
+ * The reference plan over 80 s of load: each bank service and each simulator SIGKILLed and started again ~5 s later, the
+ * broker killed twice for 18 s, PostgreSQL once, the SMS gateway failing every send for 10 s and the VPS every request
+ * for 4 s. The short plan (40 s): each bank service once, the broker once (12 s), PostgreSQL once, SMS failing 5 s.
+ */
+export function faultPlan(options: Pick<ChaosOptions, 'short' | 'seconds' | 'sabotage'>): PlannedFault[] {
+  const base = options.short ? 40 : 80;
+  const plan: PlannedFault[] = options.short
+    ? [
+        kill('gateway', 3),
+        kill('voucher-service', 8),
+        kill('voucher-integration-service', 13),
+        { kind: 'broker', atMs: 18_000, forMs: 12_000 },
+        { kind: 'sms-outage', atMs: 20_000, forMs: 5_000 },
+        { kind: 'postgres', atMs: 31_000, forMs: 4_000 },
+      ]
+    : [
+        kill('gateway', 3),
+        kill('voucher-service', 9),
+        kill('voucher-integration-service', 15),
+        { kind: 'broker', atMs: 21_000, forMs: 18_000 },
+        { kind: 'sms-outage', atMs: 40_000, forMs: 10_000 },
+        kill('vps', 41),
+        { kind: 'postgres', atMs: 47_000, forMs: 5_000 },
+        { kind: 'vps-outage', atMs: 53_000, forMs: 4_000 },
+        kill('sms', 56),
+        { kind: 'broker', atMs: 58_000, forMs: 18_000 },
+      ];
+  const scale = options.seconds / base;
+  const scaled = plan.map((fault) => ({ ...fault, atMs: Math.round(fault.atMs * scale) }));
+  if (options.sabotage === 'gateway-stays-down') {
+    // Deliberately broken: the gateway is killed in the middle of the load and never comes back.
+    const gateway = scaled.find((fault) => fault.kind === 'kill' && fault.target === 'gateway')!;
+    gateway.atMs = Math.round(options.seconds * 500);
+    gateway.forMs = Infinity;
+  }
+  return scaled.sort((a, b) => a.atMs - b.atMs);
+}
+
+export const faultName = (fault: PlannedFault): string =>
+  ({
+    kill: `SIGKILL ${fault.target}`,
+    broker: 'SIGKILL Kafka broker',
+    postgres: 'SIGKILL PostgreSQL',
+    'sms-outage': 'SMS gateway fails every send',
+    'vps-outage': 'VPS fails every request',
+  })[fault.kind];
+
+export interface FaultDeps {
+  stack: ServiceStack;
+  infrastructure: Infrastructure;
+  inbox: SmsInbox;
+  vps: VpsControl;
+  /** Milliseconds since the load started. */
+  elapsed: () => number;
+  log: (line: string) => void;
+  signal: AbortSignal;
+}
+
+/** Injects one fault, waits it out, lifts it. */
+async function inject(fault: PlannedFault, deps: FaultDeps, record: FaultRecord): Promise<void> {
+  const { stack, infrastructure, inbox, vps, signal } = deps;
+  const lift = () => (record.liftedAt = deps.elapsed());
+  const end = () => (record.endedAt = deps.elapsed());
+  switch (fault.kind) {
+    case 'kill': {
+      const target = fault.target!;
+      // The simulators keep what they did in memory only: read it before it goes (see inbox.ts and vps-control.ts).
+      if (target === 'sms') await inbox.freezeForKill();
+      if (target === 'vps') await vps.snapshotStats();
+      await stack.kill(target, { forever: fault.forMs === Infinity });
+      if (fault.forMs === Infinity) return;
+      await sleep(fault.forMs, undefined, { signal });
+      lift();
+      stack.start(target);
+      end();
+      if (target === 'vps') await vps.configureWhenUp(signal);
+      return;
+    }
+    case 'broker':
+      await infrastructure.killBroker();
+      await sleep(fault.forMs, undefined, { signal });
+      lift();
+      await infrastructure.restartBroker();
+      end();
+      return;
+    case 'postgres':
+      await infrastructure.killPostgres();
+      await sleep(fault.forMs, undefined, { signal });
+      lift();
+      await infrastructure.restartPostgres();
+      end();
+      return;
+    case 'sms-outage':
+      await inbox.setFaults({ errorRate: 1 });
+      await sleep(fault.forMs, undefined, { signal });
+      lift();
+      await inbox.setFaults({ errorRate: 0 });
+      end();
+      return;
+    case 'vps-outage':
+      await vps.setFaults({ errorRate: 1 });
+      await sleep(fault.forMs, undefined, { signal });
+      lift();
+      await vps.setFaults({ errorRate: VPS_FAULTS.errorRate });
+      end();
+      return;
+  }
+}
+
+/** Runs the plan against the clock of the load; resolves when every fault has been lifted. */
+export async function runFaults(plan: PlannedFault[], deps: FaultDeps): Promise<FaultRecord[]> {
+  const records: FaultRecord[] = [];
+  await Promise.all(
+    plan.map(async (fault) => {
+      await sleep(Math.max(0, fault.atMs - deps.elapsed()), undefined, { signal: deps.signal });
+      const record: FaultRecord = { name: faultName(fault), target: fault.target, startedAt: deps.elapsed() };
+      records.push(record);
+      deps.log(`fault: ${record.name}${Number.isFinite(fault.forMs) ? ` for ${fault.forMs / 1000} s` : ', never lifted'}`);
+      try {
+        await inject(fault, deps, record);
+      } catch (error) {
+        if (deps.signal.aborted) throw error;
+        record.error = (error as Error).message.split('\n')[0];
+        deps.log(`fault ${record.name} went wrong: ${record.error}`);
+      }
+    }),
+  );
+  return records.sort((a, b) => a.startedAt - b.startedAt);
+}

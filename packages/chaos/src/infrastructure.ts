@@ -1,0 +1,129 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startBroker, stopBroker } from '@voucher/local-kafka';
+import { serverLayout, startPostgres, stopPostgres } from '@voucher/local-postgres';
+import { stablePort } from './ports.ts';
+
+type Log = (line: string) => void;
+
+/**
+ * The run's own Kafka broker and PostgreSQL server, on free ports and in a temporary directory: the shared ones
+ * (127.0.0.1:9092, :54320, :5432) are never touched. Both can be crashed (SIGKILL) and started again on the same data.
+ */
+export interface Infrastructure {
+  /** The run's temporary directory (broker state, database cluster, service logs); deleted by stop(). */
+  dir: string;
+  brokers: string[];
+  databaseUrl: string;
+  killBroker(): Promise<void>;
+  restartBroker(): Promise<void>;
+  killPostgres(): Promise<void>;
+  restartPostgres(): Promise<void>;
+  /** Stops both servers (if running) and deletes the directory; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Tries `start` a few times: a server restarted right after a crash occasionally needs a second go. */
+async function withRetries(what: string, start: () => Promise<unknown>, reset: () => Promise<unknown>, log: Log): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      return;
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      log(`${what} failed to start (attempt ${attempt}): ${(error as Error).message.split('\n').slice(0, 12).join(' | ')}; retrying`);
+      await reset().catch(() => {});
+      await sleep(1_000);
+    }
+  }
+}
+
+export async function startInfrastructure(log: Log, taken: Set<number>): Promise<Infrastructure> {
+  const dir = mkdtempSync(join(tmpdir(), 'voucher-chaos-'));
+  // As root the database server runs as the `postgres` user, which must be able to reach its cluster in here.
+  chmodSync(dir, 0o755);
+  mkdirSync(join(dir, 'data'), { mode: 0o755 });
+  const pgEnv: NodeJS.ProcessEnv = { DATA_DIR: join(dir, 'data'), LOCAL_POSTGRES_PORT: String(await stablePort(taken)) };
+  const pgLog: Log = (line) => log(`[postgres] ${line}`);
+  const kafkaLog: Log = (line) => log(`[kafka] ${line}`);
+  const broker = { port: await stablePort(taken), controllerPort: await stablePort(taken), home: join(dir, 'kafka'), log: kafkaLog };
+  let brokerStarted = false;
+  let stopped = false;
+
+  /** The server's process group: its postmaster and every backend (a crash takes them all). */
+  const postmasterPid = (): number | undefined => {
+    const file = join(serverLayout(pgEnv).pgdata, 'postmaster.pid');
+    if (!existsSync(file)) return undefined;
+    const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+  };
+  const killServerGroup = async (pid: number) => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // the group is already gone
+    }
+    for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(50);
+  };
+
+  const killPostgresGroup = async () => {
+    const pid = postmasterPid();
+    await stopPostgres(pgLog, pgEnv, { kill: true });
+    // Backends outlive a SIGKILLed postmaster for a moment and would keep the next one from starting.
+    if (pid !== undefined) await killServerGroup(pid);
+  };
+
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (brokerStarted)
+      await stopBroker({ ...broker, graceMs: 10_000 }).catch((error: Error) => kafkaLog(`stopping failed: ${error.message}`));
+    const pid = postmasterPid();
+    await stopPostgres(pgLog, pgEnv).catch((error: Error) => log(`[postgres] stopping failed: ${error.message}`));
+    if (pid !== undefined && isAlive(pid)) await killServerGroup(pid);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    brokerStarted = true;
+    await startBroker({ ...broker, timeoutMs: 120_000 });
+    const server = await startPostgres(pgLog, pgEnv);
+    const databaseUrl = await server.databaseUrl('voucher_chaos');
+    return {
+      dir,
+      brokers: [`127.0.0.1:${broker.port}`],
+      databaseUrl,
+      killBroker: () => stopBroker({ ...broker, graceMs: 0 }),
+      restartBroker: () =>
+        withRetries(
+          'the broker',
+          () => startBroker({ ...broker, timeoutMs: 120_000 }),
+          () => stopBroker({ ...broker, graceMs: 0 }),
+          kafkaLog,
+        ),
+      killPostgres: killPostgresGroup,
+      restartPostgres: () =>
+        withRetries(
+          'PostgreSQL',
+          () => startPostgres(pgLog, pgEnv),
+          () => killPostgresGroup(),
+          pgLog,
+        ),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
