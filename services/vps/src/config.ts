@@ -40,8 +40,14 @@ export const configSpec = {
   /** How long a requestId is remembered for idempotent retries, and how many are remembered at most. */
   VPS_IDEMPOTENCY_TTL_MS: setting.integer(24 * 60 * 60 * 1000, { min: 1000 }),
   VPS_IDEMPOTENCY_MAX_ENTRIES: setting.integer(1_000_000, { min: 1 }),
-  VPS_CALLBACK_ATTEMPTS: setting.integer(5, { min: 1, max: 100 }),
+  /**
+   * How long a callback is retried (timeouts, connection errors, 408, 429, 5xx), from its first attempt: a real
+   * provider keeps trying for minutes, so an outage of the bank's callback endpoint or its broker is waited out.
+   */
+  VPS_CALLBACK_RETRY_WINDOW_MS: setting.integer(10 * 60 * 1000, { min: 0, max: 24 * 60 * 60 * 1000 }),
+  /** The first wait between attempts, doubled each time (with jitter) up to VPS_CALLBACK_RETRY_MAX_MS. */
   VPS_CALLBACK_RETRY_BASE_MS: milliseconds(500),
+  VPS_CALLBACK_RETRY_MAX_MS: setting.integer(30_000, { min: 1, max: MAX_LATENCY_MS }),
   VPS_CALLBACK_TIMEOUT_MS: setting.integer(10_000, { min: 1, max: MAX_LATENCY_MS }),
   /** Connections per bank origin for callbacks; further callbacks queue for a free connection. */
   VPS_CALLBACK_CONNECTIONS: setting.integer(64, { min: 1, max: 10_000 }),

@@ -74,8 +74,9 @@ export async function startVps(config: Config, logger: Logger): Promise<VpsServi
   );
   const callbacks = new CallbackSender(
     {
-      attempts: config.VPS_CALLBACK_ATTEMPTS,
+      retryWindowMs: config.VPS_CALLBACK_RETRY_WINDOW_MS,
       retryBaseMs: config.VPS_CALLBACK_RETRY_BASE_MS,
+      retryMaxMs: config.VPS_CALLBACK_RETRY_MAX_MS,
       timeoutMs: config.VPS_CALLBACK_TIMEOUT_MS,
       connections: config.VPS_CALLBACK_CONNECTIONS,
     },

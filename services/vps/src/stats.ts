@@ -10,9 +10,9 @@ export interface Stats {
   injectedErrors: number;
   injectedTimeouts: number;
   callbacksSent: number;
-  /** Answered 4xx by the bank: final, never retried. */
+  /** Answered with a final status by the bank (a 3xx, or a 4xx other than 408 and 429): never retried. */
   callbacksRefused: number;
-  /** Given up on after every attempt failed. */
+  /** Given up on when the retry window closed without the bank accepting it. */
   callbacksFailed: number;
   callbacksRetried: number;
   duplicateCallbacks: number;

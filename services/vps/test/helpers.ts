@@ -30,7 +30,10 @@ export interface ReceivedCallback {
   receivedAt: number;
 }
 
-/** The bank's side of the callback: records every callback and answers what `answer` says (200 by default). */
+/**
+ * The bank's side of the callback: records every callback and answers what `answer` says (200 by default; 0 means no
+ * answer at all, so that the VPS's timeout fires).
+ */
 export interface CallbackReceiver {
   url: string;
   received: ReceivedCallback[];
@@ -38,16 +41,18 @@ export interface CallbackReceiver {
   close(): Promise<void>;
 }
 
-export async function startCallbackReceiver(): Promise<CallbackReceiver> {
+/** Listens on `port` (a free one by default; give the port of a closed receiver to bring it back up). */
+export async function startCallbackReceiver(port = 0): Promise<CallbackReceiver> {
   const receiver: CallbackReceiver = { url: '', received: [], answer: () => 200, close: async () => {} };
   const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
     let body = '';
     for await (const chunk of request) body += chunk;
     const callback = { ...JSON.parse(body), receivedAt: Date.now() } as ReceivedCallback;
     receiver.received.push(callback);
-    response.writeHead(receiver.answer(callback)).end();
+    const status = receiver.answer(callback);
+    if (status !== 0) response.writeHead(status).end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/voucher-code/vps/response`;
   receiver.close = () => {
     server.closeAllConnections();

@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { backoffDelay } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Stats } from '../stats.ts';
@@ -11,23 +12,29 @@ export interface CallbackPayload {
   message: string;
 }
 
-/** How a delivery ended: accepted (2xx), refused (4xx, final) or failed (every attempt errored). */
+/** How a delivery ended: accepted (2xx), refused (a final status) or failed (the retry window closed). */
 export type DeliveryOutcome = 'sent' | 'refused' | 'failed';
 
 export interface CallbackSenderOptions {
-  attempts: number;
+  /** How long after the first attempt a callback is still retried. */
+  retryWindowMs: number;
   retryBaseMs: number;
+  retryMaxMs: number;
   timeoutMs: number;
   connections: number;
 }
 
-const MAX_RETRY_DELAY_MS = 30_000;
+/** The answers worth another attempt: the bank is busy or failing, not saying no. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
 
 /**
  * Posts callbacks to the bank through one keep-alive connection pool per origin, with a bounded number of
- * connections so that thousands of due callbacks queue instead of opening thousands of sockets. A network error,
- * a 3xx or a 5xx is retried with exponential backoff (through the shared scheduler, not a timer per retry); a 4xx
- * is the bank's final word.
+ * connections so that thousands of due callbacks queue instead of opening thousands of sockets. Like a real provider,
+ * it keeps trying for minutes: a network error, a timeout, a 408, a 429 or a 5xx is retried with capped, jittered
+ * exponential backoff (through the shared scheduler, not a timer per retry) until the retry window closes; any other
+ * answer (a 3xx, another 4xx) is the bank's final word.
  */
 export class CallbackSender {
   readonly #agent: Agent;
@@ -52,7 +59,7 @@ export class CallbackSender {
   /** Delivers one callback; resolves once it is settled, never rejects. */
   send(callbackUrl: string, payload: CallbackPayload): Promise<DeliveryOutcome> {
     const { promise, resolve } = Promise.withResolvers<DeliveryOutcome>();
-    void this.#attempt(callbackUrl, JSON.stringify(payload), 1, resolve);
+    void this.#attempt(callbackUrl, JSON.stringify(payload), 1, Date.now() + this.#options.retryWindowMs, resolve);
     return promise;
   }
 
@@ -60,25 +67,32 @@ export class CallbackSender {
     await this.#agent.destroy();
   }
 
-  async #attempt(callbackUrl: string, body: string, attempt: number, settle: (outcome: DeliveryOutcome) => void): Promise<void> {
+  async #attempt(
+    callbackUrl: string,
+    body: string,
+    attempt: number,
+    giveUpAt: number,
+    settle: (outcome: DeliveryOutcome) => void,
+  ): Promise<void> {
     const status = await this.#post(callbackUrl, body);
     if (status !== undefined && status >= 200 && status < 300) {
       this.#stats.callbacksSent++;
       return settle('sent');
     }
-    if (status !== undefined && status >= 400 && status < 500) {
+    if (status !== undefined && !isRetryableStatus(status)) {
       this.#stats.callbacksRefused++;
       this.#logger.warn({ status, attempt }, 'callback refused by the bank');
       return settle('refused');
     }
-    if (attempt >= this.#options.attempts) {
+    const delay = backoffDelay(attempt, this.#options.retryBaseMs, this.#options.retryMaxMs);
+    if (Date.now() + delay > giveUpAt) {
       this.#stats.callbacksFailed++;
-      this.#logger.error({ status, attempts: attempt }, 'callback failed after every attempt');
+      this.#logger.error({ status, attempts: attempt }, 'callback failed for the whole retry window; giving up');
       return settle('failed');
     }
     this.#stats.callbacksRetried++;
-    const delay = Math.min(this.#options.retryBaseMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
-    this.#scheduler.after(delay, () => void this.#attempt(callbackUrl, body, attempt + 1, settle));
+    this.#logger[attempt === 1 || attempt % 10 === 0 ? 'warn' : 'debug']({ status, attempt, delay }, 'callback not accepted yet; retrying');
+    this.#scheduler.after(delay, () => void this.#attempt(callbackUrl, body, attempt + 1, giveUpAt, settle));
   }
 
   /** The bank's status code, or undefined when it could not be reached. */
@@ -93,7 +107,7 @@ export class CallbackSender {
       await response.body.dump();
       return response.statusCode;
     } catch (error) {
-      this.#logger.warn({ err: error }, 'callback could not be delivered');
+      this.#logger.debug({ err: error }, 'callback could not be delivered');
       return undefined;
     }
   }
