@@ -7,6 +7,8 @@ export interface Stats {
   acknowledged: number;
   /** Retries with a known requestId, answered from memory. */
   replayed: number;
+  /** Of those, retries of an acknowledged request whose callback time had passed: answered 200 with the code. */
+  replayedWithCode: number;
   injectedErrors: number;
   injectedTimeouts: number;
   callbacksSent: number;
@@ -27,6 +29,7 @@ export function createStats(): Stats {
     immediate: 0,
     acknowledged: 0,
     replayed: 0,
+    replayedWithCode: 0,
     injectedErrors: 0,
     injectedTimeouts: 0,
     callbacksSent: 0,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACK_MS, DEADLINE_MS, call, s256, setUp, waitFor } from './helpers.ts';
+import { ACK_MS, DEADLINE_MS, call, s256, setUp, sleep, waitFor } from './helpers.ts';
 
 const CODE_FORMAT = /^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}$/;
 const VERIFIER_FORMAT = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -85,6 +85,41 @@ test('a retry of a pending request gets the same challenge and the code is calle
   const stats = await call(vps.url, 'GET', '/admin/stats');
   assert.equal(stats.body.replayed, 1);
   assert.equal(stats.body.callbacksSent, 1);
+});
+
+test('asked again after its callback time, the VPS answers 200 with the code the callback carried, and calls back no more', async (t) => {
+  const { vps, receiver, requestVoucher } = await setUp(t, { VPS_TRAFFIC: '150' });
+  const ack = await requestVoucher({ requestId: 'r-1' });
+  assert.equal(ack.status, 202);
+  await waitFor(() => receiver.received.length === 1);
+  const [callback] = receiver.received;
+
+  const again = await requestVoucher({ requestId: 'r-1' });
+  assert.equal(again.status, 200);
+  assert.deepEqual(again.body, {
+    status: 'SUCCESS',
+    voucherCode: callback?.voucherCode,
+    message: 'Thank you for using our services, your voucher code is ready.',
+  });
+  assert.deepEqual((await requestVoucher({ requestId: 'r-1' })).body, again.body, 'the same code every time');
+  await sleep(100);
+  assert.equal(receiver.received.length, 1);
+  const stats = (await call(vps.url, 'GET', '/admin/stats')).body;
+  assert.equal(stats.replayedWithCode, 2);
+  assert.equal(stats.callbacksSent, 1);
+});
+
+test('a late code is answered LATE_SUCCESS when asked again, even when its callback never got through', async (t) => {
+  const { receiver, requestVoucher, stats } = await setUp(t, { VPS_TRAFFIC: String(DEADLINE_MS + 100) });
+  receiver.answer = () => 503;
+  assert.equal((await requestVoucher({ requestId: 'r-late' })).status, 202);
+  await waitFor(() => receiver.received.length === 1);
+  const again = await requestVoucher({ requestId: 'r-late' });
+  assert.equal(again.status, 200);
+  assert.equal(again.body.status, 'LATE_SUCCESS');
+  assert.equal(again.body.voucherCode, receiver.received[0]?.voucherCode);
+  assert.equal(again.body.message, 'Thank you for your patience, your voucher code is ready.');
+  assert.equal((await stats()).callbacksSent, 0);
 });
 
 test('a requestId reused for another phone number is refused with 409', async (t) => {

@@ -18,13 +18,15 @@ export interface VoucherRequest {
 }
 
 export type VoucherAnswer =
-  | { statusCode: 200; body: { status: 'SUCCESS'; voucherCode: string; message: string } }
+  | { statusCode: 200; body: { status: 'SUCCESS' | 'LATE_SUCCESS'; voucherCode: string; message: string } }
   | { statusCode: 202; body: { codeChallenge: string; transformMethod: TransformMethod; message: string } };
 
 /** One voucher request being worked on; its answer settles at the latency draw or at the ack mark. */
 export interface Job {
   request: VoucherRequest;
   answer: Promise<VoucherAnswer>;
+  /** For an acknowledged request, once its callback time has come: the code, as a retry of the request now gets it. */
+  issued?: VoucherAnswer;
 }
 
 export interface IssuerDependencies {
@@ -67,7 +69,12 @@ export class VoucherIssuer {
     return this.#awaitingCallback;
   }
 
-  /** The answer for a request; a retry with a known requestId gets the first request's answer, never a second code. */
+  /**
+   * The answer for a request. A retry with a known requestId never gets a second code: while the first request's code
+   * is not ready it gets the same answer (the same challenge, and still a single callback); once the callback time has
+   * come it gets the code itself, 200 with the status the callback carries (SUCCESS or LATE_SUCCESS), whether or not
+   * the callback got through.
+   */
   issue(request: VoucherRequest): Promise<VoucherAnswer> {
     const { memory, stats } = this.#deps;
     if (request.requestId === undefined) return this.#start(request).answer;
@@ -77,7 +84,9 @@ export class VoucherIssuer {
         throw problem.conflict('This requestId was already used for a different phoneNumber or callbackUrl.');
       }
       stats.replayed++;
-      return known.answer;
+      if (!known.issued) return known.answer;
+      stats.replayedWithCode++;
+      return Promise.resolve(known.issued);
     }
     const job = this.#start(request);
     memory.set(request.requestId, job);
@@ -95,24 +104,19 @@ export class VoucherIssuer {
       this.#awaitingAnswer--;
       resolve(value);
     };
+    const job: Job = { request, answer: promise };
     if (latencyMs <= timings.ackAfterMs) {
       scheduler.at(arrivedAt + latencyMs, () => {
         stats.immediate++;
         answer({ statusCode: 200, body: { status: 'SUCCESS', voucherCode, message: VpsMessages.ready } });
       });
     } else {
-      this.#acknowledge(request, arrivedAt, latencyMs, voucherCode, answer);
+      this.#acknowledge(job, arrivedAt, latencyMs, voucherCode, answer);
     }
-    return { request, answer: promise };
+    return job;
   }
 
-  #acknowledge(
-    request: VoucherRequest,
-    arrivedAt: number,
-    latencyMs: number,
-    voucherCode: string,
-    answer: (value: VoucherAnswer) => void,
-  ): void {
+  #acknowledge(job: Job, arrivedAt: number, latencyMs: number, voucherCode: string, answer: (value: VoucherAnswer) => void): void {
     const { timings, transformMethod, scheduler, stats } = this.#deps;
     const codeVerifier = createCodeVerifier();
     const codeChallenge = codeChallengeFor(codeVerifier, transformMethod);
@@ -125,7 +129,10 @@ export class VoucherIssuer {
     const payload: CallbackPayload = onTime
       ? { codeVerifier, status: 'SUCCESS', voucherCode, message: VpsMessages.ready }
       : { codeVerifier, status: 'LATE_SUCCESS', voucherCode, message: VpsMessages.late };
-    scheduler.at(arrivedAt + latencyMs, () => this.#callBack(request.callbackUrl, payload));
+    scheduler.at(arrivedAt + latencyMs, () => {
+      job.issued = { statusCode: 200, body: { status: payload.status, voucherCode, message: payload.message } };
+      this.#callBack(job.request.callbackUrl, payload);
+    });
   }
 
   #callBack(callbackUrl: string, payload: CallbackPayload): void {
