@@ -6,7 +6,9 @@ import { call, s256, startCallbackReceiver, startTestVps, waitFor } from './help
 const REQUESTS = 2000;
 
 test(`${REQUESTS} concurrent requests are held, acknowledged and all called back once`, async (t) => {
-  const vps = await startTestVps({ VPS_TRAFFIC: '3000', VPS_ACK_AFTER_MS: '500', WEB_DEADLINE_MS: '4000' });
+  // The callbacks come 7.5 s after the acknowledgements, so that on a busy machine every request is acknowledged (and
+  // counted pending) before the first of them.
+  const vps = await startTestVps({ VPS_TRAFFIC: '8000', VPS_ACK_AFTER_MS: '500', WEB_DEADLINE_MS: '9000' });
   const receiver = await startCallbackReceiver();
   const client = new Agent({ connections: REQUESTS });
   t.after(() => client.close());
@@ -31,7 +33,7 @@ test(`${REQUESTS} concurrent requests are held, acknowledged and all called back
   const metrics = await (await fetch(`${vps.url}/metrics`)).text();
   assert.match(metrics, new RegExp(`^vps_pending_requests\\{[^}]*\\} ${REQUESTS}$`, 'm'));
 
-  await waitFor(() => receiver.received.length >= REQUESTS, 15_000);
+  await waitFor(() => receiver.received.length >= REQUESTS, 30_000);
   const challenges = new Set(acks.map((ack) => ack.codeChallenge));
   assert.equal(challenges.size, REQUESTS);
   const answered = new Set(receiver.received.map((callback) => s256(callback.codeVerifier)));
