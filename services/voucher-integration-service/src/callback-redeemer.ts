@@ -10,12 +10,17 @@ export interface VpsCallback {
   voucherCode: string;
 }
 
-export type RedeemResult = { outcome: 'accepted'; requestId: string } | { outcome: 'unknown' | 'replayed' | 'expired' };
+/**
+ * `unknown`: the verifier matches no challenge and none can be on its way (403, final). `not-yet-known`: it matches
+ * none yet, but a call to the VPS is outstanding whose challenge may be about to be stored (503, the VPS retries).
+ */
+export type RedeemResult = { outcome: 'accepted'; requestId: string } | { outcome: 'unknown' | 'not-yet-known' | 'replayed' | 'expired' };
 
 /**
  * Redeems a callback against the pending challenge it proves (PKCE): in one transaction the challenge's row is
- * locked, checked unused and unexpired, the code published and the row marked used. A publish failure throws and
- * rolls everything back, so the VPS's retry can still redeem it: the code is neither lost nor published twice.
+ * locked, checked unused and still waiting, the code published and the row marked used. A publish failure throws and
+ * rolls everything back, so the VPS's retry can still redeem it: the code is neither lost nor published twice. A
+ * challenge whose wait ran out is still redeemable until the sweep has ended its request FAILED.
  */
 export async function redeemCallback(
   store: RequestStore,
@@ -26,9 +31,11 @@ export async function redeemCallback(
   const candidates = { S256: transform(callback.codeVerifier, 'S256'), plain: transform(callback.codeVerifier, 'plain') };
   return store.transaction(async (tx) => {
     const row = await store.lockChallenge(tx, candidates);
-    if (!row || !challengesMatch(row.codeChallenge, candidates[row.transformMethod])) return { outcome: 'unknown' };
+    if (!row || !challengesMatch(row.codeChallenge, candidates[row.transformMethod])) {
+      return { outcome: (await store.mayStillBeStored(tx, candidates)) ? 'not-yet-known' : 'unknown' };
+    }
     if (row.redeemedAt) return { outcome: 'replayed' };
-    if (row.state !== 'PENDING' || row.expiresAt.getTime() < now.getTime()) return { outcome: 'expired' };
+    if (row.state !== 'PENDING') return { outcome: 'expired' };
     await publisher.publish([receiveCodeMessage(row, callback.status, callback.voucherCode, now)]);
     await store.markRedeemed(tx, row.requestId, callback.status, now);
     return { outcome: 'accepted', requestId: row.requestId };

@@ -21,8 +21,14 @@ export const configSpec = {
   VPS_RETRY_MAX_MS: setting.integer(5000, { min: 1 }),
   // HTTP/1.1 carries one call per connection: as many connections as calls in flight, or the VPS's latency caps throughput.
   VPS_MAX_CONNECTIONS: setting.integer(4000, { min: 1, max: 100_000 }),
-  /** How long a pending challenge may be redeemed by the VPS's callback. */
-  CHALLENGE_TTL_MS: setting.integer(300_000, { min: 1 }),
+  /**
+   * How long a challenge waits for the VPS's callback before the VPS is asked about it again. Keep it well beyond the
+   * VPS's callback retry window (the simulator's VPS_CALLBACK_RETRY_WINDOW_MS, 10 min), so that a callback retried
+   * through an outage of this service or the broker still finds its challenge waiting.
+   */
+  CHALLENGE_TTL_MS: setting.integer(15 * 60 * 1000, { min: 1 }),
+  /** How many times an expired challenge is asked about again (same requestId) before its request ends FAILED. */
+  CHALLENGE_REASKS: setting.integer(2, { min: 0, max: 100 }),
   /** At a 3 s VPS latency one replica must keep thousands of calls in flight. */
   CONSUMER_CONCURRENCY: setting.integer(4000, { min: 1, max: 100_000 }),
   SWEEP_INTERVAL_MS: setting.integer(10_000, { min: 10 }),

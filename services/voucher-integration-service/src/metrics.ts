@@ -7,7 +7,10 @@ export function createIntegrationMetrics(metrics: Metrics) {
     vpsCalls: metrics.counter('vps_calls_total', 'Calls to the VPS by outcome (code, challenge, error, timeout, invalid)', ['outcome']),
     requestOutcomes: metrics.counter('request_code_outcomes_total', 'Request-code messages by how their handling ended', ['outcome']),
     callbacks: metrics.counter('vps_callbacks_total', 'VPS callbacks by outcome', ['outcome']),
-    expiredChallenges: metrics.counter('vps_challenges_expired_total', 'Challenges that expired without a callback'),
+    expiredChallenges: metrics.counter('vps_challenges_expired_total', 'Challenges that expired without a callback after every re-ask'),
+    reasks: metrics.counter('vps_reasks_total', 'Expired challenges asked about again, by the VPS answer (code, challenge, error)', [
+      'outcome',
+    ]),
   };
 }
 

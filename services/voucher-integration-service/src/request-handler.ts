@@ -1,19 +1,17 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReceiveCodeMessage, RequestCodeMessage, VoucherStatus } from '@voucher/contracts';
 import { Batcher } from '@voucher/platform/batching';
-import { backoffDelay } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import type { IntegrationMetrics } from './metrics.ts';
 import { receiveCodeMessage, type RequestFacts } from './outcomes.ts';
 import { PerKeyQueue } from './per-key-queue.ts';
 import type { OutcomePublisher } from './receive-code-publisher.ts';
-import type { RequestStore, Settlement } from './store/request-store.ts';
-import type { VpsAnswer } from './vps/vps-answer.ts';
+import type { CallStart, RequestStore, Settlement } from './store/request-store.ts';
+import { askVps } from './vps/ask.ts';
 import type { VpsClient } from './vps/vps-client.ts';
 
 export interface RequestHandlerDeps {
   store: RequestStore;
-  vps: VpsClient;
+  vps: Pick<VpsClient, 'requestVoucher'>;
   publisher: OutcomePublisher;
   metrics: IntegrationMetrics;
   logger: Logger;
@@ -27,60 +25,45 @@ export interface RequestHandlerDeps {
 }
 
 /**
- * Handles one request-code message: asks the VPS for a code (retrying under the same requestId), then publishes the
- * code or the failure, or stores the VPS's challenge until its callback. Idempotent on requestId: delivery is at least
- * once, so a request already in the store is left alone, and copies of one request in this process run one at a time.
+ * Handles one request-code message: records that a call is outstanding, asks the VPS for a code (retrying under the
+ * same requestId), then publishes the code or the failure, or stores the VPS's challenge until its callback.
+ * Idempotent on requestId: delivery is at least once, so a request waiting for its callback or settled is left alone,
+ * one whose call was interrupted (the process died before storing the answer) is asked again under the same
+ * requestId, and copies of one request in this process run one at a time.
  */
 export function createRequestHandler(deps: RequestHandlerDeps): (message: RequestCodeMessage) => Promise<void> {
   const queue = new PerKeyQueue();
+  // Calls begun at the same time are recorded in one statement.
+  const caller = new Batcher<RequestFacts, CallStart>((batch) => deps.store.beginCalls(batch, new Date()));
   // Outcomes reached at the same time are recorded in one transaction and published in one produce request.
   const settler = new Batcher<OutcomeToSettle, boolean>((batch) =>
     deps.store.settleMany(batch, (won) => deps.publisher.publish(won.map((settlement) => settlement.message))),
   );
-  const withSettler = { ...deps, settler };
-  return (message) => queue.run(message.requestId, () => handleRequest(withSettler, message));
+  const withBatchers = { ...deps, caller, settler };
+  return (message) => queue.run(message.requestId, () => handleRequest(withBatchers, message));
 }
 
 interface OutcomeToSettle extends Settlement {
   message: ReceiveCodeMessage;
 }
 
-type HandlerDeps = RequestHandlerDeps & { settler: Batcher<OutcomeToSettle, boolean> };
+type HandlerDeps = RequestHandlerDeps & { caller: Batcher<RequestFacts, CallStart>; settler: Batcher<OutcomeToSettle, boolean> };
 
 async function handleRequest(deps: HandlerDeps, message: RequestCodeMessage): Promise<void> {
-  if (await deps.store.isKnown(message.requestId)) {
+  const request: RequestFacts = { requestId: message.requestId, phoneNumber: message.phoneNumber, deadline: new Date(message.deadline) };
+  // Durable before the VPS hears of the request: a callback that overtakes the answer is then "not known yet" (503).
+  const start = await deps.caller.add(request);
+  if (start === 'known') {
     deps.logger.debug({ requestId: message.requestId }, 'request already handled; redelivery ignored');
     return;
   }
-  const request: RequestFacts = { requestId: message.requestId, phoneNumber: message.phoneNumber, deadline: new Date(message.deadline) };
+  if (start === 'resumed')
+    deps.logger.warn({ requestId: request.requestId }, 'a call to the VPS was interrupted; asking again with the same requestId');
   const answer = await askVps(deps, request);
-  if (answer.kind === 'code') return settle(deps, request, 'SUCCESS', answer.voucherCode);
+  if (answer.kind === 'code') return settle(deps, request, answer.status, answer.voucherCode);
   if (answer.kind === 'challenge') return awaitCallback(deps, request, answer.codeChallenge, answer.transformMethod);
   deps.logger.error({ requestId: request.requestId, reason: answer.reason, attempts: deps.maxAttempts }, 'VPS failed; request failed');
   return settle(deps, request, 'FAILED', undefined);
-}
-
-/** Calls the VPS until it answers with a code or a challenge, or the attempts run out (then the last error). */
-async function askVps(deps: RequestHandlerDeps, request: RequestFacts): Promise<VpsAnswer> {
-  for (let attempt = 1; ; attempt++) {
-    const answer = await callVps(deps, request);
-    if (answer.kind !== 'error' || attempt >= deps.maxAttempts) return answer;
-    const delayMs = backoffDelay(attempt, deps.retryBaseMs, deps.retryMaxMs);
-    deps.logger.warn({ requestId: request.requestId, attempt, reason: answer.reason, delayMs }, 'VPS call failed; retrying');
-    await sleep(delayMs, undefined, { signal: deps.signal });
-  }
-}
-
-async function callVps(deps: RequestHandlerDeps, request: RequestFacts): Promise<VpsAnswer> {
-  deps.metrics.vpsCallsInFlight.inc();
-  try {
-    const body = { phoneNumber: request.phoneNumber, callbackUrl: deps.callbackUrl, requestId: request.requestId };
-    const answer = await deps.vps.requestVoucher(body);
-    deps.metrics.vpsCalls.inc({ outcome: answer.kind === 'error' ? answer.outcome : answer.kind });
-    return answer;
-  } finally {
-    deps.metrics.vpsCallsInFlight.dec();
-  }
 }
 
 async function settle(deps: HandlerDeps, request: RequestFacts, status: VoucherStatus, voucherCode: string | undefined) {

@@ -7,9 +7,9 @@ import type { Logger } from '@voucher/platform/logging';
 import { redeemCallback } from './callback-redeemer.ts';
 import type { Config } from './config.ts';
 import { createIntegrationMetrics } from './metrics.ts';
-import { ReceiveCodePublisher } from './receive-code-publisher.ts';
+import { ReceiveCodePublisher, type OutcomePublisher } from './receive-code-publisher.ts';
 import { startRequestConsumer } from './request-consumer.ts';
-import { registerVpsCallbackRoute } from './routes/vps-callback.ts';
+import { registerVpsCallbackRoute, vpsCallbackPath } from './routes/vps-callback.ts';
 import { RequestStore } from './store/request-store.ts';
 import { startSweeper } from './sweeper.ts';
 import { VpsClient } from './vps/vps-client.ts';
@@ -24,6 +24,12 @@ export interface IntegrationService {
   http: HttpServer;
   database: Database;
   close(): Promise<void>;
+}
+
+/** Seams for tests; production passes none. */
+export interface ServiceOverrides {
+  /** Wraps the receive-code publisher (a test makes it fail, as a broker outage would). */
+  wrapPublisher?: (publisher: OutcomePublisher) => OutcomePublisher;
 }
 
 /** Things to close on shutdown (or after a failed start), closed in reverse order of opening. */
@@ -43,17 +49,21 @@ class Closers {
  * Starts the service: database, Kafka topics and producer, the VPS client, the callback endpoint, the request-code
  * consumer and the expiry sweep. close() stops taking callbacks, drains the consumer, then closes the rest.
  */
-export async function startIntegrationService(config: Config, logger: Logger): Promise<IntegrationService> {
+export async function startIntegrationService(
+  config: Config,
+  logger: Logger,
+  overrides: ServiceOverrides = {},
+): Promise<IntegrationService> {
   const closers = new Closers();
   try {
-    return await assemble(config, logger, closers);
+    return await assemble(config, logger, closers, overrides);
   } catch (error) {
     await closers.closeAll(logger);
     throw error;
   }
 }
 
-async function assemble(config: Config, logger: Logger, closers: Closers): Promise<IntegrationService> {
+async function assemble(config: Config, logger: Logger, closers: Closers, overrides: ServiceOverrides): Promise<IntegrationService> {
   const connection: KafkaConnection = { brokers: config.KAFKA_BROKERS, clientId: serviceName };
   const topics = {
     requestCode: namespaced(config.KAFKA_NAMESPACE, Topics.requestCode),
@@ -72,7 +82,8 @@ async function assemble(config: Config, logger: Logger, closers: Closers): Promi
   const store = new RequestStore(database);
   const producer = new KafkaProducer(connection);
   closers.add(() => producer.close());
-  const publisher = new ReceiveCodePublisher(producer, topics.receiveCode);
+  const receiveCode = new ReceiveCodePublisher(producer, topics.receiveCode);
+  const publisher = overrides.wrapPublisher?.(receiveCode) ?? receiveCode;
   const vps = new VpsClient({
     vpsUrl: config.VPS_URL,
     maxConnections: config.VPS_MAX_CONNECTIONS,
@@ -109,6 +120,17 @@ async function assemble(config: Config, logger: Logger, closers: Closers): Promi
     intervalMs: config.SWEEP_INTERVAL_MS,
     batchSize: config.SWEEP_BATCH_SIZE,
     retentionMs: config.RECORD_RETENTION_MS,
+    calls: {
+      vps,
+      callbackUrl: `${config.INTEGRATION_PUBLIC_URL}${vpsCallbackPath}`,
+      maxAttempts: config.VPS_MAX_ATTEMPTS,
+      retryBaseMs: config.VPS_RETRY_BASE_MS,
+      retryMaxMs: config.VPS_RETRY_MAX_MS,
+      challengeTtlMs: config.CHALLENGE_TTL_MS,
+      maxReasks: config.CHALLENGE_REASKS,
+      // Every attempt may run to its timeout and wait the longest backoff before the next.
+      leaseMs: config.VPS_MAX_ATTEMPTS * (config.VPS_REQUEST_TIMEOUT_MS + config.VPS_RETRY_MAX_MS),
+    },
   });
   closers.add(() => sweeper.close());
 

@@ -130,29 +130,67 @@ describe('VPS callbacks (PKCE)', () => {
 
 describe('challenge expiry', () => {
   let h: Harness;
-  before(async () => (h = await startHarness({ CHALLENGE_TTL_MS: '300', SWEEP_INTERVAL_MS: '100' })));
+  // A challenge waits 300 ms for its callback, then the VPS is asked again (twice at most) before the request fails.
+  before(async () => (h = await startHarness({ CHALLENGE_TTL_MS: '300', CHALLENGE_REASKS: '2', SWEEP_INTERVAL_MS: '100' })));
   after(() => h.close());
 
-  it('refuses a callback for an expired challenge with 410, and tells the customer once that the request failed', async () => {
+  const outcomesOf = (requestId: string) =>
+    eventually(() => h.kafka.receivedFor(requestId).length > 0 && h.kafka.receivedFor(requestId), 'receive-code');
+
+  it('asks the VPS again about a challenge that expired without its callback, and gives the customer the code it answers', async () => {
+    const request = requestCode(5000);
+    const { codeVerifier, codeChallenge } = pkcePair();
+    const code = voucherCode();
+    h.vps.script(request.requestId, (_call, attempt) =>
+      attempt === 1 ? vpsReplies.challenge(codeChallenge, 'S256') : vpsReplies.code(code, 'LATE_SUCCESS'),
+    );
+    await h.kafka.publishRequest(request);
+
+    const [outcome] = await outcomesOf(request.requestId);
+    assert.equal(outcome?.status, 'LATE_SUCCESS');
+    assert.equal(outcome?.voucherCode, code);
+    assert.equal(outcome?.channel, 'SMS');
+    const calls = h.vps.callsFor(request.requestId);
+    assert.equal(calls.length, 2, 'asked once, then once again');
+    assert.deepEqual(calls[1], calls[0], 'the same requestId, number and callback URL: the VPS treats it as the same request');
+    const lateCallback = await postCallback(h.service, { codeVerifier, status: 'LATE_SUCCESS', voucherCode: code });
+    assert.equal(lateCallback.status, 409, 'the code was delivered; its callback is a duplicate');
+    await settle(500);
+    assert.equal(h.kafka.receivedFor(request.requestId).length, 1);
+  });
+
+  it('still accepts the callback once the wait has run out, while the VPS is being asked again', async () => {
     const request = requestCode(5000);
     const { codeVerifier, codeChallenge } = pkcePair();
     h.vps.script(request.requestId, () => vpsReplies.challenge(codeChallenge, 'S256'));
     await h.kafka.publishRequest(request);
-    await eventually(() => h.vps.callsFor(request.requestId).length > 0, 'the VPS call');
-    await sleep(500);
+    await eventually(() => h.vps.callsFor(request.requestId).length >= 2, 'a re-ask of the expired challenge');
 
-    const late = await postCallback(h.service, { codeVerifier, status: 'SUCCESS', voucherCode: voucherCode() });
-    assert.equal(late.status, 410);
-    const [outcome] = await eventually(
-      () => h.kafka.receivedFor(request.requestId).length > 0 && h.kafka.receivedFor(request.requestId),
-      'FAILED',
-    );
+    const code = voucherCode();
+    const answer = await postCallback(h.service, { codeVerifier, status: 'SUCCESS', voucherCode: code });
+    assert.equal(answer.status, 200);
+    const [outcome] = await outcomesOf(request.requestId);
+    assert.equal(outcome?.voucherCode, code);
+    await settle(1000);
+    assert.equal(h.kafka.receivedFor(request.requestId).length, 1, 'no FAILED after the code');
+  });
+
+  it('ends the request FAILED once, after CHALLENGE_REASKS re-asks that brought no code; a later callback gets 410', async () => {
+    const request = requestCode(5000);
+    const { codeVerifier, codeChallenge } = pkcePair();
+    h.vps.script(request.requestId, () => vpsReplies.challenge(codeChallenge, 'S256'));
+    await h.kafka.publishRequest(request);
+
+    const [outcome] = await outcomesOf(request.requestId);
     assert.equal(outcome?.status, 'FAILED');
     assert.equal(outcome?.voucherCode, undefined);
     assert.equal(outcome?.channel, 'WEB');
+    assert.equal(h.vps.callsFor(request.requestId).length, 3, 'the first call and two re-asks');
+    const late = await postCallback(h.service, { codeVerifier, status: 'SUCCESS', voucherCode: voucherCode() });
+    assert.equal(late.status, 410);
     await settle(500);
     assert.equal(h.kafka.receivedFor(request.requestId).length, 1, 'one FAILED, and no code from the late callback');
-    assert.equal((await postCallback(h.service, { codeVerifier, status: 'SUCCESS', voucherCode: voucherCode() })).status, 410);
+    assert.equal(h.vps.callsFor(request.requestId).length, 3, 'nothing asked after the request ended');
   });
 });
 

@@ -20,6 +20,15 @@ describe('configuration', () => {
     assert.equal(readConfig({ ...database, VPS_ACK_AFTER_MS: '100', VPS_REQUEST_TIMEOUT_MS: '250' }).VPS_REQUEST_TIMEOUT_MS, 250);
   });
 
+  it('keeps a challenge waiting well beyond the VPS callback retry window, then asks again before failing', () => {
+    const config = readConfig(database);
+    const vpsCallbackRetryWindowMs = 10 * 60 * 1000; // the VPS contract's VPS_CALLBACK_RETRY_WINDOW_MS default
+    assert.equal(config.CHALLENGE_TTL_MS, 15 * 60 * 1000);
+    assert.ok(config.CHALLENGE_TTL_MS >= vpsCallbackRetryWindowMs + config.WEB_DEADLINE_MS + 60_000);
+    assert.equal(config.CHALLENGE_REASKS, 2);
+    assert.throws(() => readConfig({ ...database, CHALLENGE_REASKS: '-1' }), /CHALLENGE_REASKS/);
+  });
+
   it('refuses to start with unusable settings, naming each of them', () => {
     assert.throws(
       () => readConfig({ VPS_MAX_ATTEMPTS: '0', VPS_URL: 'not a url', VPS_REQUEST_TIMEOUT_MS: 'soon' }),

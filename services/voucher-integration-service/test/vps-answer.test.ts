@@ -8,6 +8,15 @@ describe('reading a VPS answer', () => {
   it('takes a 200 with status SUCCESS and a code as the code', () => {
     assert.deepEqual(interpretVpsAnswer(200, { status: 'SUCCESS', voucherCode: 'VC-1', message: 'ok' }), {
       kind: 'code',
+      status: 'SUCCESS',
+      voucherCode: 'VC-1',
+    });
+  });
+
+  it('takes a 200 with status LATE_SUCCESS as the code, late (the answer to a re-ask after the callback time)', () => {
+    assert.deepEqual(interpretVpsAnswer(200, { status: 'LATE_SUCCESS', voucherCode: 'VC-1', message: 'late' }), {
+      kind: 'code',
+      status: 'LATE_SUCCESS',
       voucherCode: 'VC-1',
     });
   });

@@ -24,6 +24,9 @@ export interface VpsCallbackDeps {
   logger: Logger;
 }
 
+/** How long the VPS is asked to wait before it calls again (503 answers). */
+const retryAfterSeconds = 1;
+
 const outcomeByStatus: Record<number, string> = {
   200: 'accepted',
   400: 'malformed',
@@ -35,9 +38,12 @@ const outcomeByStatus: Record<number, string> = {
   503: 'unavailable',
 };
 
-/** Why a callback that proves nothing is refused; none of them changes anything. */
+/** Why a callback that proves nothing (yet) is refused; none of them changes anything. */
 const refusals: Record<Exclude<RedeemResult['outcome'], 'accepted'>, () => HttpProblem> = {
   unknown: () => problem.forbidden('The code verifier does not match any pending request.'),
+  // The callback may have overtaken the acknowledgement it belongs to (or this service restarted between the two):
+  // retryable, so that the VPS calls again once the challenge is stored.
+  'not-yet-known': () => problem.unavailable('The code verifier does not match any pending request yet; please retry.', retryAfterSeconds),
   replayed: () => problem.conflict('This code verifier has already been used.'),
   expired: () => new HttpProblem(410, 'Gone', 'The request this code verifier belongs to has expired.'),
 };
@@ -46,11 +52,14 @@ const refusals: Record<Exclude<RedeemResult['outcome'], 'accepted'>, () => HttpP
 export function registerVpsCallbackRoute(app: HttpServer, deps: VpsCallbackDeps): void {
   void app.register(async (plugin) => {
     const scope = plugin.withTypeProvider<TypeBoxTypeProvider>();
-    scope.addHook('onResponse', async (_request, reply) => {
-      deps.metrics.callbacks.inc({ outcome: outcomeByStatus[reply.statusCode] ?? 'error' });
+    const notYetKnown = new WeakSet<object>();
+    scope.addHook('onResponse', async (request, reply) => {
+      const outcome = notYetKnown.has(request) ? 'not_yet_known' : (outcomeByStatus[reply.statusCode] ?? 'error');
+      deps.metrics.callbacks.inc({ outcome });
     });
     scope.post(vpsCallbackPath, { bodyLimit, schema: { body: CallbackBody } }, async (request) => {
       const result = await redeemOrUnavailable(deps, request.body);
+      if (result.outcome === 'not-yet-known') notYetKnown.add(request);
       if (result.outcome !== 'accepted') throw refusals[result.outcome]();
       deps.logger.info({ requestId: result.requestId, status: request.body.status }, 'VPS callback accepted');
       return { status: 'ACCEPTED' };
@@ -64,6 +73,6 @@ async function redeemOrUnavailable(deps: VpsCallbackDeps, callback: VpsCallback)
     return await deps.redeem(callback);
   } catch (error) {
     deps.logger.error({ err: error }, 'VPS callback could not be recorded; asking the VPS to retry');
-    throw problem.unavailable('The callback could not be recorded; please retry.', 1);
+    throw problem.unavailable('The callback could not be recorded; please retry.', retryAfterSeconds);
   }
 }

@@ -2,7 +2,7 @@ import { isWellFormedChallenge, transformMethods, type TransformMethod } from '.
 
 /** What one call to the VPS came to. The VPS is a third party: anything outside its contract is an error. */
 export type VpsAnswer =
-  | { kind: 'code'; voucherCode: string }
+  | { kind: 'code'; status: 'SUCCESS' | 'LATE_SUCCESS'; voucherCode: string }
   | { kind: 'challenge'; codeChallenge: string; transformMethod: TransformMethod }
   | { kind: 'error'; outcome: 'error' | 'timeout' | 'invalid'; reason: string };
 
@@ -17,15 +17,20 @@ function fieldsOf(body: unknown): Record<string, unknown> | undefined {
   return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
 }
 
-/** Reads a VPS answer: 200 must carry a code, 202 a well-formed PKCE challenge; every other answer is an error. */
+/**
+ * Reads a VPS answer: 200 must carry a code, 202 a well-formed PKCE challenge; every other answer is an error. A 200
+ * may say LATE_SUCCESS: asked again about a request whose callback time has passed, the VPS answers with the code and
+ * the status its callback carried.
+ */
 export function interpretVpsAnswer(statusCode: number, body: unknown): VpsAnswer {
   if (statusCode !== 200 && statusCode !== 202) return { kind: 'error', outcome: 'error', reason: `VPS answered ${statusCode}` };
   const fields = fieldsOf(body);
   if (!fields) return invalid(`VPS answered ${statusCode} without a JSON object`);
   if (statusCode === 200) {
-    if (fields.status !== 'SUCCESS') return invalid('VPS answered 200 without status SUCCESS');
+    if (fields.status !== 'SUCCESS' && fields.status !== 'LATE_SUCCESS')
+      return invalid('VPS answered 200 without status SUCCESS or LATE_SUCCESS');
     if (!isValidVoucherCode(fields.voucherCode)) return invalid('VPS answered 200 without a valid voucherCode');
-    return { kind: 'code', voucherCode: fields.voucherCode };
+    return { kind: 'code', status: fields.status, voucherCode: fields.voucherCode };
   }
   const method = fields.transformMethod as TransformMethod;
   if (!transformMethods.includes(method)) return invalid('VPS answered 202 without transformMethod S256 or plain');

@@ -1,8 +1,11 @@
 import { randomBytes, createHash, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestCodeMessage } from '@voucher/contracts';
 import { createLogger } from '@voucher/platform/logging';
 import { readConfig } from '../../src/config.ts';
+import type { OutcomePublisher } from '../../src/receive-code-publisher.ts';
+import { vpsCallbackPath } from '../../src/routes/vps-callback.ts';
 import { startIntegrationService, type IntegrationService } from '../../src/service.ts';
 import { FakeVps } from './fake-vps.ts';
 import { KafkaProbe } from './kafka-probe.ts';
@@ -14,9 +17,26 @@ export interface Harness {
   service: IntegrationService;
   vps: FakeVps;
   kafka: KafkaProbe;
-  /** Stops the service and starts a new instance on the same namespace and database, as a redeploy would. */
+  /** The URL the VPS calls back; it stays the same across restarts (one port for every instance). */
+  callbackUrl: string;
+  /** While true, publishing to receive-code fails, as it does while the broker is unreachable. */
+  brokerDown: boolean;
+  /** Stops the service (as a redeploy does); the VPS's calls to it are then refused. */
+  stop(): Promise<void>;
+  /** Starts a new instance on the same port, namespace and database. */
+  start(): Promise<void>;
+  /** stop() then start(). */
   restart(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A port that was free a moment ago, so that every instance of the service can listen on the same one. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** Starts everything with tiny timings; `overrides` are environment variables as the process would read them. */
@@ -25,8 +45,10 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
   const logger = createLogger('integration-test', process.env.TEST_LOG_LEVEL ?? 'silent');
   const vps = new FakeVps();
   await vps.start();
+  const port = await freePort();
   const config = readConfig({
-    INTEGRATION_PORT: '0',
+    INTEGRATION_PORT: String(port),
+    INTEGRATION_PUBLIC_URL: `http://127.0.0.1:${port}`,
     VPS_URL: vps.url,
     KAFKA_NAMESPACE: namespace,
     KAFKA_TOPIC_PARTITIONS: '2',
@@ -44,17 +66,32 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     ...overrides,
   });
   const kafka = new KafkaProbe(config.KAFKA_BROKERS, namespace, logger);
+  const wrapPublisher = (publisher: OutcomePublisher): OutcomePublisher => ({
+    publish: (messages) => (harness.brokerDown ? Promise.reject(new Error('broker unavailable (test)')) : publisher.publish(messages)),
+  });
+  const launch = () => startIntegrationService(config, logger, { wrapPublisher });
+  let running = true;
   const harness: Harness = {
-    service: await startIntegrationService(config, logger),
+    service: await launch(),
     vps,
     kafka,
-    async restart() {
+    callbackUrl: `http://127.0.0.1:${port}${vpsCallbackPath}`,
+    brokerDown: false,
+    async stop() {
+      running = false;
       await harness.service.close();
-      harness.service = await startIntegrationService(config, logger);
+    },
+    async start() {
+      harness.service = await launch();
+      running = true;
+    },
+    async restart() {
+      await harness.stop();
+      await harness.start();
     },
     async close() {
       await kafka.close();
-      await harness.service.close();
+      if (running) await harness.service.close();
       await vps.close();
     },
   };

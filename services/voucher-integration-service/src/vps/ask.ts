@@ -1,0 +1,46 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay } from '@voucher/platform/lifecycle';
+import type { Logger } from '@voucher/platform/logging';
+import type { IntegrationMetrics } from '../metrics.ts';
+import type { RequestFacts } from '../outcomes.ts';
+import type { VpsAnswer } from './vps-answer.ts';
+import type { VpsClient } from './vps-client.ts';
+
+export interface AskDeps {
+  vps: Pick<VpsClient, 'requestVoucher'>;
+  metrics: IntegrationMetrics;
+  logger: Logger;
+  callbackUrl: string;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Aborted at shutdown: a wait before a retry gives up (the sleep rejects). */
+  signal: AbortSignal;
+}
+
+/**
+ * Calls the VPS under the request's own requestId until it answers with a code or a challenge, or the attempts run out
+ * (then the last error). The VPS treats the requestId idempotently, so asking again never orders a second code: a
+ * pending request gets its challenge again, one whose code is ready gets the code.
+ */
+export async function askVps(deps: AskDeps, request: RequestFacts): Promise<VpsAnswer> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await callVps(deps, request);
+    if (answer.kind !== 'error' || attempt >= deps.maxAttempts) return answer;
+    const delayMs = backoffDelay(attempt, deps.retryBaseMs, deps.retryMaxMs);
+    deps.logger.warn({ requestId: request.requestId, attempt, reason: answer.reason, delayMs }, 'VPS call failed; retrying');
+    await sleep(delayMs, undefined, { signal: deps.signal });
+  }
+}
+
+async function callVps(deps: AskDeps, request: RequestFacts): Promise<VpsAnswer> {
+  deps.metrics.vpsCallsInFlight.inc();
+  try {
+    const body = { phoneNumber: request.phoneNumber, callbackUrl: deps.callbackUrl, requestId: request.requestId };
+    const answer = await deps.vps.requestVoucher(body);
+    deps.metrics.vpsCalls.inc({ outcome: answer.kind === 'error' ? answer.outcome : answer.kind });
+    return answer;
+  } finally {
+    deps.metrics.vpsCallsInFlight.dec();
+  }
+}

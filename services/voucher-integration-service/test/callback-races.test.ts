@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { callbackPayload, vpsReplies, type VpsReply } from './helpers/fake-vps.ts';
+import { eventually, pkcePair, postCallback, requestCode, settle, startHarness, voucherCode, type Harness } from './helpers/harness.ts';
+
+/**
+ * Issue 9, "a genuine callback always lands": a callback that arrives before its challenge is stored, while the
+ * service restarts, or while the broker is down still delivers its code exactly once. The fake VPS retries callbacks
+ * the way the real one does (connection errors, 408, 429 and 5xx; anything else is final).
+ */
+describe('a genuine callback always lands', () => {
+  let h: Harness;
+  before(async () => (h = await startHarness()));
+  after(() => h.close());
+
+  const onlyOutcome = async (requestId: string) => {
+    const [message] = await eventually(() => h.kafka.receivedFor(requestId).length > 0 && h.kafka.receivedFor(requestId), 'receive-code');
+    await settle();
+    assert.equal(h.kafka.receivedFor(requestId).length, 1, 'exactly one receive-code message');
+    return message!;
+  };
+  const storedState = async (requestId: string) =>
+    (await h.service.database.query<{ state: string }>('SELECT state FROM vps_requests WHERE request_id = $1', [requestId]))[0]?.state;
+
+  it('takes a callback that overtakes the 202 it belongs to: 503 until the challenge is stored, then the code, once', async () => {
+    const request = requestCode();
+    const { codeVerifier, codeChallenge } = pkcePair();
+    const code = voucherCode();
+    // The VPS posts the callback, waits for the bank's first answer to it, and only then sends its 202.
+    h.vps.script(request.requestId, () => ({
+      ...vpsReplies.challenge(codeChallenge, 'S256'),
+      callbackFirst: callbackPayload(codeVerifier, code),
+    }));
+    await h.kafka.publishRequest(request);
+
+    const [delivery] = await eventually(
+      () => h.vps.deliveriesOf(codeVerifier).length > 0 && h.vps.deliveriesOf(codeVerifier),
+      'the callback',
+    );
+    assert.equal(await delivery!.firstWord, 503, 'not known yet: the VPS is told to retry, not that the verifier is wrong');
+    assert.equal(await delivery!.final, 200);
+    const outcome = await onlyOutcome(request.requestId);
+    assert.equal(outcome.status, 'SUCCESS');
+    assert.equal(outcome.voucherCode, code);
+    assert.equal(outcome.channel, 'WEB');
+    assert.equal(h.vps.callsFor(request.requestId).length, 1);
+  });
+
+  it('delivers the code once when the service stops between the VPS acknowledging and the challenge being stored', async () => {
+    const request = requestCode(30_000);
+    const { codeVerifier, codeChallenge } = pkcePair();
+    const code = voucherCode();
+    const firstAnswer = Promise.withResolvers<VpsReply>();
+    const callbackAnswered = Promise.withResolvers<number>();
+    h.vps.script(request.requestId, async (_call, attempt) => {
+      if (attempt === 1) return firstAnswer.promise;
+      // Asked again by the new instance: the VPS's callback, retried all along, gets the new instance's first word first.
+      await callbackAnswered.promise;
+      return vpsReplies.challenge(codeChallenge, 'S256');
+    });
+    await h.kafka.publishRequest(request);
+    await eventually(() => h.vps.callsFor(request.requestId).length === 1, 'the first call');
+    assert.equal(await storedState(request.requestId), 'CALLING', 'the call is on record before the VPS hears of it');
+
+    await h.stop();
+    firstAnswer.resolve(vpsReplies.challenge(codeChallenge, 'S256')); // the 202 nobody is left to store
+    const delivery = h.vps.deliver(h.callbackUrl, callbackPayload(codeVerifier, code)); // the code is ready at once
+    void delivery.firstWord.then(callbackAnswered.resolve);
+    await eventually(() => delivery.answers.length >= 2, 'callbacks refused while the service is down');
+    assert.ok(delivery.answers.every((answer) => answer === 'unreachable'));
+    await h.start();
+
+    assert.equal(await delivery.firstWord, 503, 'the new instance knows a call is outstanding');
+    assert.equal(await delivery.final, 200);
+    const outcome = await onlyOutcome(request.requestId);
+    assert.equal(outcome.voucherCode, code);
+    assert.equal(outcome.status, 'SUCCESS');
+    const calls = h.vps.callsFor(request.requestId);
+    assert.ok(calls.length >= 2 && calls.every((call) => call.callbackUrl === h.callbackUrl), 'asked again under the same requestId');
+    assert.equal(h.kafka.deadLetters.length, 0);
+  });
+
+  it('answers a forged verifier 503 while a call is outstanding and 403 otherwise, and never takes its code', async () => {
+    const request = requestCode();
+    const { codeVerifier, codeChallenge } = pkcePair();
+    const answer = Promise.withResolvers<VpsReply>();
+    h.vps.script(request.requestId, () => answer.promise);
+    await h.kafka.publishRequest(request);
+    await eventually(() => h.vps.callsFor(request.requestId).length === 1, 'the call');
+
+    const forged = () => postCallback(h.service, callbackPayload(pkcePair().codeVerifier, 'FORGED-CODE'));
+    const whileCalling = await forged();
+    assert.equal(whileCalling.status, 503);
+    assert.match(whileCalling.type, /application\/problem\+json/);
+    answer.resolve(vpsReplies.challenge(codeChallenge, 'S256'));
+    await eventually(async () => (await storedState(request.requestId)) === 'PENDING', 'the stored challenge');
+    assert.equal((await forged()).status, 403);
+    assert.equal((await postCallback(h.service, callbackPayload(`${codeVerifier.slice(0, -1)}x`, 'FORGED-CODE'))).status, 403);
+
+    const code = voucherCode();
+    assert.equal((await postCallback(h.service, callbackPayload(codeVerifier, code))).status, 200);
+    assert.equal((await postCallback(h.service, callbackPayload(codeVerifier, code))).status, 409, 'a replay');
+    const outcome = await onlyOutcome(request.requestId);
+    assert.equal(outcome.voucherCode, code);
+    const metrics = await (await fetch(`${h.service.url}/metrics`)).text();
+    assert.match(metrics, /vps_callbacks_total\{outcome="not_yet_known"/);
+  });
+});
+
+describe('a callback during a broker outage', () => {
+  let h: Harness;
+  // The outage outlasts the challenge's wait (300 ms): the sweep asks the VPS again meanwhile, and cannot publish either.
+  before(async () => (h = await startHarness({ CHALLENGE_TTL_MS: '300', SWEEP_INTERVAL_MS: '100' })));
+  after(async () => {
+    h.brokerDown = false;
+    await h.close();
+  });
+
+  it('is answered 503 while nothing can be published, and lands exactly once when the broker is back', async () => {
+    const request = requestCode(30_000);
+    const { codeVerifier, codeChallenge } = pkcePair();
+    const code = voucherCode();
+    // Asked again after its callback time, the VPS answers with the code (it treats the requestId idempotently).
+    h.vps.script(request.requestId, (_call, attempt) =>
+      attempt === 1 ? vpsReplies.challenge(codeChallenge, 'S256') : vpsReplies.code(code),
+    );
+    await h.kafka.publishRequest(request);
+    await eventually(
+      async () =>
+        (await h.service.database.query('SELECT 1 FROM vps_requests WHERE request_id = $1 AND state = $2', [request.requestId, 'PENDING']))
+          .length > 0,
+      'the stored challenge',
+    );
+
+    h.brokerDown = true;
+    const delivery = h.vps.deliver(h.callbackUrl, callbackPayload(codeVerifier, code));
+    await eventually(() => h.vps.callsFor(request.requestId).length >= 2 && delivery.answers.length >= 5, 'the outage to outlast the wait');
+    assert.ok(
+      delivery.answers.every((answer) => answer === 503),
+      `503 while the broker is down, got ${delivery.answers.join(',')}`,
+    );
+    h.brokerDown = false;
+
+    const final = await delivery.final;
+    assert.ok(final === 200 || final === 409, `the callback lands, or finds its code already delivered by the re-ask; got ${final}`);
+    const [outcome] = await eventually(
+      () => h.kafka.receivedFor(request.requestId).length > 0 && h.kafka.receivedFor(request.requestId),
+      'receive-code',
+    );
+    assert.equal(outcome?.voucherCode, code);
+    assert.equal(outcome?.status, 'SUCCESS');
+    await settle(800);
+    assert.equal(h.kafka.receivedFor(request.requestId).length, 1, 'exactly once, and never FAILED');
+  });
+});
