@@ -27,6 +27,22 @@ export type HttpServer = FastifyInstance<
   addReadinessCheck(name: string, check: ReadinessCheck): void;
 };
 
+export interface HttpServerOptions {
+  bodyLimit?: number;
+  /**
+   * How long a client may take to send a whole request (headers and body) before it gets 408 and is cut off. Node
+   * stops the clock once the request has arrived, so a long response (a Server-Sent Events stream) is not cut.
+   */
+  requestTimeout?: number;
+  /** How long a connection may be silent (nothing read or written) before it is closed; 0 turns it off. */
+  connectionTimeout?: number;
+  /** Fastify's trustProxy: whose X-Forwarded-For gives request.ip. Off by default. */
+  trustProxy?: boolean | string;
+}
+
+/** Slow requests are found by a sweep of open connections; a short timeout (tests) is swept more often. */
+const checkingIntervalFor = (requestTimeout: number) => Math.min(30_000, Math.max(50, Math.floor(requestTimeout / 4)));
+
 /** Query strings carry phone numbers; logs see the path only. */
 const pathOnly = (url: string) => url.split('?')[0] ?? '/';
 
@@ -35,13 +51,20 @@ const pathOnly = (url: string) => url.split('?')[0] ?? '/';
  * Fastify sees them, and 405 with Allow for a known path under another method), /healthz, /readyz, /metrics, a
  * per-request log line without query strings, and schema validation through TypeBox.
  */
-export function createHttpServer(service: string, logger: Logger, options: { bodyLimit?: number } = {}): HttpServer {
+export function createHttpServer(service: string, logger: Logger, options: HttpServerOptions = {}): HttpServer {
+  // Fastify's own defaults are 0 (no limit): a client that sends one byte a minute would hold its socket forever.
+  const requestTimeout = options.requestTimeout ?? 30_000;
   const app = Fastify({
     loggerInstance: logger,
     // Fastify's own request lines would carry query strings (phone numbers); onResponse below logs the path only.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     keepAliveTimeout: 65_000,
+    requestTimeout,
+    connectionTimeout: options.connectionTimeout ?? 120_000,
+    // Node's header deadline may not be longer than the whole request's; both are enforced by the same sweep.
+    http: { headersTimeout: Math.min(requestTimeout, 60_000), connectionsCheckingInterval: checkingIntervalFor(requestTimeout) },
+    trustProxy: options.trustProxy ?? false,
     // On close, idle keep-alive connections go at once and requests in flight finish (their answers are sent).
     forceCloseConnections: 'idle',
     return503OnClosing: true,
