@@ -1,4 +1,7 @@
-import { parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js/max';
+import { isSupportedCountry, parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js/max';
+
+/** True for an ISO 3166 region code whose numbers can be read (`VN`); for validating region settings. */
+export const isKnownRegion = (region: string): boolean => isSupportedCountry(region);
 
 /** `region` is the ISO 3166 country the number belongs to (`VN`), for the gateway's ALLOWED_REGIONS. */
 export type PhoneResult = { ok: true; e164: string; region: string } | { ok: false; reason: string };

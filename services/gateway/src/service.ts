@@ -5,7 +5,8 @@ import { createHttpServer, type HttpServer } from '@voucher/platform/http';
 import type { Logger } from '@voucher/platform/logging';
 import { createTokenVerifier, type TokenSource } from './auth/access-tokens.ts';
 import { createCustomerAuth } from './auth/customer-auth.ts';
-import { createSignIn } from './auth/sign-in.ts';
+import { startSecurityHousekeeping } from './auth/security-housekeeping.ts';
+import { createSignIn, type SignInSettings } from './auth/sign-in.ts';
 import type { Config } from './config.ts';
 import { startDeliveryWorker } from './delivery/delivery-worker.ts';
 import { lifeCycle } from './delivery/life-cycle.ts';
@@ -15,6 +16,8 @@ import { StreamRegistry } from './delivery/stream-registry.ts';
 import { startHousekeeping } from './housekeeping/sweeper.ts';
 import { startOverdueRequests } from './delivery/overdue-requests.ts';
 import { registerOpenApi } from './http/openapi.ts';
+import { PostgresHitCounter } from './http/postgres-rate-limit-store.ts';
+import { registerRateLimit } from './http/rate-limit.ts';
 import { registerWebPage } from './http/web-page.ts';
 import { startKafka } from './kafka/kafka-runtime.ts';
 import { createRequestPublisher } from './kafka/request-publisher.ts';
@@ -28,6 +31,8 @@ import type { SmsSender } from './sms/sms-sender.ts';
 
 export interface GatewayDeps {
   sms?: SmsSender;
+  /** The time, in epoch milliseconds, for sign-in (codes, tokens, limits, locks) and rate limits; tests move it. */
+  clock?: () => number;
 }
 
 export interface RunningGateway {
@@ -54,9 +59,17 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
   const logger = parentLogger.child({ replica: config.GATEWAY_REPLICA_ID });
   const db = await openGatewayDatabase(config);
   const sms = deps.sms ?? new HttpSmsSender(config.SMS_URL, config.SMS_TIMEOUT_MS);
-  const http = createHttpServer('gateway', logger);
+  const now = deps.clock ?? Date.now;
+  const http = createHttpServer('gateway', logger, {
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
+    trustProxy: config.TRUST_PROXY,
+  });
   const metrics = createGatewayMetrics(http.metrics);
-  const registry = new StreamRegistry(config.SSE_KEEPALIVE_MS, metrics.setOpenStreams);
+  const registry = new StreamRegistry(config.SSE_KEEPALIVE_MS, metrics.setOpenStreams, {
+    maxPerCustomer: config.SSE_MAX_STREAMS_PER_CUSTOMER,
+    maxLifetimeMs: config.SSE_MAX_LIFETIME_MS,
+  });
   const offerToPages = createPageDelivery({ db, registry, metrics });
   const offer = (requestId: string) =>
     offerToPages(requestId).catch((error) => logger.error({ err: error, requestId }, 'offering an outcome to a page failed'));
@@ -92,16 +105,21 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
   const acceptRequest = createRequestAcceptor({ db, publishRequest, deadlineMs: config.WEB_DEADLINE_MS, logger });
 
   if (!config.AUTH_REQUIRED) logger.warn('AUTH_REQUIRED=false: voucher routes are open: demo only');
+  if (config.LOCAL_DEMO) logger.warn('LOCAL_DEMO=true: missing secrets are random for this process only: never in production');
   const source = tokenSource(config);
   const auth = createCustomerAuth({
     required: config.AUTH_REQUIRED,
-    verifyToken: source ? createTokenVerifier(source) : verifyNothing,
+    verifyToken: source ? createTokenVerifier(source, now) : verifyNothing,
     db,
+    allowedRegions: config.ALLOWED_REGIONS,
   });
+  const hits = new PostgresHitCounter(db, now);
   const voucherService = new VoucherServiceClient(config.VOUCHER_SERVICE_URL, config.VOUCHER_SERVICE_TIMEOUT_MS);
   await registerOpenApi(http); // before the routes, so it sees them all
   await registerWebPage(http, { authRequired: config.AUTH_REQUIRED, webDeadlineMs: config.WEB_DEADLINE_MS });
   await http.register(async (scope) => {
+    // Before the routes, so that every route of this scope (voucher and sign-in) counts against it.
+    await registerRateLimit(scope, { counter: hits, perMinute: config.RATE_LIMIT_PER_MINUTE, identify: auth.identify, logger });
     const routes = scope.withTypeProvider<TypeBoxTypeProvider>();
     voucherRoutes(routes, {
       db,
@@ -113,12 +131,11 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
       voucherService,
       streamTicketTtlMs: config.STREAM_TICKET_TTL_MS,
       defaultRegion: config.DEFAULT_REGION,
-      rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     });
     // With an external identity provider, customers sign in there: the gateway signs no tokens of its own.
     if (source?.kind === 'secret') {
-      const signIn = createSignIn({ db, sms, settings: signInSettings(config, source.secret), logger });
-      authRoutes(routes, { signIn, defaultRegion: config.DEFAULT_REGION });
+      const signIn = createSignIn({ db, sms, settings: signInSettings(config, source.secret), logger, now });
+      authRoutes(routes, { signIn, defaultRegion: config.DEFAULT_REGION, allowedRegions: config.ALLOWED_REGIONS });
     }
   });
   const overdue = startOverdueRequests({
@@ -135,6 +152,12 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
     intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
     batchSize: config.HOUSEKEEPING_BATCH_SIZE,
     idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_MS,
+  });
+  const securityHousekeeping = startSecurityHousekeeping({
+    db,
+    logger,
+    intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
+    batchSize: config.HOUSEKEEPING_BATCH_SIZE,
   });
   http.addReadinessCheck('database', async () => void (await db.query('SELECT 1')));
   http.addReadinessCheck('kafka', () => {
@@ -155,6 +178,8 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
       registry.closeAll(); // pages reconnect to another replica
       await http.close();
       await housekeeping.close();
+      await securityHousekeeping.close();
+      await hits.drained();
       await overdue.close();
       await kafka.close();
       await worker.close();
@@ -172,18 +197,24 @@ function tokenSource(config: Config): TokenSource | undefined {
     return { kind: 'jwks', jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE };
   }
   // readConfig refuses AUTH_REQUIRED=true without either; an open demo gateway without a secret offers no sign-in.
-  return config.AUTH_SECRET ? { kind: 'secret', secret: config.AUTH_SECRET } : undefined;
+  return config.AUTH_SECRET ? { kind: 'secret', secret: config.AUTH_SECRET, previousSecret: config.AUTH_SECRET_PREVIOUS } : undefined;
 }
 
 const verifyNothing = async () => undefined;
 
-function signInSettings(config: Config, secret: string) {
+function signInSettings(config: Config, tokenSecret: string): SignInSettings {
+  // readConfig refuses a gateway that signs customers in (AUTH_SECRET, no JWKS) without OTP_SECRET.
+  if (!config.OTP_SECRET) throw new Error('OTP_SECRET is required when the gateway signs customers in');
   return {
-    secret,
+    tokenSecret,
+    otpSecret: config.OTP_SECRET,
+    otpPreviousSecret: config.OTP_SECRET_PREVIOUS,
     otpTtlMs: config.OTP_TTL_MS,
     maxAttempts: config.OTP_MAX_ATTEMPTS,
     perNumberPerHour: config.OTP_PER_NUMBER_PER_HOUR,
     perAddressPerHour: config.OTP_PER_ADDRESS_PER_HOUR,
+    globalPerMinute: config.OTP_GLOBAL_PER_MINUTE,
+    lockout: { failures: config.OTP_LOCKOUT_FAILURES, windowMs: config.OTP_LOCKOUT_WINDOW_MS, lockMs: config.OTP_LOCKOUT_MS },
     tokenTtlMs: config.TOKEN_TTL_MS,
   };
 }

@@ -55,3 +55,49 @@ test('with an external JWKS, its tokens are accepted, others are refused, and /a
     await jwks.close();
   }
 });
+
+/** A provider's token with exactly the claims given (no expiry unless `exp` is set). */
+const providerToken = (claims: Record<string, unknown>, key: CryptoKey, exp?: string) => {
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'provider-key' }).setIssuer(ISSUER).setAudience(AUDIENCE);
+  return (exp ? jwt.setExpirationTime(exp) : jwt).sign(key);
+};
+
+test('an external token needs an expiry, and its phone_number claim counts only when phone_number_verified is true', async () => {
+  const provider = await generateKeyPair('RS256');
+  const jwks = await startJwksServer(provider.publicKey);
+  const gateway = await startReadyGateway(
+    testConfig({ AUTH_REQUIRED: 'true', AUTH_JWKS_URL: jwks.url, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE }),
+  );
+  try {
+    const phone = toE164(randomPhone());
+    const buy = async (token: string) => (await postJson(gateway, '/voucher', {}, bearer(token))).response.status;
+    const key = provider.privateKey;
+    assert.equal(await buy(await providerToken({ sub: phone }, key)), 401, 'no exp: a key for life');
+    assert.equal(await buy(await providerToken({ sub: phone }, key, '5m')), 202, 'sub with an expiry');
+    assert.equal(await buy(await providerToken({ sub: 'user-1', phone_number: phone }, key, '5m')), 401, 'unverified phone_number');
+    assert.equal(
+      await buy(await providerToken({ sub: 'user-1', phone_number: phone, phone_number_verified: false }, key, '5m')),
+      401,
+      'phone_number_verified: false',
+    );
+    assert.equal(
+      await buy(await providerToken({ sub: 'user-1', phone_number: phone, phone_number_verified: 'true' }, key, '5m')),
+      401,
+      'only the JSON boolean true counts',
+    );
+    assert.equal(
+      await buy(await providerToken({ sub: phone, phone_number: toE164(randomPhone()) }, key, '5m')),
+      401,
+      'an unverified phone_number is not replaced by sub',
+    );
+    assert.equal(await buy(await providerToken({ sub: 'user-1', phone_number: phone, phone_number_verified: true }, key, '5m')), 202);
+    assert.equal(
+      await buy(await providerToken({ sub: 'user-1', phone_number: '0909123456', phone_number_verified: true }, key, '5m')),
+      401,
+      'E.164 only',
+    );
+  } finally {
+    await gateway.close();
+    await jwks.close();
+  }
+});

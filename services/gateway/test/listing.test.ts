@@ -22,6 +22,7 @@ async function startTestVoucherService(): Promise<{ service: VoucherService }> {
     KAFKA_NAMESPACE: uniqueNamespace(),
     KAFKA_TOPIC_PARTITIONS: '1',
     DATABASE_URL: process.env.DATABASE_URL ?? '',
+    CURSOR_SECRET: 'gateway-test-cursor-secret-0123456789abcdefgh',
     LOG_LEVEL: 'silent',
   });
   return { service: await startVoucherService(config, logger) };

@@ -20,6 +20,8 @@ export interface CustomerAuthOptions {
   required: boolean;
   verifyToken: VerifyToken;
   db: Database;
+  /** The regions (ISO 3166) whose numbers the gateway serves: any other number is refused, signed in or not. */
+  allowedRegions: readonly string[];
 }
 
 const bearerOf = (request: FastifyRequest) => /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
@@ -27,18 +29,30 @@ const bearerOf = (request: FastifyRequest) => /^Bearer\s+(\S+)$/i.exec(request.h
 /**
  * The one seam between the voucher routes and sign-in. `requireCustomer` (a bearer token) and `requireStreamViewer`
  * (a stream ticket, or a bearer token) are the routes' preHandlers: they establish who is calling; `mayActFor`
- * then lets a route serve only the caller's own phone number.
+ * then lets a route serve only the caller's own phone number, and `servesRegion` only numbers of allowed regions.
  */
-export function createCustomerAuth({ required, verifyToken, db }: CustomerAuthOptions) {
+export function createCustomerAuth({ required, verifyToken, db, allowedRegions }: CustomerAuthOptions) {
+  // A request's token is verified once, whoever asks first (the rate limit at onRequest, or the route's preHandler).
+  const verified = new WeakMap<FastifyRequest, Promise<string | undefined>>();
+  function identify(request: FastifyRequest): Promise<string | undefined> {
+    const token = required ? bearerOf(request) : undefined;
+    if (!token) return Promise.resolve(undefined);
+    let phoneNumber = verified.get(request);
+    if (!phoneNumber) verified.set(request, (phoneNumber = verifyToken(token)));
+    return phoneNumber;
+  }
+
   async function signInFromBearer(request: FastifyRequest): Promise<void> {
-    const token = bearerOf(request);
-    if (!token) throw problem.unauthorized('sign-in is required');
-    const phoneNumber = await verifyToken(token);
+    if (!bearerOf(request)) throw problem.unauthorized('sign-in is required');
+    const phoneNumber = await identify(request);
     if (!phoneNumber) throw problem.unauthorized('The access token is not valid or has expired; sign in again.');
     request.customer = { phoneNumber };
   }
 
   return {
+    /** The number of the request's valid bearer token, if it has one (sign-in required); nothing is refused here. */
+    identify,
+
     async requireCustomer(request: FastifyRequest): Promise<void> {
       if (required) await signInFromBearer(request);
     },
@@ -57,6 +71,9 @@ export function createCustomerAuth({ required, verifyToken, db }: CustomerAuthOp
       if (!required) return true;
       return request.customer?.phoneNumber === phoneNumber;
     },
+
+    servesRegion: (region: string): boolean => allowedRegions.includes(region),
+    allowedRegions,
 
     /** The number a request acts for when it names none: the signed-in customer's. */
     callerNumber: (request: FastifyRequest): string | undefined => request.customer?.phoneNumber,

@@ -4,15 +4,24 @@ import { problem } from '@voucher/platform/http';
 import type { Logger } from '@voucher/platform/logging';
 import type { SmsSender } from '../sms/sms-sender.ts';
 import { issueAccessToken, type IssuedToken } from './access-tokens.ts';
+import { signInLockouts, type LockoutPolicy } from './lockouts.ts';
 import { otpStore, type PendingCode } from './otp-store.ts';
 import { countSend } from './send-counter.ts';
 
 export interface SignInSettings {
-  secret: string;
+  /** AUTH_SECRET: signs the access tokens. */
+  tokenSecret: string;
+  /** OTP_SECRET: keys the stored hashes of the codes; OTP_SECRET_PREVIOUS is still accepted during a rotation. */
+  otpSecret: string;
+  otpPreviousSecret?: string;
   otpTtlMs: number;
   maxAttempts: number;
   perNumberPerHour: number;
+  /** Per client address; an IPv6 address counts by its /64 (the caller passes addressKey()). */
   perAddressPerHour: number;
+  /** Every replica together, whoever asks: the ceiling on SMS pumping. */
+  globalPerMinute: number;
+  lockout: LockoutPolicy;
   tokenTtlMs: number;
 }
 
@@ -21,9 +30,12 @@ export interface SignInDeps {
   sms: SmsSender;
   settings: SignInSettings;
   logger: Logger;
+  /** The time, in epoch milliseconds; tests move it to see windows and locks end. */
+  now?: () => number;
 }
 
 export const OTP_SENT_MESSAGE = 'We sent a sign-in code by SMS.';
+const GLOBAL_WINDOW_MS = 60_000;
 
 const otpText = (otp: string, ttlMs: number) => {
   const minutes = Math.max(1, Math.round(ttlMs / 60_000));
@@ -31,36 +43,60 @@ const otpText = (otp: string, ttlMs: number) => {
 };
 
 /** What a guess found; decided inside the transaction, answered after it (so a wrong guess's count is committed). */
-type Guess = 'none' | 'exhausted' | 'expired' | 'wrong' | 'right';
+type Verdict = 'none' | 'exhausted' | 'expired' | 'wrong' | 'right';
+type Guess = { verdict: Verdict } | { verdict: 'locked'; until: Date };
+
+const secondsUntil = (until: Date, now: number) => Math.max(1, Math.ceil((until.getTime() - now) / 1000));
+const lockedProblem = (until: Date, now: number) => {
+  const minutes = Math.max(1, Math.ceil((until.getTime() - now) / 60_000));
+  return problem.tooManyRequests(
+    `Too many wrong codes were tried for this number; sign-in is locked for ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+    secondsUntil(until, now),
+  );
+};
 
 /**
  * Customer sign-in by a one-time code sent by SMS: `sendCode` issues the code, `exchangeCode` trades it for a
  * short-lived access token. Only a keyed hash of each code is stored, so a database reader cannot sign in.
  */
-export function createSignIn({ db, sms, settings, logger }: SignInDeps) {
-  const hashOf = (phoneNumber: string, otp: string) => createHmac('sha256', settings.secret).update(`${phoneNumber}:${otp}`).digest();
+export function createSignIn({ db, sms, settings, logger, now = Date.now }: SignInDeps) {
+  const hashOf = (secret: string, phoneNumber: string, otp: string) =>
+    createHmac('sha256', secret).update(`${phoneNumber}:${otp}`).digest();
+  const sameHash = (a: Buffer, b: Buffer) => a.length === b.length && timingSafeEqual(a, b);
 
-  async function enforceSendLimits(phoneNumber: string, address: string): Promise<void> {
-    const addressWait = await countSend(db, `address:${address}`, settings.perAddressPerHour);
+  async function enforceSendLimits(phoneNumber: string, address: string, at: number): Promise<void> {
+    const lockedUntil = await signInLockouts.lockedUntil(db, phoneNumber, at);
+    if (lockedUntil) throw lockedProblem(lockedUntil, at);
+    const addressWait = await countSend(db, `address:${address}`, settings.perAddressPerHour, at);
     if (addressWait)
       throw problem.tooManyRequests('Too many sign-in codes were requested from this address; try again later.', addressWait);
-    const numberWait = await countSend(db, `number:${phoneNumber}`, settings.perNumberPerHour);
+    const numberWait = await countSend(db, `number:${phoneNumber}`, settings.perNumberPerHour, at);
     if (numberWait) throw problem.tooManyRequests('Too many sign-in codes were requested for this number; try again later.', numberWait);
+    // Counted last, so that requests refused above do not use up everyone's allowance.
+    const globalWait = await countSend(db, 'all', settings.globalPerMinute, at, GLOBAL_WINDOW_MS);
+    if (globalWait) throw problem.tooManyRequests('Sign-in codes are in great demand right now; try again in a minute.', globalWait);
   }
 
-  function judge(pending: PendingCode | undefined, phoneNumber: string, otp: string): Guess {
+  /** A code hashed under the previous key (made before a rotation) still matches until it expires. */
+  function matches(pending: PendingCode, phoneNumber: string, otp: string): boolean {
+    if (sameHash(hashOf(settings.otpSecret, phoneNumber, otp), pending.codeHash)) return true;
+    const previous = settings.otpPreviousSecret;
+    return previous !== undefined && sameHash(hashOf(previous, phoneNumber, otp), pending.codeHash);
+  }
+
+  function judge(pending: PendingCode | undefined, phoneNumber: string, otp: string, at: number): Verdict {
     if (!pending) return 'none';
     if (pending.attempts >= settings.maxAttempts) return 'exhausted';
-    if (pending.expiresAt.getTime() <= Date.now()) return 'expired';
-    const guess = hashOf(phoneNumber, otp);
-    return guess.length === pending.codeHash.length && timingSafeEqual(guess, pending.codeHash) ? 'right' : 'wrong';
+    if (pending.expiresAt.getTime() <= at) return 'expired';
+    return matches(pending, phoneNumber, otp) ? 'right' : 'wrong';
   }
 
   return {
     async sendCode(phoneNumber: string, address: string): Promise<{ expiresInSeconds: number }> {
-      await enforceSendLimits(phoneNumber, address);
+      const at = now();
+      await enforceSendLimits(phoneNumber, address, at);
       const otp = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      await otpStore.replace(db, phoneNumber, hashOf(phoneNumber, otp), new Date(Date.now() + settings.otpTtlMs));
+      await otpStore.replace(db, phoneNumber, hashOf(settings.otpSecret, phoneNumber, otp), new Date(at + settings.otpTtlMs));
       try {
         await sms.send(phoneNumber, otpText(otp, settings.otpTtlMs), randomUUID());
       } catch (error) {
@@ -71,17 +107,30 @@ export function createSignIn({ db, sms, settings, logger }: SignInDeps) {
     },
 
     async exchangeCode(phoneNumber: string, otp: string): Promise<IssuedToken> {
-      const guess = await db.transaction(async (tx) => {
-        const verdict = judge(await otpStore.lock(tx, phoneNumber), phoneNumber, otp);
-        if (verdict === 'wrong') await otpStore.countFailedAttempt(tx, phoneNumber);
-        if (verdict === 'right') await otpStore.remove(tx, phoneNumber);
-        return verdict;
+      const at = now();
+      const guess = await db.transaction(async (tx): Promise<Guess> => {
+        // The code's row lock comes first: it serialises concurrent guesses for the number, and so their counting.
+        const pending = await otpStore.lock(tx, phoneNumber);
+        const lockedUntil = await signInLockouts.lockedUntil(tx, phoneNumber, at);
+        if (lockedUntil) return { verdict: 'locked', until: lockedUntil };
+        const verdict = judge(pending, phoneNumber, otp, at);
+        if (verdict === 'wrong') {
+          await otpStore.countFailedAttempt(tx, phoneNumber);
+          const locks = await signInLockouts.recordFailure(tx, phoneNumber, settings.lockout, at);
+          if (locks) return { verdict: 'locked', until: locks };
+        }
+        if (verdict === 'right') {
+          await otpStore.remove(tx, phoneNumber);
+          await signInLockouts.clear(tx, phoneNumber);
+        }
+        return { verdict };
       });
-      if (guess === 'none') throw problem.unauthorized('There is no pending sign-in code for this number; request a new code.');
-      if (guess === 'exhausted') throw problem.tooManyRequests('Too many attempts, request a new code.', 1);
-      if (guess === 'expired') throw problem.unauthorized('The code has expired; request a new code.');
-      if (guess === 'wrong') throw problem.unauthorized('The code is not correct.');
-      return issueAccessToken(settings.secret, phoneNumber, settings.tokenTtlMs);
+      if (guess.verdict === 'locked') throw lockedProblem(guess.until, at);
+      if (guess.verdict === 'none') throw problem.unauthorized('There is no pending sign-in code for this number; request a new code.');
+      if (guess.verdict === 'exhausted') throw problem.tooManyRequests('Too many attempts, request a new code.', 1);
+      if (guess.verdict === 'expired') throw problem.unauthorized('The code has expired; request a new code.');
+      if (guess.verdict === 'wrong') throw problem.unauthorized('The code is not correct.');
+      return issueAccessToken(settings.tokenSecret, phoneNumber, settings.tokenTtlMs, now);
     },
   };
 }

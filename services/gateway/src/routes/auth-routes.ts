@@ -1,30 +1,42 @@
 import { normalizePhoneNumber } from '@voucher/contracts';
+import { addressKey } from '../http/client-address.ts';
 import { OTP_SENT_MESSAGE, type SignIn } from '../auth/sign-in.ts';
-import { invalidPhoneNumber } from './customer-number.ts';
+import { invalidPhoneNumber, regionNotServed } from './customer-number.ts';
 import type { RouteScope } from './route-deps.ts';
 import { OtpRequestBody, OtpSentResponse, TokenRequestBody, TokenResponse } from './schemas.ts';
 
-function e164Of(raw: string, defaultRegion: string): string {
+export interface AuthRouteDeps {
+  signIn: SignIn;
+  defaultRegion: string;
+  /** Only numbers of these regions get a code: an SMS to anywhere else costs the bank and serves no customer. */
+  allowedRegions: readonly string[];
+}
+
+function e164Of(raw: string, { defaultRegion, allowedRegions }: AuthRouteDeps): string {
   const phone = normalizePhoneNumber(raw, defaultRegion);
   if (!phone.ok) throw invalidPhoneNumber(`${phone.reason}.`, 'body');
+  if (!allowedRegions.includes(phone.region)) throw regionNotServed(allowedRegions, 'body');
   return phone.e164;
 }
 
 /** Sign-in by a one-time code sent by SMS (served only when the gateway signs its own tokens). */
-export function authRoutes(app: RouteScope, { signIn, defaultRegion }: { signIn: SignIn; defaultRegion: string }): void {
+export function authRoutes(app: RouteScope, deps: AuthRouteDeps): void {
+  const { signIn } = deps;
   app.post(
     '/auth/otp',
     {
       schema: {
         summary: 'Send a sign-in code by SMS',
-        description: 'Rate-limited per phone number and per client address (429 with Retry-After).',
+        description:
+          'Only numbers of the regions the bank serves. Rate-limited per phone number, per client address (IPv6 by /64) ' +
+          'and for everyone together (429 with Retry-After); a number locked after too many wrong codes gets 429 too.',
         tags: ['sign-in'],
         body: OtpRequestBody,
         response: { 202: OtpSentResponse },
       },
     },
     async (request, reply) => {
-      const { expiresInSeconds } = await signIn.sendCode(e164Of(request.body.phoneNumber, defaultRegion), request.ip);
+      const { expiresInSeconds } = await signIn.sendCode(e164Of(request.body.phoneNumber, deps), addressKey(request.ip));
       return reply.code(202).send({ message: OTP_SENT_MESSAGE, expiresInSeconds });
     },
   );
@@ -34,14 +46,16 @@ export function authRoutes(app: RouteScope, { signIn, defaultRegion }: { signIn:
     {
       schema: {
         summary: 'Exchange the SMS code for an access token',
-        description: 'Wrong, expired or missing code: 401; too many wrong attempts: 429 (request a new code).',
+        description:
+          'Wrong, expired or missing code: 401; too many wrong attempts at this code: 429 (request a new code); too many ' +
+          'wrong codes for this number: 429 until the lock ends (Retry-After).',
         tags: ['sign-in'],
         body: TokenRequestBody,
         response: { 200: TokenResponse },
       },
     },
     async (request) => {
-      const issued = await signIn.exchangeCode(e164Of(request.body.phoneNumber, defaultRegion), request.body.otp);
+      const issued = await signIn.exchangeCode(e164Of(request.body.phoneNumber, deps), request.body.otp);
       return { accessToken: issued.accessToken, tokenType: 'Bearer' as const, expiresIn: issued.expiresIn };
     },
   );

@@ -1,3 +1,4 @@
+import { problem } from '@voucher/platform/http';
 import { openEventStream } from '../delivery/sse.ts';
 import type { RouteScope, VoucherRouteDeps } from './route-deps.ts';
 import { findOwnRequest } from './request-status.ts';
@@ -13,7 +14,9 @@ export function requestEventsRoute(app: RouteScope, deps: VoucherRouteDeps): voi
           'One final event, then the stream ends: `voucher` {requestId, status: DELIVERED, voucherCode, message} when the code ' +
           'is delivered on the web, `sms` {requestId, status: SENT_BY_SMS, message} when it goes by SMS, `failed` ' +
           '{requestId, status: FAILED, message}. Comments keep the connection alive meanwhile. With sign-in, pass a ' +
-          'one-use `ticket` from POST …/stream-ticket (an EventSource cannot send headers) or a bearer header.',
+          'one-use `ticket` from POST …/stream-ticket (an EventSource cannot send headers) or a bearer header. A ' +
+          'customer may hold SSE_MAX_STREAMS_PER_CUSTOMER streams at once (429 beyond); a stream ends after ' +
+          'SSE_MAX_LIFETIME_MS without an event, and the page opens a new one.',
         tags: ['vouchers'],
         security: bearerSecurity,
         params: RequestParams,
@@ -22,10 +25,14 @@ export function requestEventsRoute(app: RouteScope, deps: VoucherRouteDeps): voi
       preHandler: deps.auth.requireStreamViewer,
     },
     async (request, reply) => {
-      const { requestId } = await findOwnRequest(request, request.params.requestId, deps);
+      const { requestId, phoneNumber } = await findOwnRequest(request, request.params.requestId, deps);
+      // Checked and registered in one tick, so that concurrent opens cannot all slip under the cap.
+      if (!deps.registry.mayOpen(phoneNumber)) {
+        throw problem.tooManyRequests('Too many event streams are open for this customer; close another page first.', 5);
+      }
       const stream = openEventStream(reply);
       // Registered before the first look at the row, so an outcome signalled in between is not missed.
-      deps.registry.add(requestId, stream);
+      deps.registry.add(requestId, stream, phoneNumber);
       stream.on('close', () => deps.registry.remove(requestId, stream));
       // Every outcome that may go on the web is announced (voucher_ready) after it is recorded: one recorded before
       // this point is found by the look below, one recorded after reaches this stream through the announcement.

@@ -20,7 +20,6 @@ export interface VoucherRouteDeps {
   voucherService: VoucherServiceClient;
   streamTicketTtlMs: number;
   defaultRegion: string;
-  rateLimitPerMinute: number;
 }
 
 /** The Fastify instance (or encapsulated scope) routes are added to. */

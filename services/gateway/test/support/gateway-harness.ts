@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { waitFor } from '@voucher/platform/testing';
 import { createLogger } from '@voucher/platform/logging';
 import type { Database } from '@voucher/platform/database';
 import { readConfig, type Config } from '../../src/config.ts';
-import { openGatewayDatabase, startGateway, type RunningGateway } from '../../src/service.ts';
+import { openGatewayDatabase, startGateway, type GatewayDeps, type RunningGateway } from '../../src/service.ts';
 
 export const logger = createLogger('gateway-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
@@ -14,7 +14,13 @@ export const uniqueNamespace = () => `t${randomUUID().slice(0, 8)}-`;
 export const randomPhone = () => `0909${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
 export const toE164 = (national: string) => `+84${national.slice(1)}`;
 
-/** Test config: ports of 0, the test run's database (DATABASE_URL), short timings, open routes. */
+/** The test runs' one-time-code key: the gateway has no default one (OTP_SECRET is required with AUTH_SECRET). */
+export const TEST_OTP_SECRET = 'gateway-test-otp-secret-0123456789abcdefghijk';
+
+/**
+ * Test config: ports of 0, the test run's database (DATABASE_URL), short timings, open routes, an explicit test
+ * OTP_SECRET (used once a test sets AUTH_SECRET) and no global ceiling on codes (tests sign in a lot).
+ */
 export function testConfig(env: Record<string, string> = {}): Config {
   const namespace = uniqueNamespace();
   return readConfig({
@@ -31,6 +37,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     SSE_KEEPALIVE_MS: '200',
     RATE_LIMIT_PER_MINUTE: '10000',
     SMS_TIMEOUT_MS: '1000',
+    OTP_SECRET: TEST_OTP_SECRET,
+    OTP_GLOBAL_PER_MINUTE: '1000000',
     LOG_LEVEL: 'silent',
     ...env,
   });
@@ -40,8 +48,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
 export { waitFor };
 
 /** Starts a gateway and waits until its consumer has joined the group (/readyz answers 200). */
-export async function startReadyGateway(config: Config): Promise<RunningGateway> {
-  const gateway = await startGateway(config, logger);
+export async function startReadyGateway(config: Config, deps: GatewayDeps = {}): Promise<RunningGateway> {
+  const gateway = await startGateway(config, logger, deps);
   await waitFor(async () => (await fetch(`${gateway.url}/readyz`)).status === 200 || undefined, 'the gateway to be ready');
   return gateway;
 }
@@ -52,4 +60,21 @@ export const openTestDatabase = (config: Config): Promise<Database> => openGatew
 export async function postVoucher(gateway: RunningGateway, query: string, init: RequestInit = {}) {
   const response = await fetch(`${gateway.url}/voucher${query}`, { method: 'POST', ...init });
   return { response, body: (await response.json()) as Record<string, unknown> };
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * A clock for the gateway (GatewayDeps.clock) that stands still until the test moves it: windows, expiries and locks
+ * end when the test says so. It starts a minute into a random hour far in the future, so that the counters this test
+ * writes to the shared database (per minute, per hour) are its own.
+ */
+export function testClock() {
+  let now = Date.UTC(2200, 0, 1) + randomInt(0, 1_000_000) * HOUR + 60_000;
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
 }

@@ -1,0 +1,39 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { problem } from '@voucher/platform/http';
+import type { Logger } from '@voucher/platform/logging';
+import { addressKey } from './client-address.ts';
+import { postgresRateLimitStore, type PostgresHitCounter } from './postgres-rate-limit-store.ts';
+
+export interface RateLimitOptions {
+  counter: PostgresHitCounter;
+  perMinute: number;
+  /** The signed-in customer's number, when the request carries a valid token. */
+  identify: (request: FastifyRequest) => Promise<string | undefined>;
+  logger: Logger;
+}
+
+/** What a request counts against: its customer when the token is valid, else its address (IPv6 by /64). */
+export async function rateLimitKey(request: FastifyRequest, identify: RateLimitOptions['identify']): Promise<string> {
+  const customer = await identify(request);
+  return customer ? `customer:${customer}` : `address:${addressKey(request.ip)}`;
+}
+
+/**
+ * Every route of `scope` registered after this counts against one allowance a minute per customer or address, held
+ * in PostgreSQL so that replicas share it (@fastify/rate-limit with our store). Over it: 429 with Retry-After.
+ * Counted at onRequest, before the body is read; a bad token counts against the address it came from.
+ */
+export async function registerRateLimit(scope: FastifyInstance, options: RateLimitOptions): Promise<void> {
+  await scope.register(rateLimit, {
+    global: true,
+    hook: 'onRequest',
+    max: options.perMinute,
+    timeWindow: 60_000,
+    store: postgresRateLimitStore(options.counter, options.logger),
+    skipOnError: true,
+    keyGenerator: (request) => rateLimitKey(request, options.identify),
+    errorResponseBuilder: (_request, context) =>
+      problem.tooManyRequests('Too many requests from this customer or address; slow down.', Math.max(1, Math.ceil(context.ttl / 1000))),
+  });
+}
