@@ -20,6 +20,9 @@ export async function startStack(overrides: NodeJS.ProcessEnv = {}): Promise<Sta
     ...process.env,
     KAFKA_NAMESPACE: uniqueNamespace(),
     LOG_LEVEL: process.env.STACK_LOG_LEVEL ?? 'warn',
+    // The services have no default keys: the tests name theirs (AUTH_SECRET stays each test's choice: unset, no sign-in).
+    OTP_SECRET: 'system-test-otp-secret-0123456789abcdefghijk',
+    CURSOR_SECRET: 'system-test-cursor-secret-0123456789abcdefgh',
     ...overrides,
   };
   const processes: Supervised[] = [];
