@@ -46,6 +46,10 @@ export interface Evidence {
   vpsCodes: Map<string, Set<string>>;
   /** How the VPS handed over each code (for the report): answers, callback attempts and the bank's statuses. */
   vpsHandover?: Map<string, string>;
+  /** When the VPS first handed over each code (epoch milliseconds). */
+  vpsFirstHandover?: Map<string, number>;
+  /** When the VPS simulator went down (epoch milliseconds): it forgets every request id then. */
+  vpsRestarts?: number[];
 }
 
 export type ProblemKind = 'lost' | 'duplicated' | 'wrong-person' | 'stuck';
@@ -54,6 +58,8 @@ export interface Problem {
   kind: ProblemKind;
   requestId?: string;
   detail: string;
+  /** A short label of what happened, to group the problems in the report. */
+  cause: string;
 }
 
 export type Outcome = 'web' | 'sms' | 'failed' | 'lost' | 'stuck';
@@ -90,11 +96,20 @@ export function reconcile(evidence: Evidence): Reconciliation {
   const problems: Problem[] = [];
   const notes: string[] = [];
   const flagged = new Set<string>();
-  const flag = (kind: ProblemKind, requestId: string | undefined, detail: string) => {
+  const flag = (kind: ProblemKind, requestId: string | undefined, detail: string, cause = detail) => {
     const key = `${kind}|${requestId}|${detail}`;
     if (flagged.has(key)) return;
     flagged.add(key);
-    problems.push({ kind, requestId, detail });
+    problems.push({ kind, requestId, detail, cause });
+  };
+  const since = (ms: number) => `+${((ms - evidence.loadStartedAt) / 1000).toFixed(1)} s`;
+  /** A VPS restart between two codes' hand-overs: it forgot the request id and answered the second ask with a new code. */
+  const restartBetween = (first: string, second: string | null | undefined): number | undefined => {
+    const from = evidence.vpsFirstHandover?.get(first);
+    const to = second ? evidence.vpsFirstHandover?.get(second) : undefined;
+    if (from === undefined || to === undefined) return undefined;
+    const [low, high] = from < to ? [from, to] : [to, from];
+    return evidence.vpsRestarts?.find((at) => at > low && at < high);
   };
 
   const accepted = evidence.purchases.filter((purchase) => purchase.requestId);
@@ -107,7 +122,12 @@ export function reconcile(evidence: Evidence): Reconciliation {
   for (const purchase of evidence.purchases) {
     const ids = new Set(purchase.attempts.flatMap((attempt) => (attempt.requestId ? [attempt.requestId] : [])));
     if (ids.size > 1)
-      flag('duplicated', purchase.requestId, `purchase ${purchase.key} was answered with ${ids.size} request ids: ${[...ids].join(', ')}`);
+      flag(
+        'duplicated',
+        purchase.requestId,
+        `purchase ${purchase.key} was answered with ${ids.size} request ids: ${[...ids].join(', ')}`,
+        'one purchase, several request ids',
+      );
   }
 
   // Every code, with where it was seen, per request.
@@ -144,12 +164,22 @@ export function reconcile(evidence: Evidence): Reconciliation {
   for (const [code, messages] of smsOfCode) {
     if (requestsOfCode.has(code)) continue;
     for (const message of messages)
-      flag('wrong-person', undefined, `SMS ${message.id} to ${maskNumber(message.to)} carries ${maskCode(code)}, which no request has`);
+      flag(
+        'wrong-person',
+        undefined,
+        `SMS ${message.id} to ${maskNumber(message.to)} carries ${maskCode(code)}, which no request has`,
+        'a texted code no request has',
+      );
   }
   for (const record of evidence.receiveCode) {
     const owner = ownerOf.get(record.requestId);
     if (owner && record.phoneNumber !== owner) {
-      flag('wrong-person', record.requestId, `receive-code names ${maskNumber(record.phoneNumber)} for a request of ${maskNumber(owner)}`);
+      flag(
+        'wrong-person',
+        record.requestId,
+        `receive-code names ${maskNumber(record.phoneNumber)} for a request of ${maskNumber(owner)}`,
+        'receive-code names another number',
+      );
     }
   }
   for (const [code, ids] of requestsOfCode) {
@@ -159,6 +189,7 @@ export function reconcile(evidence: Evidence): Reconciliation {
       owners.size > 1 ? 'wrong-person' : 'duplicated',
       [...ids][0],
       `code ${maskCode(code)} belongs to ${ids.size} requests: ${[...ids].join(', ')}`,
+      'one code in several requests',
     );
   }
 
@@ -171,29 +202,55 @@ export function reconcile(evidence: Evidence): Reconciliation {
     const bankCodes = [...(codesOf.get(id) ?? new Map<string, Set<Source>>())].filter(([, sources]) =>
       [...sources].some((s) => s !== 'vps'),
     );
-    if (bankCodes.length > 1) flag('duplicated', id, `one request, ${bankCodes.length} codes: ${describe(id)}`);
+    if (bankCodes.length > 1) {
+      const restart = restartBetween(bankCodes[0]![0], bankCodes[1]![0]);
+      const across = restart === undefined ? '' : `; the VPS was restarted in between (${since(restart)}) and forgot the request id`;
+      const cause = `two codes for one request${across ? ' (VPS restarted before the bank asked again)' : ''}`;
+      flag('duplicated', id, `one request, ${bankCodes.length} codes: ${describe(id)}${across}`, cause);
+    }
     const stored = evidence.stored.get(id);
     if (stored?.httpStatus === 200 && stored.phoneNumber !== number) {
-      flag('wrong-person', id, `voucher-service stored it for ${maskNumber(stored.phoneNumber ?? '?')}, not ${maskNumber(number)}`);
+      flag(
+        'wrong-person',
+        id,
+        `voucher-service stored it for ${maskNumber(stored.phoneNumber ?? '?')}, not ${maskNumber(number)}`,
+        'stored for another number',
+      );
     }
     const texts = codes.flatMap((code) => smsOfCode.get(code) ?? []);
     for (const message of texts.filter((m) => m.to !== number)) {
-      flag('wrong-person', id, `its code was texted to ${maskNumber(message.to)} instead of ${maskNumber(number)} (SMS ${message.id})`);
+      flag(
+        'wrong-person',
+        id,
+        `its code was texted to ${maskNumber(message.to)} instead of ${maskNumber(number)} (SMS ${message.id})`,
+        'texted to another number',
+      );
     }
     const textsToOwner = texts.filter((message) => message.to === number);
     if (textsToOwner.length > 1)
-      flag('duplicated', id, `its code was texted ${textsToOwner.length} times (SMS ${textsToOwner.map((m) => m.id).join(', ')})`);
+      flag(
+        'duplicated',
+        id,
+        `its code was texted ${textsToOwner.length} times (SMS ${textsToOwner.map((m) => m.id).join(', ')})`,
+        'texted twice',
+      );
     const pageCode = purchase.page?.events.find((event) => event.event === 'voucher')?.data.voucherCode as string | undefined;
-    if (pageCode && textsToOwner.length > 0) flag('duplicated', id, 'its code was shown on the page and texted as well');
+    if (pageCode && textsToOwner.length > 0)
+      flag('duplicated', id, 'its code was shown on the page and texted as well', 'shown and texted');
 
     const status = evidence.statuses.get(id);
     let outcome: Outcome;
     if (!status || status.httpStatus !== 200) {
       outcome = 'lost';
-      flag('lost', id, `the gateway answers ${status?.httpStatus || 'nothing'} for an accepted request`);
+      flag(
+        'lost',
+        id,
+        `the gateway answers ${status?.httpStatus || 'nothing'} for an accepted request`,
+        'the gateway does not answer for an accepted request',
+      );
     } else if (!FINAL.has(status.status ?? '')) {
       outcome = 'stuck';
-      flag('stuck', id, `still ${status.status} at the end of the wait (codes: ${describe(id) || 'none'})`);
+      flag('stuck', id, `still ${status.status} at the end of the wait (codes: ${describe(id) || 'none'})`, `still ${status.status}`);
     } else if (status.status === 'DELIVERED') {
       outcome = pageCode !== undefined && pageCode === status.voucherCode ? 'web' : 'lost';
       if (outcome === 'lost')
@@ -201,20 +258,40 @@ export function reconcile(evidence: Evidence): Reconciliation {
     } else if (status.status === 'SENT_BY_SMS') {
       outcome = textsToOwner.length > 0 ? 'sms' : 'lost';
       if (outcome === 'lost')
-        flag('lost', id, `SENT_BY_SMS, but no SMS to the customer carries its code (codes: ${describe(id) || 'none'})`);
+        flag(
+          'lost',
+          id,
+          `SENT_BY_SMS, but no SMS to the customer carries its code (codes: ${describe(id) || 'none'})`,
+          'SENT_BY_SMS without the SMS',
+        );
     } else if (codes.length === 0) outcome = 'failed';
     else if (textsToOwner.length > 0) outcome = 'sms';
     else if (pageCode !== undefined) outcome = 'web';
     else {
       outcome = 'lost';
-      flag('lost', id, `FAILED, but a code was issued and never reached the customer: ${describe(id)}`);
+      flag(
+        'lost',
+        id,
+        `FAILED, but a code was issued and never reached the customer: ${describe(id)}`,
+        'FAILED although a code was issued',
+      );
     }
     if ((outcome === 'web' || outcome === 'sms') && stored?.httpStatus !== 200) {
       outcome = 'lost';
-      flag('lost', id, `the customer got a code but voucher-service has no record of it (answers ${stored?.httpStatus || 'nothing'})`);
+      flag(
+        'lost',
+        id,
+        `the customer got a code but voucher-service has no record of it (answers ${stored?.httpStatus || 'nothing'})`,
+        'not stored by voucher-service',
+      );
     } else if ((outcome === 'web' || outcome === 'sms') && !stored?.voucherCode) {
       outcome = 'lost';
-      flag('lost', id, `the customer got a code, but voucher-service stored ${stored?.status} without one: the code is in no store`);
+      flag(
+        'lost',
+        id,
+        `the customer got a code, but voucher-service stored ${stored?.status} without one: the code is in no store`,
+        `delivered but stored as ${stored?.status}`,
+      );
     }
     // Every code the VPS handed over must be on receive-code or in voucher-service's store.
     const kept = new Set([stored?.voucherCode, ...evidence.receiveCode.filter((r) => r.requestId === id).map((r) => r.voucherCode)]);
@@ -223,7 +300,15 @@ export function reconcile(evidence: Evidence): Reconciliation {
       const got = outcome === 'web' || outcome === 'sms' ? `the customer got another code (${outcome})` : `the request ended ${outcome}`;
       outcome = 'lost';
       const how = dropped.map((code) => `${maskCode(code)}: ${evidence.vpsHandover?.get(code) ?? 'handed over'}`).join('; ');
-      flag('lost', id, `the VPS handed over a code that is in no store (${how}); ${got}`);
+      const restart = restartBetween(dropped[0]!, stored?.voucherCode);
+      const across = restart === undefined ? '' : `; the VPS was restarted in between (${since(restart)}) and forgot the request id`;
+      const via = (evidence.vpsHandover?.get(dropped[0]!) ?? '').startsWith('answer') ? 'an answer' : 'a callback';
+      flag(
+        'lost',
+        id,
+        `the VPS handed over a code that is in no store (${how}); ${got}${across}`,
+        `a code the VPS handed over in ${via} is in no store${across ? ' (VPS restarted before the bank asked again)' : ''}`,
+      );
     }
     const published = new Set(
       evidence.receiveCode
@@ -250,13 +335,20 @@ export function reconcile(evidence: Evidence): Reconciliation {
     const texted = [...(codesOf.get(record.requestId)?.keys() ?? [])].flatMap((code) => smsOfCode.get(code) ?? []);
     const fate = texted.length > 0 ? 'its code was texted to the customer' : 'no code reached anyone';
     if (!purchase) {
-      if (texted.length > 0) flag('duplicated', record.requestId, `request ${record.requestId} matches no customer's attempt, yet ${fate}`);
+      if (texted.length > 0)
+        flag(
+          'duplicated',
+          record.requestId,
+          `request ${record.requestId} matches no customer's attempt, yet ${fate}`,
+          'a request nobody asked for was delivered',
+        );
       else notes.push(`${record.requestId}: on request-code but matches no customer's attempt; ${fate}`);
     } else if (purchase.requestId && texted.length > 0) {
       flag(
         'duplicated',
         purchase.requestId,
         `purchase ${purchase.key} was accepted as ${purchase.requestId} and also processed as ${record.requestId} (an attempt that was refused); ${fate}`,
+        'one purchase processed twice',
       );
     } else {
       notes.push(`purchase ${purchase.key}: an attempt answered without a request id was processed anyway as ${record.requestId}; ${fate}`);

@@ -104,7 +104,9 @@ export function formatReport(result: ChaosResult): string[] {
   for (const kind of ['lost', 'duplicated', 'wrong-person', 'stuck'] as ProblemKind[]) {
     const problems = r.problems.filter((problem) => problem.kind === kind);
     if (problems.length === 0) continue;
-    lines.push(`${kind} (${problems.length}):`);
+    const causes = new Map<string, number>();
+    for (const problem of problems) causes.set(problem.cause, (causes.get(problem.cause) ?? 0) + 1);
+    lines.push(`${kind} (${problems.length}): ${[...causes].map(([cause, count]) => `${count}× ${cause}`).join('; ')}`);
     for (const problem of problems.slice(0, PROBLEMS_SHOWN)) {
       lines.push(`  ${problem.requestId ?? '-'}: ${problem.detail}`);
       if (problem.requestId) for (const line of logLinesAbout(result.logs, problem.requestId)) lines.push(`      ${line}`);

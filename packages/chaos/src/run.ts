@@ -176,6 +176,11 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       sms: [...inbox.messages.values()],
       vpsCodes: ledger.codesByRequest(),
       vpsHandover: ledger.handover(loadStartedAt),
+      vpsFirstHandover: ledger.firstHandover(),
+      vpsRestarts: [
+        ...faults.filter((fault) => fault.target === 'vps').map((fault) => loadStartedAt + fault.startedAt),
+        ...stack.crashes.filter((crash) => crash.name === 'vps').map((crash) => crash.at),
+      ],
     };
     const reconciliation = reconcile(evidence);
     if (options.keepLogs) {

@@ -147,6 +147,13 @@ export class VpsLedger {
     );
   }
 
+  /** When each code was first handed over (epoch milliseconds). */
+  firstHandover(): Map<string, number> {
+    const first = new Map<string, number>();
+    for (const code of this.issued) first.set(code.voucherCode, Math.min(first.get(code.voucherCode) ?? Infinity, code.at));
+    return first;
+  }
+
   /** Forged callbacks the bank answered 2xx: a code from an impostor was taken. Must be none. */
   forgedAccepted(): ForgedCallback[] {
     return this.forged.filter((callback) => callback.bankStatus !== undefined && callback.bankStatus >= 200 && callback.bankStatus < 300);

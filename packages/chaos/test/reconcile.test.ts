@@ -171,6 +171,19 @@ test('a code the VPS handed over that is in no store makes the request lost, eve
   assert.equal(result.outcomes.get(R2), 'lost');
   assert.equal(result.duplicated, 0, 'a code only the VPS saw is a lost code, not a second code inside the bank');
   assert.match(result.problems[0]!.detail, /in no store \(MMMM…: 8 callback/);
+  assert.doesNotMatch(result.problems[0]!.detail, /restarted/);
+
+  // The same, when the VPS was restarted between the two hand-overs: said so, still counted.
+  const t = evidence.loadStartedAt;
+  evidence.vpsFirstHandover = new Map([
+    ['MMMM-MMMM-MMMM-MMMM', t + 15_000],
+    [C2, t + 100_000],
+  ]);
+  evidence.vpsRestarts = [t + 41_000];
+  const across = reconcile(evidence);
+  assert.equal(across.lost, 1);
+  assert.match(across.problems[0]!.detail, /restarted in between \(\+41\.0 s\)/);
+  assert.match(across.problems[0]!.cause, /VPS restarted before the bank asked again/);
 });
 
 test('a code texted to the customer while voucher-service stored the request as FAILED is lost from the store', () => {
