@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { addressKey } from '../src/http/client-address.ts';
 import { PostgresHitCounter } from '../src/http/postgres-rate-limit-store.ts';
 import { openTestDatabase, testClock, testConfig } from './support/gateway-harness.ts';
 
@@ -30,4 +31,13 @@ test('the hit counter counts in PostgreSQL: two counters (replicas) share each w
   } finally {
     await db.close();
   }
+});
+
+test('an address counts as itself (IPv4), by its /64 (IPv6), or as its IPv4 address when IPv4-mapped', () => {
+  assert.equal(addressKey('198.51.100.7'), '198.51.100.7');
+  assert.equal(addressKey('::ffff:198.51.100.7'), '198.51.100.7');
+  assert.equal(addressKey('2001:db8:1:2::1'), '2001:db8:1:2::/64');
+  assert.equal(addressKey('2001:DB8:1:2:ffff:ffff:ffff:ffff'), '2001:db8:1:2::/64');
+  assert.equal(addressKey('2001:db8:1:3::1'), '2001:db8:1:3::/64');
+  assert.equal(addressKey(undefined), 'unknown', 'a request whose socket is already gone');
 });
