@@ -35,8 +35,15 @@ const isAlive = (pid: number) => {
 };
 
 /** Tries `start` a few times: a server restarted right after a crash occasionally needs a second go. */
-async function withRetries(what: string, start: () => Promise<unknown>, reset: () => Promise<unknown>, log: Log): Promise<void> {
+async function withRetries(
+  what: string,
+  start: () => Promise<unknown>,
+  reset: () => Promise<unknown>,
+  log: Log,
+  stopped: () => boolean,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
+    if (stopped()) throw new Error(`not starting ${what}: the run is cleaning up`);
     try {
       await start();
       return;
@@ -60,6 +67,13 @@ export async function startInfrastructure(log: Log, taken: Set<number>): Promise
   const broker = { port: await stablePort(taken), controllerPort: await stablePort(taken), home: join(dir, 'kafka'), log: kafkaLog };
   let brokerStarted = false;
   let stopped = false;
+  /** Restarts under way: stop() lets them finish first, so no server comes up after the clean-up. */
+  const starting = new Set<Promise<void>>();
+  const tracked = (start: () => Promise<void>) => () => {
+    const promise = start();
+    starting.add(promise);
+    return promise.finally(() => starting.delete(promise));
+  };
 
   /** The server's process group: its postmaster and every backend (a crash takes them all). */
   const postmasterPid = (): number | undefined => {
@@ -87,6 +101,7 @@ export async function startInfrastructure(log: Log, taken: Set<number>): Promise
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    await Promise.allSettled([...starting]);
     if (brokerStarted)
       await stopBroker({ ...broker, graceMs: 10_000 }).catch((error: Error) => kafkaLog(`stopping failed: ${error.message}`));
     const pid = postmasterPid();
@@ -105,21 +120,25 @@ export async function startInfrastructure(log: Log, taken: Set<number>): Promise
       brokers: [`127.0.0.1:${broker.port}`],
       databaseUrl,
       killBroker: () => stopBroker({ ...broker, graceMs: 0 }),
-      restartBroker: () =>
+      restartBroker: tracked(() =>
         withRetries(
           'the broker',
           () => startBroker({ ...broker, timeoutMs: 120_000 }),
           () => stopBroker({ ...broker, graceMs: 0 }),
           kafkaLog,
+          () => stopped,
         ),
+      ),
       killPostgres: killPostgresGroup,
-      restartPostgres: () =>
+      restartPostgres: tracked(() =>
         withRetries(
           'PostgreSQL',
           () => startPostgres(pgLog, pgEnv),
           () => killPostgresGroup(),
           pgLog,
+          () => stopped,
         ),
+      ),
       stop,
     };
   } catch (error) {

@@ -34,6 +34,6 @@ try {
   for (const line of formatReport(result)) console.log(line);
   process.exit(result.ok ? 0 : 1);
 } catch (error) {
-  log(`the run did not complete: ${(error as Error).stack ?? error}`);
+  log(`the run did not complete: ${interrupted ? (error as Error).message : ((error as Error).stack ?? error)}`);
   process.exit(interrupted ? 130 : 1);
 }
