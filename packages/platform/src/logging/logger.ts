@@ -1,6 +1,7 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import { logSettings, type LogFormat } from '../config/common.ts';
+import { serializeError } from './error-serializer.ts';
 import { censor, redactPaths } from './redaction.ts';
 
 export type { Logger };
@@ -41,8 +42,9 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
       name: service,
       level,
       redact: { paths: redactPaths, censor },
-      // Request URLs carry phone numbers in query strings; the HTTP layer logs a masked form instead.
-      serializers: { err: pino.stdSerializers.err },
+      // Request URLs carry phone numbers in query strings; the HTTP layer logs a masked form instead. Errors lose the
+      // values of a failed statement (PostgreSQL's `detail`: `Key (voucher_code)=(…)`), which field names cannot catch.
+      serializers: { err: serializeError, error: serializeError },
     },
     format === 'pretty' ? prettyStream(destination) : destination,
   );
