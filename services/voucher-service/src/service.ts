@@ -47,7 +47,7 @@ export async function startVoucherService(config: Config, logger: Logger): Promi
     }
   };
   try {
-    const db = await openDatabase({ service: SERVICE_NAME, migrationsDir, url: config.DATABASE_URL });
+    const db = await openDatabase({ service: SERVICE_NAME, migrationsDir, url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA });
     started.push(db);
     const connection: KafkaConnection = { brokers: config.KAFKA_BROKERS, clientId: SERVICE_NAME };
     const topic = namespaced(config.KAFKA_NAMESPACE, Topics.receiveCode);

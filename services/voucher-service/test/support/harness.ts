@@ -38,6 +38,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     ...process.env,
     VOUCHER_PORT: '0',
     KAFKA_NAMESPACE: namespace,
+    // A schema of its own, so what one test stores is never what another counts.
+    DATABASE_SCHEMA: `voucher_service_${namespace.replace(/[^a-z0-9]/g, '_')}`,
     KAFKA_TOPIC_PARTITIONS: '3',
     CURSOR_SECRET: TEST_CURSOR_SECRET,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
