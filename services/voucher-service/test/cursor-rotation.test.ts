@@ -15,9 +15,11 @@ let after_: Harness;
 const [number] = syntheticPhoneNumbers(1, 8_000_000 + Math.floor(Math.random() * 900_000));
 
 before(async () => {
-  before_ = await startHarness();
-  during = await startHarness({ CURSOR_SECRET: ROTATED, CURSOR_SECRET_PREVIOUS: TEST_CURSOR_SECRET });
-  after_ = await startHarness({ CURSOR_SECRET: ROTATED });
+  // Three replicas of one deployment: one database schema, three keys.
+  const shared = { DATABASE_SCHEMA: `voucher_service_rotation_${Math.random().toString(36).slice(2, 10)}` };
+  before_ = await startHarness(shared);
+  during = await startHarness({ ...shared, CURSOR_SECRET: ROTATED, CURSOR_SECRET_PREVIOUS: TEST_CURSOR_SECRET });
+  after_ = await startHarness({ ...shared, CURSOR_SECRET: ROTATED });
   await seedVouchers(before_.service.db, { rows: 5, phoneNumbers: [number!], batchSize: 5 });
 });
 after(async () => {
