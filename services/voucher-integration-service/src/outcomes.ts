@@ -14,18 +14,23 @@ export interface RequestFacts {
   deadline: Date;
 }
 
-/** The web page waits until the deadline; anything later, or late by the VPS's own account, goes by SMS. */
-export function channelFor(status: VoucherStatus, deadline: Date, now: Date): Channel {
-  return status !== 'LATE_SUCCESS' && now.getTime() <= deadline.getTime() ? 'WEB' : 'SMS';
+/**
+ * The one channel rule, which this service alone applies (the gateway obeys the record's channel and never decides
+ * again): an outcome known no later than the request's deadline goes to the web page, which is still waiting for it;
+ * one known later goes by SMS. The same for every status: a code (SUCCESS, or LATE_SUCCESS by the VPS's own clock) and
+ * a failure alike. "Known" is when the outcome is committed here, not when the broker takes its record.
+ */
+export function channelFor(deadline: Date, knownAt: Date): Channel {
+  return knownAt.getTime() <= deadline.getTime() ? 'WEB' : 'SMS';
 }
 
-/** The receive-code message for one outcome; a FAILED outcome carries no voucher code. */
+/** The receive-code message for one outcome known at `now`; a FAILED outcome carries no voucher code. */
 export function receiveCodeMessage(request: RequestFacts, status: VoucherStatus, voucherCode: string | undefined, now: Date) {
   const message: ReceiveCodeMessage = {
     requestId: request.requestId,
     phoneNumber: request.phoneNumber,
     status,
-    channel: channelFor(status, request.deadline, now),
+    channel: channelFor(request.deadline, now),
     message: customerMessages[status],
     issuedAt: now.toISOString(),
   };

@@ -149,7 +149,8 @@ describe('challenge expiry', () => {
     const [outcome] = await outcomesOf(request.requestId);
     assert.equal(outcome?.status, 'LATE_SUCCESS');
     assert.equal(outcome?.voucherCode, code);
-    assert.equal(outcome?.channel, 'SMS');
+    // Late by the VPS's clock, but known here before the request's 5 s deadline: the page still waiting gets it.
+    assert.equal(outcome?.channel, 'WEB');
     const calls = h.vps.callsFor(request.requestId);
     assert.equal(calls.length, 2, 'asked once, then once again');
     assert.deepEqual(calls[1], calls[0], 'the same requestId, number and callback URL: the VPS treats it as the same request');

@@ -10,13 +10,25 @@ const before = new Date('2026-01-01T00:00:29Z');
 const after = new Date('2026-01-01T00:00:31Z');
 
 describe('outcomes', () => {
-  it('uses the web channel only for codes that are in time and not late by the VPS', () => {
-    assert.equal(channelFor('SUCCESS', deadline, before), 'WEB');
-    assert.equal(channelFor('SUCCESS', deadline, deadline), 'WEB');
-    assert.equal(channelFor('SUCCESS', deadline, after), 'SMS');
-    assert.equal(channelFor('LATE_SUCCESS', deadline, before), 'SMS');
-    assert.equal(channelFor('FAILED', deadline, before), 'WEB');
-    assert.equal(channelFor('FAILED', deadline, after), 'SMS');
+  it('decides the channel by the deadline alone: WEB when the outcome is known by then, SMS after it', () => {
+    assert.equal(channelFor(deadline, before), 'WEB');
+    assert.equal(channelFor(deadline, deadline), 'WEB');
+    assert.equal(channelFor(deadline, after), 'SMS');
+  });
+
+  it('applies the one rule to every status: a late FAILED goes by SMS, a LATE_SUCCESS known in time goes to the page', () => {
+    const request = { requestId: 'r', phoneNumber: '+84909123456', deadline };
+    const channels = (['SUCCESS', 'LATE_SUCCESS', 'FAILED'] as const).map((status) => [
+      status,
+      receiveCodeMessage(request, status, 'VC-1', before).channel,
+      receiveCodeMessage(request, status, 'VC-1', after).channel,
+    ]);
+    assert.deepEqual(channels, [
+      ['SUCCESS', 'WEB', 'SMS'],
+      // The VPS's own clock said late, but the page is still waiting: the bank's deadline decides.
+      ['LATE_SUCCESS', 'WEB', 'SMS'],
+      ['FAILED', 'WEB', 'SMS'],
+    ]);
   });
 
   it('never puts a voucher code on a FAILED message', () => {
