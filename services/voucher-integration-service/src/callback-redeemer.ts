@@ -1,6 +1,5 @@
+import type { VoucherStatus } from '@voucher/contracts';
 import { challengesMatch, transform } from './pkce.ts';
-import { receiveCodeMessage } from './outcomes.ts';
-import type { OutcomePublisher } from './receive-code-publisher.ts';
 import type { RequestStore } from './store/request-store.ts';
 
 /** A VPS callback whose shape has already been checked. */
@@ -11,23 +10,23 @@ export interface VpsCallback {
 }
 
 /**
- * `unknown`: the verifier matches no challenge and none can be on its way (403, final). `not-yet-known`: it matches
- * none yet, but a call to the VPS is outstanding whose challenge may be about to be stored (503, the VPS retries).
+ * `accepted`: the outcome is recorded (`status` is what was recorded: the callback's, or FAILED when its code belongs
+ * to another request). `unknown`: the verifier matches no challenge and none can be on its way (403, final).
+ * `not-yet-known`: it matches none yet, but a call to the VPS is outstanding whose challenge may be about to be stored
+ * (503, the VPS retries).
  */
-export type RedeemResult = { outcome: 'accepted'; requestId: string } | { outcome: 'unknown' | 'not-yet-known' | 'replayed' | 'expired' };
+export type RedeemResult =
+  { outcome: 'accepted'; requestId: string; status: VoucherStatus } | { outcome: 'unknown' | 'not-yet-known' | 'replayed' | 'expired' };
 
 /**
  * Redeems a callback against the pending challenge it proves (PKCE): in one transaction the challenge's row is
- * locked, checked unused and still waiting, the code published and the row marked used. A publish failure throws and
- * rolls everything back, so the VPS's retry can still redeem it: the code is neither lost nor published twice. A
- * challenge whose wait ran out is still redeemable until the sweep has ended its request FAILED.
+ * locked, checked unused and still waiting, the outcome recorded with its receive-code record in the outbox, and the
+ * challenge marked used. Nothing here waits on the broker: once this commits the outcome is durable, and the outbox
+ * relay publishes it (at once, or once the broker is back). A database failure rolls everything back, so the VPS's
+ * retry can still redeem it. A challenge whose wait ran out is still redeemable until the sweep has ended its request
+ * FAILED.
  */
-export async function redeemCallback(
-  store: RequestStore,
-  publisher: OutcomePublisher,
-  callback: VpsCallback,
-  now = new Date(),
-): Promise<RedeemResult> {
+export async function redeemCallback(store: RequestStore, callback: VpsCallback, now = new Date()): Promise<RedeemResult> {
   const candidates = { S256: transform(callback.codeVerifier, 'S256'), plain: transform(callback.codeVerifier, 'plain') };
   return store.transaction(async (tx) => {
     const row = await store.lockChallenge(tx, candidates);
@@ -36,8 +35,7 @@ export async function redeemCallback(
     }
     if (row.redeemedAt) return { outcome: 'replayed' };
     if (row.state !== 'PENDING') return { outcome: 'expired' };
-    await publisher.publish([receiveCodeMessage(row, callback.status, callback.voucherCode, now)]);
-    await store.markRedeemed(tx, row.requestId, callback.status, now);
-    return { outcome: 'accepted', requestId: row.requestId };
+    const recorded = await store.redeem(tx, row, callback.status, callback.voucherCode, now);
+    return { outcome: 'accepted', requestId: row.requestId, status: recorded.status };
   });
 }

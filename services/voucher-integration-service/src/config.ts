@@ -36,6 +36,18 @@ export const configSpec = {
   /** How long a settled request is remembered (redeliveries within it are recognised); at least Kafka's retention. */
   RECORD_RETENTION_MS: setting.integer(7 * 24 * 3600 * 1000, { min: 1 }),
   DATABASE_POOL_SIZE: setting.integer(20, { min: 1, max: 1000 }),
+  /** How often the outbox relay looks for receive-code records to publish when no commit pokes it. */
+  OUTBOX_POLL_MS: setting.integer(1000, { min: 10 }),
+  /** Records published in one produce request at most. */
+  OUTBOX_BATCH_SIZE: setting.integer(1000, { min: 1, max: 100_000 }),
+  /**
+   * How long a relay holds the records it leased before another may publish them again; longer than a publish can take
+   * (the producer gives up after 10 s), or a slow publish would be repeated while it is still in flight.
+   */
+  OUTBOX_LEASE_MS: setting.integer(30_000, { min: 100 }),
+  /** Backoff between attempts to publish records while the broker fails: from the base, doubling, up to the cap. */
+  OUTBOX_RETRY_BASE_MS: setting.integer(200, { min: 1 }),
+  OUTBOX_RETRY_MAX_MS: setting.integer(5000, { min: 1 }),
   ...kafkaSettings,
   ...databaseSettings,
   ...logSettings,

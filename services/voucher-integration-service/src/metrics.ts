@@ -11,6 +11,12 @@ export function createIntegrationMetrics(metrics: Metrics) {
     reasks: metrics.counter('vps_reasks_total', 'Expired challenges asked about again, by the VPS answer (code, challenge, error)', [
       'outcome',
     ]),
+    codesReused: metrics.counter(
+      'vps_codes_reused_total',
+      'Outcomes whose voucher code the VPS had already issued to another request (settled FAILED, the code not passed on)',
+    ),
+    outboxPublished: metrics.counter('outbox_published_total', 'receive-code records the outbox relay published'),
+    outboxPublishFailures: metrics.counter('outbox_publish_failures_total', 'Outbox relay publishes that failed (retried later)'),
   };
 }
 

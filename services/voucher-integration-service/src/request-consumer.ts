@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import { createRequestHandler, type RequestHandlerDeps } from './request-handler.ts';
 import { vpsCallbackPath } from './routes/vps-callback.ts';
 
-export type RequestConsumerDeps = Pick<RequestHandlerDeps, 'store' | 'vps' | 'publisher' | 'metrics' | 'logger'> & {
+export type RequestConsumerDeps = Pick<RequestHandlerDeps, 'store' | 'vps' | 'metrics' | 'logger'> & {
   config: Config;
   connection: KafkaConnection;
   topic: string;
@@ -29,14 +29,14 @@ const handlerSettings = (config: Config): Omit<RequestHandlerDeps, keyof Request
  * uncommitted and are redelivered rather than dead-lettered.
  */
 export async function startRequestConsumer(deps: RequestConsumerDeps): Promise<{ close(): Promise<void> }> {
-  const { config, connection, topic, producer, store, vps, publisher, metrics, logger, http } = deps;
+  const { config, connection, topic, producer, store, vps, metrics, logger, http } = deps;
   const shutdown = new AbortController();
   const consumer = await runConsumer({
     connection,
     groupId: namespaced(config.KAFKA_NAMESPACE, ConsumerGroups.integration),
     topic,
     decode: decodeRequestCode,
-    handle: createRequestHandler({ store, vps, publisher, metrics, logger, ...handlerSettings(config), signal: shutdown.signal }),
+    handle: createRequestHandler({ store, vps, metrics, logger, ...handlerSettings(config), signal: shutdown.signal }),
     producer,
     logger,
     concurrency: config.CONSUMER_CONCURRENCY,

@@ -2,17 +2,15 @@ import type { ReceiveCodeMessage, RequestCodeMessage, VoucherStatus } from '@vou
 import { Batcher } from '@voucher/platform/batching';
 import type { Logger } from '@voucher/platform/logging';
 import type { IntegrationMetrics } from './metrics.ts';
-import { receiveCodeMessage, type RequestFacts } from './outcomes.ts';
+import type { RequestFacts } from './outcomes.ts';
 import { PerKeyQueue } from './per-key-queue.ts';
-import type { OutcomePublisher } from './receive-code-publisher.ts';
-import type { CallStart, RequestStore, Settlement } from './store/request-store.ts';
+import type { CallStart, Outcome, RequestStore } from './store/request-store.ts';
 import { askVps } from './vps/ask.ts';
 import type { VpsClient } from './vps/vps-client.ts';
 
 export interface RequestHandlerDeps {
   store: RequestStore;
   vps: Pick<VpsClient, 'requestVoucher'>;
-  publisher: OutcomePublisher;
   metrics: IntegrationMetrics;
   logger: Logger;
   callbackUrl: string;
@@ -26,7 +24,9 @@ export interface RequestHandlerDeps {
 
 /**
  * Handles one request-code message: records that a call is outstanding, asks the VPS for a code (retrying under the
- * same requestId), then publishes the code or the failure, or stores the VPS's challenge until its callback.
+ * same requestId), then records the code or the failure (its receive-code record goes into the outbox in the same
+ * transaction; the outbox relay publishes it), or stores the VPS's challenge until its callback. Nothing waits on the
+ * broker here, so a broker outage never makes the VPS be asked again.
  * Idempotent on requestId: delivery is at least once, so a request waiting for its callback or settled is left alone,
  * one whose call was interrupted (the process died before storing the answer) is asked again under the same
  * requestId, and copies of one request in this process run one at a time.
@@ -35,19 +35,16 @@ export function createRequestHandler(deps: RequestHandlerDeps): (message: Reques
   const queue = new PerKeyQueue();
   // Calls begun at the same time are recorded in one statement.
   const caller = new Batcher<RequestFacts, CallStart>((batch) => deps.store.beginCalls(batch, new Date()));
-  // Outcomes reached at the same time are recorded in one transaction and published in one produce request.
-  const settler = new Batcher<OutcomeToSettle, boolean>((batch) =>
-    deps.store.settleMany(batch, (won) => deps.publisher.publish(won.map((settlement) => settlement.message))),
-  );
+  // Outcomes reached at the same time are recorded in one transaction (and so published in one produce request).
+  const settler = new Batcher<Outcome, ReceiveCodeMessage | undefined>((batch) => deps.store.settleMany(batch));
   const withBatchers = { ...deps, caller, settler };
   return (message) => queue.run(message.requestId, () => handleRequest(withBatchers, message));
 }
 
-interface OutcomeToSettle extends Settlement {
-  message: ReceiveCodeMessage;
-}
-
-type HandlerDeps = RequestHandlerDeps & { caller: Batcher<RequestFacts, CallStart>; settler: Batcher<OutcomeToSettle, boolean> };
+type HandlerDeps = RequestHandlerDeps & {
+  caller: Batcher<RequestFacts, CallStart>;
+  settler: Batcher<Outcome, ReceiveCodeMessage | undefined>;
+};
 
 async function handleRequest(deps: HandlerDeps, message: RequestCodeMessage): Promise<void> {
   const request: RequestFacts = { requestId: message.requestId, phoneNumber: message.phoneNumber, deadline: new Date(message.deadline) };
@@ -67,15 +64,13 @@ async function handleRequest(deps: HandlerDeps, message: RequestCodeMessage): Pr
 }
 
 async function settle(deps: HandlerDeps, request: RequestFacts, status: VoucherStatus, voucherCode: string | undefined) {
-  const now = new Date();
-  const message = receiveCodeMessage(request, status, voucherCode, now);
-  const published = await deps.settler.add({ request, outcome: status, now, message });
-  if (!published) {
-    deps.logger.info({ requestId: request.requestId }, 'request settled elsewhere meanwhile; nothing published');
+  const recorded = await deps.settler.add({ request, status, voucherCode, now: new Date() });
+  if (!recorded) {
+    deps.logger.info({ requestId: request.requestId }, 'request settled elsewhere meanwhile; nothing recorded');
     return;
   }
-  deps.metrics.requestOutcomes.inc({ outcome: status });
-  deps.logger.info({ requestId: request.requestId, status, channel: message.channel }, 'outcome published');
+  deps.metrics.requestOutcomes.inc({ outcome: recorded.status });
+  deps.logger.info({ requestId: request.requestId, status: recorded.status, channel: recorded.channel }, 'outcome recorded');
 }
 
 async function awaitCallback(deps: HandlerDeps, request: RequestFacts, challenge: string, method: 'S256' | 'plain') {

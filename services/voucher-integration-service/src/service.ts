@@ -7,6 +7,7 @@ import type { Logger } from '@voucher/platform/logging';
 import { redeemCallback } from './callback-redeemer.ts';
 import type { Config } from './config.ts';
 import { createIntegrationMetrics } from './metrics.ts';
+import { startOutboxRelay } from './outbox/outbox-relay.ts';
 import { ReceiveCodePublisher, type OutcomePublisher } from './receive-code-publisher.ts';
 import { startRequestConsumer } from './request-consumer.ts';
 import { registerVpsCallbackRoute, vpsCallbackPath } from './routes/vps-callback.ts';
@@ -28,7 +29,7 @@ export interface IntegrationService {
 
 /** Seams for tests; production passes none. */
 export interface ServiceOverrides {
-  /** Wraps the receive-code publisher (a test makes it fail, as a broker outage would). */
+  /** Wraps the outbox relay's receive-code publisher (a test makes it fail, as a broker outage would). */
   wrapPublisher?: (publisher: OutcomePublisher) => OutcomePublisher;
 }
 
@@ -46,8 +47,10 @@ class Closers {
 }
 
 /**
- * Starts the service: database, Kafka topics and producer, the VPS client, the callback endpoint, the request-code
- * consumer and the expiry sweep. close() stops taking callbacks, drains the consumer, then closes the rest.
+ * Starts the service: database, Kafka topics and producer, the outbox relay, the VPS client, the callback endpoint,
+ * the request-code consumer and the expiry sweep. close() stops the sweep, drains the consumer, stops taking
+ * callbacks, then stops the relay (after a last pass; what it could not publish stays in the outbox for the next one)
+ * and the rest.
  */
 export async function startIntegrationService(
   config: Config,
@@ -76,14 +79,36 @@ async function assemble(config: Config, logger: Logger, closers: Closers, overri
     service: serviceName,
     migrationsDir,
     url: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
     poolSize: config.DATABASE_POOL_SIZE,
   });
   closers.add(() => database.close());
-  const store = new RequestStore(database);
   const producer = new KafkaProducer(connection);
   closers.add(() => producer.close());
   const receiveCode = new ReceiveCodePublisher(producer, topics.receiveCode);
-  const publisher = overrides.wrapPublisher?.(receiveCode) ?? receiveCode;
+  const http = createHttpServer(serviceName, logger);
+  const metrics = createIntegrationMetrics(http.metrics);
+  // The only publisher of receive-code: outcomes are committed with their records in the outbox, and this publishes them.
+  const relay = startOutboxRelay({
+    db: database,
+    publisher: overrides.wrapPublisher?.(receiveCode) ?? receiveCode,
+    metrics,
+    logger,
+    pollMs: config.OUTBOX_POLL_MS,
+    batchSize: config.OUTBOX_BATCH_SIZE,
+    leaseMs: config.OUTBOX_LEASE_MS,
+    retryBaseMs: config.OUTBOX_RETRY_BASE_MS,
+    retryMaxMs: config.OUTBOX_RETRY_MAX_MS,
+  });
+  closers.add(() => relay.close());
+  const store = new RequestStore(database, {
+    outboxWritten: () => relay.poke(),
+    codeReused: (requestId) => {
+      metrics.codesReused.inc();
+      // Never the code itself: it is money, and it is another customer's.
+      logger.error({ requestId }, 'the VPS issued a voucher code it had already issued to another request; request settled FAILED');
+    },
+  });
   const vps = new VpsClient({
     vpsUrl: config.VPS_URL,
     maxConnections: config.VPS_MAX_CONNECTIONS,
@@ -91,10 +116,8 @@ async function assemble(config: Config, logger: Logger, closers: Closers, overri
   });
   closers.add(() => vps.close());
 
-  const http = createHttpServer(serviceName, logger);
-  const metrics = createIntegrationMetrics(http.metrics);
   http.addReadinessCheck('database', () => store.ping());
-  registerVpsCallbackRoute(http, { redeem: (callback) => redeemCallback(store, publisher, callback), metrics, logger });
+  registerVpsCallbackRoute(http, { redeem: (callback) => redeemCallback(store, callback), metrics, logger });
   // Listen before consuming, so that the VPS's first callbacks find the endpoint open.
   await http.listen({ port: config.INTEGRATION_PORT, host: config.HOST });
   closers.add(() => http.close());
@@ -106,7 +129,6 @@ async function assemble(config: Config, logger: Logger, closers: Closers, overri
     producer,
     store,
     vps,
-    publisher,
     metrics,
     logger,
     http,
@@ -114,7 +136,6 @@ async function assemble(config: Config, logger: Logger, closers: Closers, overri
   closers.add(() => consumer.close());
   const sweeper = startSweeper({
     store,
-    publisher,
     metrics,
     logger,
     intervalMs: config.SWEEP_INTERVAL_MS,

@@ -1,15 +1,13 @@
 import { startPeriodicTask } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import type { IntegrationMetrics } from './metrics.ts';
-import { receiveCodeMessage, type RequestFacts } from './outcomes.ts';
-import type { OutcomePublisher } from './receive-code-publisher.ts';
+import type { RequestFacts } from './outcomes.ts';
 import type { ReaskedCode, RequestStore } from './store/request-store.ts';
 import type { VpsAnswer } from './vps/vps-answer.ts';
 import { askVps, type AskDeps } from './vps/ask.ts';
 
 export interface SweeperOptions {
   store: RequestStore;
-  publisher: OutcomePublisher;
   metrics: IntegrationMetrics;
   logger: Logger;
   intervalMs: number;
@@ -59,26 +57,19 @@ export function startSweeper(options: SweeperOptions): { close(): Promise<void> 
 }
 
 /**
- * One sweep; true when a batch was full (more work is waiting). Each step runs even when an earlier one failed (a
- * broker outage that stops a re-ask's code from being published must not keep abandoned calls from being finished);
- * the first failure is thrown at the end.
+ * One sweep; true when a batch was full (more work is waiting). Each step runs even when an earlier one failed (one
+ * failing statement must not keep abandoned calls from being finished); the first failure is thrown at the end.
+ * Outcomes are recorded with their receive-code records in the outbox: nothing here waits on the broker.
  */
 export async function sweepOnce(options: SweeperOptions, now: Date, signal = new AbortController().signal): Promise<boolean> {
-  const { store, publisher, batchSize } = options;
+  const { store, batchSize } = options;
   const failures: unknown[] = [];
   const step = (work: () => Promise<number>) =>
     work().catch((error: unknown) => {
       failures.push(error);
       return 0;
     });
-  const expired = await step(() =>
-    store.expirePending(
-      now,
-      batchSize,
-      (rows) => publisher.publish(rows.map((row) => receiveCodeMessage(row, 'FAILED', undefined, now))),
-      options.calls.maxReasks,
-    ),
-  );
+  const expired = await step(() => store.expirePending(now, batchSize, options.calls.maxReasks));
   if (expired > 0) {
     options.metrics.expiredChallenges.inc(expired);
     options.logger.warn({ expired }, 'challenges expired without a callback after every re-ask; customers told their requests failed');
@@ -93,7 +84,7 @@ export async function sweepOnce(options: SweeperOptions, now: Date, signal = new
 
 /** Asks the VPS again about challenges that expired with re-asks left; returns how many were asked about. */
 async function reaskExpired(options: SweeperOptions, now: Date, signal: AbortSignal): Promise<number> {
-  const { store, publisher, metrics, logger, calls } = options;
+  const { store, metrics, logger, calls } = options;
   const rows = await store.claimForReask(now, new Date(now.getTime() + calls.leaseMs), calls.maxReasks, options.batchSize);
   if (rows.length === 0) return 0;
   const ask: AskDeps = { ...calls, metrics, logger, signal };
@@ -109,10 +100,7 @@ async function reaskExpired(options: SweeperOptions, now: Date, signal: AbortSig
     const expiresAt = new Date(Date.now() + calls.challengeTtlMs);
     await store.extendWait(row.requestId, expiresAt, answer.kind === 'challenge' ? answer : undefined);
   }
-  const settledAt = new Date();
-  const settled = await store.settleReasked(codes, settledAt, (won) =>
-    publisher.publish(won.map((code) => receiveCodeMessage(code.row, code.status, code.voucherCode, settledAt))),
-  );
+  const settled = await store.settleReasked(codes, new Date());
   logger.info({ reasked: rows.length, settled, codes: codes.length }, 'asked the VPS again about expired challenges');
   return rows.length;
 }
@@ -120,7 +108,7 @@ async function reaskExpired(options: SweeperOptions, now: Date, signal: AbortSig
 /**
  * Finishes calls that have been outstanding (CALLING) for longer than any handler takes: the handler died and its
  * message has not come back (or cannot, while the consumer is cut off from the broker). The VPS is asked under the
- * same requestId and its answer recorded as the handler would have: a challenge is stored, a code published, a VPS
+ * same requestId and its answer recorded as the handler would have: a challenge is stored, a code recorded, a VPS
  * that fails every attempt ends the request FAILED. A handler that is still alive after all only finds the request
  * settled or waiting: every transition leaves CALLING once.
  */
@@ -135,14 +123,12 @@ async function finishAbandonedCalls(options: SweeperOptions, now: Date, signal: 
 }
 
 async function recordAnswer(options: SweeperOptions, request: RequestFacts, answer: VpsAnswer): Promise<void> {
-  const { store, publisher } = options;
+  const { store } = options;
   if (answer.kind === 'challenge') {
     const expiresAt = new Date(Date.now() + options.calls.challengeTtlMs);
     const saved = await store.savePending(request, answer.codeChallenge, answer.transformMethod, expiresAt);
     if (saved !== 'challenge-taken') return;
   }
-  const status = answer.kind === 'code' ? answer.status : 'FAILED';
-  const now = new Date();
-  const message = receiveCodeMessage(request, status, answer.kind === 'code' ? answer.voucherCode : undefined, now);
-  await store.settleNew(request, status, now, () => publisher.publish([message]));
+  if (answer.kind === 'code') await store.settleNew({ request, status: answer.status, voucherCode: answer.voucherCode, now: new Date() });
+  else await store.settleNew({ request, status: 'FAILED', now: new Date() });
 }

@@ -123,10 +123,11 @@ describe('request-code → VPS → receive-code', () => {
     h.vps.script(request.requestId, () => vpsReplies.challenge(codeChallenge, 'S256'));
     await h.kafka.publishRequest(request);
     await eventually(() => h.vps.callsFor(request.requestId).length > 0, 'the VPS call');
+    // The row exists (CALLING) before the VPS is called; the challenge is stored once its 202 is in.
     const [row] = await eventually(
       () =>
         h.service.database
-          .query('SELECT * FROM vps_requests WHERE request_id = $1', [request.requestId])
+          .query('SELECT * FROM vps_requests WHERE request_id = $1 AND state = $2', [request.requestId, 'PENDING'])
           .then((rows) => rows.length > 0 && rows),
       'the stored challenge',
       2000,
@@ -138,6 +139,27 @@ describe('request-code → VPS → receive-code', () => {
     assert.ok((row?.expires_at as Date).getTime() > Date.now());
     await settle();
     assert.equal(h.kafka.receivedFor(request.requestId).length, 0, 'nothing is published before the callback');
+  });
+
+  it('gives a code the VPS hands out twice to the first request only: the second request ends FAILED, and it is counted', async () => {
+    const code = voucherCode();
+    const first = requestCode();
+    const second = requestCode();
+    h.vps.script(first.requestId, () => vpsReplies.code(code));
+    h.vps.script(second.requestId, () => vpsReplies.code(code));
+    await h.kafka.publishRequest(first);
+    const firstOutcome = await onlyOutcome(first.requestId);
+    await h.kafka.publishRequest(second);
+    const secondOutcome = await onlyOutcome(second.requestId);
+
+    assert.equal(firstOutcome.status, 'SUCCESS');
+    assert.equal(firstOutcome.voucherCode, code);
+    assert.equal(secondOutcome.status, 'FAILED');
+    assert.equal(secondOutcome.voucherCode, undefined);
+    assert.equal(secondOutcome.message, customerMessages.FAILED);
+    assert.equal(h.kafka.received.filter((message) => message.voucherCode === code).length, 1, 'one receive-code record carries the code');
+    const metrics = await (await fetch(`${h.service.url}/metrics`)).text();
+    assert.match(metrics, /vps_codes_reused_total\{[^}]*\} 1/);
   });
 
   it('reports readiness and the callback metrics', async () => {

@@ -7,42 +7,44 @@ import { createMetrics } from '@voucher/platform/http';
 import { createLogger } from '@voucher/platform/logging';
 import { redeemCallback } from '../src/callback-redeemer.ts';
 import { createIntegrationMetrics } from '../src/metrics.ts';
-import { receiveCodeMessage } from '../src/outcomes.ts';
-import type { OutcomePublisher } from '../src/receive-code-publisher.ts';
+import { transform } from '../src/pkce.ts';
 import { migrationsDir, serviceName } from '../src/service.ts';
 import { RequestStore } from '../src/store/request-store.ts';
 import { sweepOnce, type SweeperOptions } from '../src/sweeper.ts';
 import type { VpsAnswer } from '../src/vps/vps-answer.ts';
-import { phoneNumber, pkcePair, voucherCode } from './helpers/harness.ts';
-
-/** Records what it publishes; fails while `broken` is set, as a broker outage would. */
-class RecordingPublisher implements OutcomePublisher {
-  readonly published: ReceiveCodeMessage[] = [];
-  broken = false;
-  async publish(messages: ReceiveCodeMessage[]): Promise<void> {
-    if (this.broken) throw new Error('broker unavailable');
-    this.published.push(...messages);
-  }
-  for(requestId: string) {
-    return this.published.filter((message) => message.requestId === requestId);
-  }
-}
+import { phoneNumber, pkcePair, uniqueSchema, voucherCode } from './helpers/harness.ts';
 
 describe('request store guarantees', () => {
   let database: Database;
   let store: RequestStore;
+  /** What the store announced after its commits. */
+  const announced = { outboxWritten: 0, codeReused: [] as string[] };
   before(async () => {
-    database = await openDatabase({ service: serviceName, migrationsDir, url: process.env.DATABASE_URL ?? '' });
-    store = new RequestStore(database);
+    database = await openDatabase({ service: serviceName, migrationsDir, url: process.env.DATABASE_URL ?? '', schema: uniqueSchema() });
+    store = new RequestStore(database, {
+      outboxWritten: () => announced.outboxWritten++,
+      codeReused: (requestId) => announced.codeReused.push(requestId),
+    });
   });
   after(async () => {
     await database.close();
   });
 
+  /** The receive-code records waiting in the outbox for a request (nothing publishes them in these tests). */
+  const recordsOf = async (requestId: string) =>
+    (
+      await database.query<{ message: ReceiveCodeMessage }>('SELECT message FROM outbox WHERE request_id = $1 ORDER BY id', [requestId])
+    ).map((row) => row.message);
+  const rowOf = async (requestId: string) =>
+    (
+      await database.query<{ state: string; outcome: string | null }>('SELECT state, outcome FROM vps_requests WHERE request_id = $1', [
+        requestId,
+      ])
+    )[0];
+
   /** Sweep options around a stub VPS that answers per requestId (an error for any other request). */
-  const sweepOptions = (publisher: OutcomePublisher, answers: Record<string, VpsAnswer> = {}, maxReasks = 0): SweeperOptions => ({
+  const sweepOptions = (answers: Record<string, VpsAnswer> = {}, maxReasks = 0): SweeperOptions => ({
     store,
-    publisher,
     logger: createLogger('test', 'silent'),
     metrics: createIntegrationMetrics(createMetrics('test')),
     intervalMs: 1,
@@ -60,43 +62,49 @@ describe('request store guarantees', () => {
     },
   });
   const request = (deadlineInMs = 30_000) => ({ requestId: randomUUID(), phoneNumber, deadline: new Date(Date.now() + deadlineInMs) });
-  const pending = async (ttlMs = 60_000) => {
-    const facts = request();
+  const pending = async (ttlMs = 60_000, deadlineInMs = 30_000) => {
+    const facts = request(deadlineInMs);
     const pair = pkcePair();
     assert.equal(await store.savePending(facts, pair.codeChallenge, 'S256', new Date(Date.now() + ttlMs)), 'saved');
     return { facts, ...pair };
   };
 
-  it('keeps a callback redeemable when publishing it fails, and publishes it once when the VPS retries', async () => {
+  it('commits a redeemed callback with its receive-code record in the outbox, and announces it only after the commit', async () => {
     const { facts, codeVerifier } = await pending();
-    const publisher = new RecordingPublisher();
     const callback = { codeVerifier, status: 'SUCCESS' as const, voucherCode: voucherCode() };
+    const before = announced.outboxWritten;
 
-    publisher.broken = true;
-    await assert.rejects(redeemCallback(store, publisher, callback), /broker unavailable/);
-    publisher.broken = false;
-    assert.deepEqual(await redeemCallback(store, publisher, callback), { outcome: 'accepted', requestId: facts.requestId });
-    assert.deepEqual(await redeemCallback(store, publisher, callback), { outcome: 'replayed' });
-    assert.equal(publisher.for(facts.requestId).length, 1);
-    assert.equal(publisher.for(facts.requestId)[0]?.voucherCode, callback.voucherCode);
+    // A transaction that fails after recording the outcome leaves neither the outcome nor its record, and says nothing.
+    const candidates = { S256: transform(codeVerifier, 'S256'), plain: transform(codeVerifier, 'plain') };
+    await assert.rejects(
+      store.transaction(async (tx) => {
+        const row = await store.lockChallenge(tx, candidates);
+        await store.redeem(tx, row!, 'SUCCESS', callback.voucherCode, new Date());
+        throw new Error('the database went away');
+      }),
+      /went away/,
+    );
+    assert.deepEqual(await recordsOf(facts.requestId), []);
+    assert.equal((await rowOf(facts.requestId))?.state, 'PENDING');
+    assert.equal(announced.outboxWritten, before);
+
+    assert.deepEqual(await redeemCallback(store, callback), { outcome: 'accepted', requestId: facts.requestId, status: 'SUCCESS' });
+    assert.equal(announced.outboxWritten, before + 1, 'the relay is poked once the outcome is committed');
+    assert.deepEqual(await redeemCallback(store, callback), { outcome: 'replayed' });
+    const records = await recordsOf(facts.requestId);
+    assert.equal(records.length, 1);
+    assert.equal(records[0]?.voucherCode, callback.voucherCode);
+    assert.equal(records[0]?.channel, 'WEB');
   });
 
-  it('publishes an outcome once when two handlers settle the same request at the same time', async () => {
+  it('records an outcome once when two handlers settle the same request at the same time', async () => {
     const facts = request();
-    const publisher = new RecordingPublisher();
     const now = new Date();
-    const settle = () =>
-      store.settleNew(facts, 'SUCCESS', now, () => publisher.publish([receiveCodeMessage(facts, 'SUCCESS', 'VC-1', now)]));
+    const settle = () => store.settleNew({ request: facts, status: 'SUCCESS', voucherCode: 'VC-RACE-1', now });
     const results = await Promise.all([settle(), settle(), settle()]);
     assert.equal(results.filter(Boolean).length, 1);
-    assert.equal(publisher.published.length, 1);
+    assert.equal((await recordsOf(facts.requestId)).length, 1);
     assert.equal(await store.isKnown(facts.requestId), true);
-  });
-
-  it('records nothing when publishing an immediate outcome fails, so the message is retried', async () => {
-    const facts = request();
-    await assert.rejects(store.settleNew(facts, 'SUCCESS', new Date(), () => Promise.reject(new Error('broker unavailable'))));
-    assert.equal(await store.isKnown(facts.requestId), false);
   });
 
   it('refuses a challenge already held by another request, and recognises a redelivered one', async () => {
@@ -108,16 +116,15 @@ describe('request store guarantees', () => {
 
   it('sweeps an expired challenge into one FAILED outcome, refuses its late callback, and forgets old records', async () => {
     const { facts, codeVerifier } = await pending(1);
-    const publisher = new RecordingPublisher();
-    const options = sweepOptions(publisher);
+    const options = sweepOptions();
     const soon = new Date(Date.now() + 10);
 
     await sweepOnce(options, soon);
     await sweepOnce(options, soon);
-    const failed = publisher.for(facts.requestId);
+    const failed = await recordsOf(facts.requestId);
     assert.equal(failed.length, 1);
     assert.equal(failed[0]?.status, 'FAILED');
-    assert.deepEqual(await redeemCallback(store, publisher, { codeVerifier, status: 'SUCCESS', voucherCode: voucherCode() }), {
+    assert.deepEqual(await redeemCallback(store, { codeVerifier, status: 'SUCCESS', voucherCode: voucherCode() }), {
       outcome: 'expired',
     });
 
@@ -142,56 +149,120 @@ describe('request store guarantees', () => {
   it('settles a request whose call is outstanding once, however many handlers race for it', async () => {
     const facts = request();
     await store.beginCalls([facts], new Date());
-    const publisher = new RecordingPublisher();
     const now = new Date();
-    const settle = () =>
-      store.settleNew(facts, 'SUCCESS', now, () => publisher.publish([receiveCodeMessage(facts, 'SUCCESS', 'VC-1', now)]));
+    const settle = () => store.settleNew({ request: facts, status: 'SUCCESS', voucherCode: 'VC-RACE-2', now });
     const results = await Promise.all([settle(), settle(), settle()]);
     assert.equal(results.filter(Boolean).length, 1);
-    assert.equal(publisher.for(facts.requestId).length, 1);
+    assert.equal((await recordsOf(facts.requestId)).length, 1);
     assert.equal(await store.savePending(facts, pkcePair().codeChallenge, 'S256', new Date(Date.now() + 60_000)), 'already-known');
   });
 
   it('keeps a challenge redeemable after its wait ran out, until the sweep has ended it', async () => {
     const { facts, codeVerifier } = await pending(1);
-    const publisher = new RecordingPublisher();
     const code = voucherCode();
     const late = new Date(Date.now() + 60_000);
-    assert.deepEqual(await redeemCallback(store, publisher, { codeVerifier, status: 'LATE_SUCCESS', voucherCode: code }, late), {
+    assert.deepEqual(await redeemCallback(store, { codeVerifier, status: 'LATE_SUCCESS', voucherCode: code }, late), {
       outcome: 'accepted',
       requestId: facts.requestId,
+      status: 'LATE_SUCCESS',
     });
-    const [message] = publisher.for(facts.requestId);
+    const [message] = await recordsOf(facts.requestId);
     assert.equal(message?.voucherCode, code);
-    assert.equal(message?.channel, 'SMS');
+    assert.equal(message?.channel, 'SMS', 'known after the deadline');
   });
 
-  it('asks the VPS again about an expired challenge and settles it with the code, once, even if publishing failed first', async () => {
-    const { facts, codeVerifier } = await pending(1);
-    const publisher = new RecordingPublisher();
+  it('asks the VPS again about an expired challenge and settles it with the code, once', async () => {
+    const { facts, codeVerifier } = await pending(1, -1000);
     const code = voucherCode();
-    const options = sweepOptions(publisher, { [facts.requestId]: { kind: 'code', status: 'LATE_SUCCESS', voucherCode: code } }, 2);
+    const options = sweepOptions({ [facts.requestId]: { kind: 'code', status: 'LATE_SUCCESS', voucherCode: code } }, 2);
     const expired = new Date(Date.now() + 10);
 
-    publisher.broken = true;
-    await assert.rejects(sweepOnce(options, expired), /broker unavailable/);
-    publisher.broken = false;
     await sweepOnce(options, expired);
-    assert.equal(publisher.for(facts.requestId).length, 0, 'a re-ask in progress (or cut short) is not repeated before its lease ends');
-
-    await sweepOnce(options, new Date(expired.getTime() + 3_600_001));
-    const settled = publisher.for(facts.requestId);
+    await sweepOnce(options, expired);
+    const settled = await recordsOf(facts.requestId);
     assert.equal(settled.length, 1);
     assert.equal(settled[0]?.status, 'LATE_SUCCESS');
     assert.equal(settled[0]?.voucherCode, code);
-    assert.equal(settled[0]?.channel, 'SMS', 'late by the VPS account: by SMS, as the callback would have been');
+    assert.equal(settled[0]?.channel, 'SMS', 'known after the deadline');
     const [row] = await database.query<{ reasks: number; state: string }>('SELECT reasks, state FROM vps_requests WHERE request_id = $1', [
       facts.requestId,
     ]);
     assert.deepEqual(row, { reasks: 0, state: 'SETTLED' }, 'a re-ask that brought the code does not count against the budget');
-    assert.deepEqual(await redeemCallback(store, publisher, { codeVerifier, status: 'SUCCESS', voucherCode: code }), {
+    assert.deepEqual(await redeemCallback(store, { codeVerifier, status: 'SUCCESS', voucherCode: code }), {
       outcome: 'replayed',
     });
-    assert.equal(publisher.for(facts.requestId).length, 1);
+    assert.equal((await recordsOf(facts.requestId)).length, 1);
+  });
+
+  it('gives a code to the first request only: a later outcome with it, however it comes, is settled FAILED without it', async () => {
+    const code = voucherCode();
+    const first = request();
+    const firstRecord = await store.settleNew({ request: first, status: 'SUCCESS', voucherCode: code, now: new Date() });
+    assert.equal(firstRecord?.voucherCode, code);
+
+    // The VPS's immediate answer for another request.
+    const second = request();
+    const secondRecord = await store.settleNew({ request: second, status: 'SUCCESS', voucherCode: code, now: new Date() });
+    assert.equal(secondRecord?.status, 'FAILED');
+    assert.equal('voucherCode' in secondRecord!, false);
+    assert.equal((await rowOf(second.requestId))?.outcome, 'FAILED');
+
+    // A genuine callback for a third: accepted (the VPS need not retry), settled FAILED.
+    const callbacked = await pending();
+    assert.deepEqual(await redeemCallback(store, { codeVerifier: callbacked.codeVerifier, status: 'SUCCESS', voucherCode: code }), {
+      outcome: 'accepted',
+      requestId: callbacked.facts.requestId,
+      status: 'FAILED',
+    });
+    assert.deepEqual(await rowOf(callbacked.facts.requestId), { state: 'SETTLED', outcome: 'FAILED' });
+
+    // The answer to a re-ask for a fourth.
+    const reasked = await pending(1);
+    const options = sweepOptions({ [reasked.facts.requestId]: { kind: 'code', status: 'LATE_SUCCESS', voucherCode: code } }, 1);
+    await sweepOnce(options, new Date(Date.now() + 10));
+    assert.deepEqual(await rowOf(reasked.facts.requestId), { state: 'SETTLED', outcome: 'FAILED' });
+
+    const records = await Promise.all([first, second, callbacked.facts, reasked.facts].map((facts) => recordsOf(facts.requestId)));
+    assert.deepEqual(
+      records.map((list) => list.map((message) => [message.status, message.voucherCode])),
+      [[['SUCCESS', code]], [['FAILED', undefined]], [['FAILED', undefined]], [['FAILED', undefined]]],
+    );
+    assert.deepEqual(
+      announced.codeReused.filter((id) => [second, callbacked.facts, reasked.facts].some((facts) => facts.requestId === id)),
+      [second.requestId, callbacked.facts.requestId, reasked.facts.requestId],
+    );
+  });
+
+  it('gives a code to one request when two are settled with it at the same moment, in one batch or in two transactions', async () => {
+    const code = voucherCode();
+    const [a, b] = [request(), request()];
+    const now = new Date();
+    const batch = await store.settleMany([
+      { request: a, status: 'SUCCESS', voucherCode: code, now },
+      { request: b, status: 'SUCCESS', voucherCode: code, now },
+    ]);
+    assert.deepEqual(
+      batch.map((message) => message?.voucherCode),
+      [code, undefined],
+    );
+    assert.deepEqual(
+      batch.map((message) => message?.status),
+      ['SUCCESS', 'FAILED'],
+    );
+
+    const other = voucherCode();
+    const racers = Array.from({ length: 6 }, () => request());
+    const raced = await Promise.all(racers.map((facts) => store.settleNew({ request: facts, status: 'SUCCESS', voucherCode: other, now })));
+    assert.equal(raced.filter((message) => message?.voucherCode === other).length, 1, 'one request has the code');
+    assert.equal(raced.filter((message) => message?.status === 'FAILED').length, 5, 'every other one failed');
+  });
+
+  it('does not take a code from the request it was issued to, when that request is asked about again after being forgotten', async () => {
+    const code = voucherCode();
+    const facts = request();
+    await store.settleNew({ request: facts, status: 'SUCCESS', voucherCode: code, now: new Date() });
+    await database.query('DELETE FROM vps_requests WHERE request_id = $1', [facts.requestId]);
+    const again = await store.settleNew({ request: facts, status: 'SUCCESS', voucherCode: code, now: new Date() });
+    assert.equal(again?.voucherCode, code);
   });
 });

@@ -61,13 +61,15 @@ export function registerVpsCallbackRoute(app: HttpServer, deps: VpsCallbackDeps)
       const result = await redeemOrUnavailable(deps, request.body);
       if (result.outcome === 'not-yet-known') notYetKnown.add(request);
       if (result.outcome !== 'accepted') throw refusals[result.outcome]();
-      deps.logger.info({ requestId: result.requestId, status: request.body.status }, 'VPS callback accepted');
+      // Recorded durably, its receive-code record in the outbox: the VPS may stop retrying (also when the code turned
+      // out to be another request's and the request was settled FAILED; asking again would not change that).
+      deps.logger.info({ requestId: result.requestId, status: result.status }, 'VPS callback accepted');
       return { status: 'ACCEPTED' };
     });
   });
 }
 
-/** A store or broker failure rolled everything back: 503 tells the VPS to call again later. */
+/** A database failure rolled everything back: 503 tells the VPS to call again later. The broker is never waited on here. */
 async function redeemOrUnavailable(deps: VpsCallbackDeps, callback: VpsCallback): Promise<RedeemResult> {
   try {
     return await deps.redeem(callback);

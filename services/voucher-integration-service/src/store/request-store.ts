@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Database, Queryable } from '@voucher/platform/database';
-import type { VoucherStatus } from '@voucher/contracts';
-import type { RequestFacts } from '../outcomes.ts';
+import type { ReceiveCodeMessage, VoucherStatus } from '@voucher/contracts';
+import { receiveCodeMessage, type RequestFacts } from '../outcomes.ts';
+import { outbox } from '../outbox/outbox.ts';
 import type { TransformMethod } from '../pkce.ts';
 
 /** A request the VPS acknowledged, as stored with its challenge. */
@@ -26,11 +28,26 @@ export type CallStart = 'new' | 'resumed' | 'known';
 
 export type SaveResult = 'saved' | 'already-known' | 'challenge-taken';
 
-/** A final outcome to record for a request. */
-export interface Settlement {
+/** A final outcome to record for a request: what the VPS answered (no code for FAILED), known at `now`. */
+export interface Outcome {
   request: RequestFacts;
-  outcome: VoucherStatus;
+  status: VoucherStatus;
+  voucherCode?: string;
   now: Date;
+}
+
+/** What the store tells the rest of the service once a transaction that recorded outcomes has committed. */
+export interface StoreEvents {
+  /** receive-code records were committed to the outbox: the relay should look now. */
+  outboxWritten?: () => void;
+  /** The request was settled FAILED because the VPS had already issued its code to another request. */
+  codeReused?: (requestId: string) => void;
+}
+
+/** What one transaction did that others hear of only once it has committed. */
+interface Effects {
+  recorded: number;
+  reused: string[];
 }
 
 /** A code the VPS gave when it was asked again about an expired challenge. */
@@ -45,6 +62,10 @@ const challengeColumns = `request_id AS "requestId", phone_number AS "phoneNumbe
   reasks`;
 
 const challengeMatches = `((transform_method = 'S256' AND code_challenge = $1) OR (transform_method = 'plain' AND code_challenge = $2))`;
+
+/** The key under which a voucher code is claimed: its SHA-256 digest (the code itself is not kept). */
+const codeDigest = (voucherCode: string) => createHash('sha256').update(voucherCode, 'utf8').digest('hex');
+const idOf = (outcome: Outcome) => outcome.request.requestId.toLowerCase();
 
 /** PostgreSQL's unique_violation on the index that gives each challenge to one request only. */
 const isChallengeTaken = (error: unknown) =>
@@ -66,16 +87,86 @@ function firstOfEach<T>(items: T[], idOf: (item: T) => string): { unique: T[]; i
  * The shared record of every request this service handled (PostgreSQL, so all replicas see it). A row is written
  * (state CALLING) before the VPS is called, which is what makes redelivery harmless and lets the callback endpoint tell
  * "not known yet" from "unknown".
+ *
+ * Every way a request ends (the VPS's immediate answer, a callback, a re-ask, an expiry) records its outcome through
+ * `#recordOutcomes`, in the transaction that moves the row: the code is claimed for the request (a code the VPS already
+ * gave another request turns the outcome into FAILED), and the receive-code record is added to the outbox. Nothing in
+ * here waits on the broker; the outbox relay publishes after the commit.
  */
 export class RequestStore {
   readonly #db: Database;
+  readonly #events: StoreEvents;
+  readonly #effects = new WeakMap<Queryable, Effects>();
 
-  constructor(db: Database) {
+  constructor(db: Database, events: StoreEvents = {}) {
     this.#db = db;
+    this.#events = events;
   }
 
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.#db.transaction(work);
+  /** Runs `work` in one transaction; outcomes it records are announced (StoreEvents) once it has committed. */
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const effects: Effects = { recorded: 0, reused: [] };
+    const result = await this.#db.transaction((tx) => {
+      this.#effects.set(tx, effects);
+      return work(tx);
+    });
+    for (const requestId of effects.reused) this.#events.codeReused?.(requestId);
+    if (effects.recorded > 0) this.#events.outboxWritten?.();
+    return result;
+  }
+
+  /**
+   * Records final outcomes inside `tx` (a RequestStore transaction whose rows for these requests are already moved or
+   * locked): claims each code for its request, and adds each outcome's receive-code record to the outbox. Returns the
+   * records in order; one whose code belongs to another request is FAILED and carries no code.
+   */
+  async #recordOutcomes(tx: Queryable, outcomes: Outcome[]): Promise<ReceiveCodeMessage[]> {
+    const effects = this.#effects.get(tx);
+    if (!effects) throw new Error('outcomes are recorded only inside RequestStore.transaction');
+    const reused = await this.#claimCodes(
+      tx,
+      outcomes.filter((outcome) => outcome.status !== 'FAILED' && outcome.voucherCode !== undefined),
+    );
+    const messages = outcomes.map((outcome) =>
+      reused.has(idOf(outcome))
+        ? receiveCodeMessage(outcome.request, 'FAILED', undefined, outcome.now)
+        : receiveCodeMessage(outcome.request, outcome.status, outcome.voucherCode, outcome.now),
+    );
+    await outbox.add(tx, messages);
+    effects.recorded += messages.length;
+    effects.reused.push(...outcomes.filter((outcome) => reused.has(idOf(outcome))).map((outcome) => outcome.request.requestId));
+    return messages;
+  }
+
+  /**
+   * Claims each outcome's code for its request (one request per outcome); returns the requests whose code another
+   * request already holds. ON CONFLICT DO NOTHING waits for a concurrent claim of the same code and yields to it if it
+   * commits; the owners of the codes not claimed are then read in a statement of their own, which sees that commit.
+   * Claims go in digest order, so two transactions claiming the same codes never wait for each other in a circle.
+   */
+  async #claimCodes(tx: Queryable, outcomes: Outcome[]): Promise<Set<string>> {
+    if (outcomes.length === 0) return new Set();
+    const claims = outcomes
+      .map((outcome) => ({ requestId: idOf(outcome), digest: codeDigest(outcome.voucherCode!) }))
+      .sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
+    const claimed = await tx.query<{ request_id: string }>(
+      `INSERT INTO issued_codes (code_digest, request_id)
+       SELECT decode(digest, 'hex'), request_id FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS claim(digest, request_id, n) ORDER BY n
+       ON CONFLICT (code_digest) DO NOTHING
+       RETURNING request_id`,
+      [claims.map((claim) => claim.digest), claims.map((claim) => claim.requestId)],
+    );
+    const won = new Set(claimed.map((row) => row.request_id.toLowerCase()));
+    const contested = claims.filter((claim) => !won.has(claim.requestId));
+    if (contested.length === 0) return new Set();
+    const owners = await tx.query<{ digest: string; request_id: string }>(
+      `SELECT encode(code_digest, 'hex') AS digest, request_id FROM issued_codes
+       WHERE code_digest = ANY (SELECT decode(digest, 'hex') FROM unnest($1::text[]) AS contested(digest))`,
+      [contested.map((claim) => claim.digest)],
+    );
+    const ownerOf = new Map(owners.map((row) => [row.digest, row.request_id.toLowerCase()]));
+    // The same request claiming its own code again (a request forgotten after RECORD_RETENTION_MS and asked again) is not a reuse.
+    return new Set(contested.filter((claim) => ownerOf.get(claim.digest) !== claim.requestId).map((claim) => claim.requestId));
   }
 
   async isKnown(requestId: string): Promise<boolean> {
@@ -107,22 +198,23 @@ export class RequestStore {
   }
 
   /**
-   * Records a final outcome and runs `publish` in the same transaction: if publishing fails nothing is recorded (the
-   * message is retried), and of two handlers racing on one request only the first to settle it publishes.
+   * Records a final outcome for a new request, or one whose call is outstanding, with its receive-code record in the
+   * outbox; of several handlers racing on one request only the first settles it. Returns the record, or undefined
+   * when the request was settled (or is waiting for its callback) already.
    */
-  async settleNew(request: RequestFacts, outcome: VoucherStatus, now: Date, publish: () => Promise<void>): Promise<boolean> {
-    const [won] = await this.settleMany([{ request, outcome, now }], publish);
-    return won!;
+  async settleNew(outcome: Outcome): Promise<ReceiveCodeMessage | undefined> {
+    const [message] = await this.settleMany([outcome]);
+    return message;
   }
 
   /**
-   * `settleNew` for many requests in one transaction and one statement: a request is settled if it is new or its call
-   * is outstanding (CALLING); `publish` gets the settlements this call won (each request is settled once, whoever
-   * races for it) and the answer says, per settlement, whether it won.
+   * `settleNew` for many requests in one transaction: a request is settled if it is new or its call is outstanding
+   * (CALLING), each once, whoever races for it. The answer gives, per outcome, the receive-code record it committed
+   * (FAILED if its code belongs to another request), or undefined when another settlement won.
    */
-  async settleMany<S extends Settlement>(settlements: S[], publish: (won: S[]) => Promise<void>): Promise<boolean[]> {
-    const { unique, isFirst } = firstOfEach(settlements, (settlement) => settlement.request.requestId);
-    return this.#db.transaction(async (tx) => {
+  async settleMany(outcomes: Outcome[]): Promise<Array<ReceiveCodeMessage | undefined>> {
+    const { unique, isFirst } = firstOfEach(outcomes, (outcome) => outcome.request.requestId);
+    return this.transaction(async (tx) => {
       const settled = await tx.query<{ request_id: string }>(
         `INSERT INTO vps_requests (request_id, phone_number, deadline, state, outcome, settled_at)
          SELECT request_id, phone_number, deadline, 'SETTLED', outcome, settled_at
@@ -133,18 +225,25 @@ export class RequestStore {
            WHERE vps_requests.state = 'CALLING'
          RETURNING request_id`,
         [
-          unique.map((s) => s.request.requestId),
-          unique.map((s) => s.request.phoneNumber),
-          unique.map((s) => s.request.deadline.toISOString()),
-          unique.map((s) => s.outcome),
-          unique.map((s) => s.now.toISOString()),
+          unique.map((o) => o.request.requestId),
+          unique.map((o) => o.request.phoneNumber),
+          unique.map((o) => o.request.deadline.toISOString()),
+          unique.map((o) => o.status),
+          unique.map((o) => o.now.toISOString()),
         ],
       );
       const fresh = new Set(settled.map((row) => row.request_id.toLowerCase()));
-      const won = settlements.map((s, index) => isFirst[index]! && fresh.has(s.request.requestId.toLowerCase()));
-      const winners = settlements.filter((_, index) => won[index]);
-      if (winners.length > 0) await publish(winners);
-      return won;
+      const won = unique.filter((outcome) => fresh.has(idOf(outcome)));
+      const messages = await this.#recordOutcomes(tx, won);
+      // A row settled with a code that turned out to be another request's says FAILED, as its record does.
+      const reused = won.filter((outcome, index) => messages[index]!.status !== outcome.status);
+      if (reused.length > 0) {
+        await tx.query(`UPDATE vps_requests SET outcome = 'FAILED' WHERE request_id = ANY($1::uuid[])`, [
+          reused.map((outcome) => outcome.request.requestId),
+        ]);
+      }
+      const recorded = new Map(messages.map((message) => [message.requestId.toLowerCase(), message]));
+      return outcomes.map((outcome, index) => (isFirst[index] ? recorded.get(idOf(outcome)) : undefined));
     });
   }
 
@@ -195,12 +294,24 @@ export class RequestStore {
     return row?.outstanding === true;
   }
 
-  async markRedeemed(tx: Queryable, requestId: string, outcome: VoucherStatus, now: Date): Promise<void> {
+  /**
+   * Settles the request of a challenge locked in `tx` (lockChallenge) with the code its callback carried, and marks the
+   * challenge used. Returns the receive-code record committed with it (FAILED if the code belongs to another request).
+   */
+  async redeem(
+    tx: Queryable,
+    row: ChallengeRow,
+    status: 'SUCCESS' | 'LATE_SUCCESS',
+    voucherCode: string,
+    now: Date,
+  ): Promise<ReceiveCodeMessage> {
+    const [message] = await this.#recordOutcomes(tx, [{ request: row, status, voucherCode, now }]);
     await tx.query(
       `UPDATE vps_requests SET state = 'SETTLED', outcome = $2, redeemed_at = $3, settled_at = $3, calling_since = NULL
        WHERE request_id = $1`,
-      [requestId, outcome, now.toISOString()],
+      [row.requestId, message!.status, now.toISOString()],
     );
+    return message!;
   }
 
   /**
@@ -237,12 +348,12 @@ export class RequestStore {
   }
 
   /**
-   * Settles re-asked requests with the codes the VPS gave, publishing them inside the transaction; a request the
+   * Settles re-asked requests with the codes the VPS gave, their receive-code records in the outbox; a request the
    * callback redeemed meanwhile is left alone (its row lock orders the two). Returns how many were settled here.
    */
-  async settleReasked(codes: ReaskedCode[], now: Date, publish: (won: ReaskedCode[]) => Promise<void>): Promise<number> {
+  async settleReasked(codes: ReaskedCode[], now: Date): Promise<number> {
     if (codes.length === 0) return 0;
-    return this.#db.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const locked = await tx.query<{ request_id: string }>(
         `SELECT request_id FROM vps_requests WHERE request_id = ANY($1::uuid[]) AND state = 'PENDING' AND redeemed_at IS NULL FOR UPDATE`,
         [codes.map((code) => code.row.requestId)],
@@ -253,11 +364,14 @@ export class RequestStore {
         (code) => code.row.requestId,
       );
       if (unique.length === 0) return 0;
-      await publish(unique);
+      const messages = await this.#recordOutcomes(
+        tx,
+        unique.map((code) => ({ request: code.row, status: code.status, voucherCode: code.voucherCode, now })),
+      );
       await tx.query(
         `UPDATE vps_requests AS r SET state = 'SETTLED', outcome = batch.outcome, redeemed_at = $3, settled_at = $3, calling_since = NULL
          FROM unnest($1::uuid[], $2::text[]) AS batch(request_id, outcome) WHERE r.request_id = batch.request_id`,
-        [unique.map((code) => code.row.requestId), unique.map((code) => code.status), now.toISOString()],
+        [messages.map((message) => message.requestId), messages.map((message) => message.status), now.toISOString()],
       );
       return unique.length;
     });
@@ -291,19 +405,22 @@ export class RequestStore {
   }
 
   /**
-   * Settles up to `limit` challenges that expired unredeemed after every re-ask (`maxReasks`), calling `publish` for
-   * them inside the transaction. SKIP LOCKED lets several replicas sweep at once without waiting for or repeating
-   * each other.
+   * Settles up to `limit` challenges that expired unredeemed after every re-ask (`maxReasks`) FAILED, their
+   * receive-code records in the outbox. SKIP LOCKED lets several replicas sweep at once without waiting for or
+   * repeating each other.
    */
-  async expirePending(now: Date, limit: number, publish: (rows: ChallengeRow[]) => Promise<void>, maxReasks = 0): Promise<number> {
-    return this.#db.transaction(async (tx) => {
+  async expirePending(now: Date, limit: number, maxReasks = 0): Promise<number> {
+    return this.transaction(async (tx) => {
       const rows = await tx.query<ChallengeRow>(
         `SELECT ${challengeColumns} FROM vps_requests WHERE state = 'PENDING' AND expires_at < $1 AND reasks >= $3
          ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [now.toISOString(), limit, maxReasks],
       );
       if (rows.length === 0) return 0;
-      await publish(rows);
+      await this.#recordOutcomes(
+        tx,
+        rows.map((row) => ({ request: row, status: 'FAILED' as const, now })),
+      );
       await tx.query(
         `UPDATE vps_requests SET state = 'SETTLED', outcome = 'EXPIRED', settled_at = $2, calling_since = NULL WHERE request_id = ANY($1::uuid[])`,
         [rows.map((row) => row.requestId), now.toISOString()],

@@ -12,15 +12,20 @@ import { KafkaProbe } from './kafka-probe.ts';
 
 export const phoneNumber = '+84909123456';
 
-/** A running service wired to a fake VPS and a Kafka probe, all in a Kafka namespace of its own. */
+/**
+ * A running service wired to a fake VPS and a Kafka probe, all in a Kafka namespace and a database schema of its own:
+ * nothing one harness leaves behind (a CALLING row of a call cut short, an outbox record) is seen by another.
+ */
 export interface Harness {
   service: IntegrationService;
   vps: FakeVps;
   kafka: KafkaProbe;
   /** The URL the VPS calls back; it stays the same across restarts (one port for every instance). */
   callbackUrl: string;
-  /** While true, publishing to receive-code fails, as it does while the broker is unreachable. */
+  /** While true, the outbox relay's publishes to receive-code fail, as they do while the broker is unreachable. */
   brokerDown: boolean;
+  /** The database schema of this harness (DATABASE_SCHEMA). */
+  schema: string;
   /** Stops the service (as a redeploy does); the VPS's calls to it are then refused. */
   stop(): Promise<void>;
   /** Starts a new instance on the same port, namespace and database. */
@@ -39,9 +44,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** A schema name of its own for each harness or store test (DATABASE_SCHEMA). */
+export const uniqueSchema = () => `vis_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+
 /** Starts everything with tiny timings; `overrides` are environment variables as the process would read them. */
 export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
   const namespace = `t${randomUUID().slice(0, 8)}-`;
+  const schema = uniqueSchema();
   const logger = createLogger('integration-test', process.env.TEST_LOG_LEVEL ?? 'silent');
   const vps = new FakeVps();
   await vps.start();
@@ -53,6 +62,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     KAFKA_NAMESPACE: namespace,
     KAFKA_TOPIC_PARTITIONS: '2',
     DATABASE_URL: process.env.DATABASE_URL,
+    DATABASE_SCHEMA: schema,
     VPS_ACK_AFTER_MS: '100',
     WEB_DEADLINE_MS: '2000',
     VPS_REQUEST_TIMEOUT_MS: '300',
@@ -62,6 +72,8 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     CHALLENGE_TTL_MS: '10000',
     SWEEP_INTERVAL_MS: '100',
     CONSUMER_CONCURRENCY: '200',
+    OUTBOX_RETRY_BASE_MS: '20',
+    OUTBOX_RETRY_MAX_MS: '200',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...overrides,
   });
@@ -77,6 +89,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     kafka,
     callbackUrl: `http://127.0.0.1:${port}${vpsCallbackPath}`,
     brokerDown: false,
+    schema,
     async stop() {
       running = false;
       await harness.service.close();

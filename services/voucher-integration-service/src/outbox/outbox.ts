@@ -1,0 +1,56 @@
+import type { ReceiveCodeMessage } from '@voucher/contracts';
+import type { Queryable } from '@voucher/platform/database';
+
+/** A receive-code record waiting to be published, as a relay leased it. */
+export interface OutboxRow {
+  id: string;
+  message: ReceiveCodeMessage;
+  /** How many relays have taken it so far, this one included. */
+  attempts: number;
+}
+
+/**
+ * Every statement on the `outbox` table. A record is added in the transaction that settles its request, so the two
+ * commit together; a relay then leases it (one autocommit UPDATE, no transaction held while it publishes), publishes
+ * it and deletes it. Times are the database's clock, so the replicas' clocks never decide when a record is due.
+ */
+export const outbox = {
+  /** Adds the records to publish, due at once; `tx` is the transaction that records their outcomes. */
+  async add(tx: Queryable, messages: ReceiveCodeMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await tx.query(
+      `INSERT INTO outbox (request_id, message)
+       SELECT (m->>'requestId')::uuid, m FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS batch(m, n) ORDER BY n`,
+      [JSON.stringify(messages)],
+    );
+  },
+
+  /**
+   * Leases up to `limit` due records: their due time moves `leaseMs` ahead, so that no other relay takes them while
+   * this one publishes, and a relay that dies before deleting them leaves them to be published again after the lease.
+   * SKIP LOCKED lets every replica's relay lease at once without waiting for or repeating each other. Oldest first.
+   */
+  async lease(db: Queryable, leaseMs: number, limit: number): Promise<OutboxRow[]> {
+    const rows = await db.query<OutboxRow>(
+      `UPDATE outbox SET due_at = now() + make_interval(secs => $1::float8 / 1000), attempts = attempts + 1
+       WHERE id IN (SELECT id FROM outbox WHERE due_at <= now() ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING id::text AS id, message, attempts`,
+      [leaseMs, limit],
+    );
+    // In the order they were added: one customer's records keep their order on the customer's partition.
+    return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+  },
+
+  /** The records are on the broker: forget them. */
+  async remove(db: Queryable, ids: string[]): Promise<void> {
+    await db.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
+  },
+
+  /** A publish failed: the records are due again in `delayMs`. */
+  async retryIn(db: Queryable, ids: string[], delayMs: number): Promise<void> {
+    await db.query('UPDATE outbox SET due_at = now() + make_interval(secs => $2::float8 / 1000) WHERE id = ANY($1::bigint[])', [
+      ids,
+      delayMs,
+    ]);
+  },
+};

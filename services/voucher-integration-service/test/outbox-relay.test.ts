@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { ReceiveCodeMessage } from '@voucher/contracts';
+import { openDatabase, type Database } from '@voucher/platform/database';
+import { createMetrics } from '@voucher/platform/http';
+import { createLogger } from '@voucher/platform/logging';
+import { createIntegrationMetrics } from '../src/metrics.ts';
+import { outbox } from '../src/outbox/outbox.ts';
+import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from '../src/outbox/outbox-relay.ts';
+import type { OutcomePublisher } from '../src/receive-code-publisher.ts';
+import { migrationsDir, serviceName } from '../src/service.ts';
+import { RequestStore } from '../src/store/request-store.ts';
+import { eventually, phoneNumber, settle, uniqueSchema, voucherCode } from './helpers/harness.ts';
+
+/** Stands in for the broker: records each produce request; fails while `down`; holds every publish while `frozen`. */
+class FakeBroker implements OutcomePublisher {
+  readonly produceRequests: ReceiveCodeMessage[][] = [];
+  down = false;
+  frozen: PromiseWithResolvers<void> | undefined;
+  async publish(messages: ReceiveCodeMessage[]): Promise<void> {
+    if (this.frozen) await this.frozen.promise;
+    if (this.down) throw new Error('broker unavailable (test)');
+    this.produceRequests.push(messages);
+  }
+  published(requestId: string): ReceiveCodeMessage[] {
+    return this.produceRequests.flat().filter((message) => message.requestId === requestId);
+  }
+}
+
+/**
+ * The outbox relay against the real database: outcomes are committed with their receive-code records, and the relay
+ * publishes them afterwards, outside any transaction. Each test has a schema of its own, so its relays see only its
+ * records.
+ */
+describe('outbox relay', () => {
+  let database: Database;
+  let relays: OutboxRelay[] = [];
+  before(async () => {
+    database = await openDatabase({ service: serviceName, migrationsDir, url: process.env.DATABASE_URL ?? '', schema: uniqueSchema() });
+  });
+  afterEach(async () => {
+    await Promise.all(relays.map((relay) => relay.close()));
+    relays = [];
+    await database.query('DELETE FROM outbox');
+  });
+  after(async () => {
+    await database.close();
+  });
+
+  const startRelay = (broker: OutcomePublisher, options: Partial<OutboxRelayOptions> = {}) => {
+    const relay = startOutboxRelay({
+      db: database,
+      publisher: broker,
+      metrics: createIntegrationMetrics(createMetrics('test')),
+      logger: createLogger('test', 'silent'),
+      pollMs: 60_000,
+      batchSize: 100,
+      leaseMs: 30_000,
+      retryBaseMs: 20,
+      retryMaxMs: 100,
+      ...options,
+    });
+    relays.push(relay);
+    return relay;
+  };
+  const request = () => ({ requestId: randomUUID(), phoneNumber, deadline: new Date(Date.now() + 30_000) });
+  const outcome = () => ({ request: request(), status: 'SUCCESS' as const, voucherCode: voucherCode(), now: new Date() });
+  const waiting = async () => (await database.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox'))[0]!.n;
+
+  it('is poked by each commit, and publishes what was committed together in one produce request, then forgets it', async () => {
+    const broker = new FakeBroker();
+    const relay = startRelay(broker); // polls only once a minute: what it does below, a poke made it do
+    const store = new RequestStore(database, { outboxWritten: () => relay.poke() });
+    await settle(100); // its first pass (at start) found nothing
+
+    const outcomes = Array.from({ length: 5 }, outcome);
+    const recorded = await store.settleMany(outcomes);
+    await eventually(() => broker.produceRequests.length > 0, 'the publish');
+    assert.equal(broker.produceRequests.length, 1, 'one produce request for the outcomes of one commit');
+    assert.deepEqual(broker.produceRequests[0], recorded, 'the records as they were committed, in order');
+    await eventually(async () => (await waiting()) === 0, 'the published records to be deleted');
+  });
+
+  it('still finds records nobody poked it about (committed by a replica that died before its poke), at its poll', async () => {
+    const broker = new FakeBroker();
+    startRelay(broker, { pollMs: 200 });
+    const store = new RequestStore(database); // pokes nobody
+    const [record] = await store.settleMany([outcome()]);
+    await eventually(() => broker.published(record!.requestId).length === 1, 'the poll to publish it');
+  });
+
+  it('keeps what it could not publish while the broker is down, and publishes it once when it is back', async () => {
+    const broker = new FakeBroker();
+    const relay = startRelay(broker);
+    const store = new RequestStore(database, { outboxWritten: () => relay.poke() });
+    broker.down = true;
+    const [record] = await store.settleMany([outcome()]);
+    await eventually(async () => {
+      const [row] = await database.query<{ attempts: number }>('SELECT attempts FROM outbox WHERE request_id = $1', [record!.requestId]);
+      return (row?.attempts ?? 0) >= 3 && row;
+    }, 'attempts while the broker is down');
+    assert.equal(broker.produceRequests.length, 0);
+
+    broker.down = false;
+    await eventually(() => broker.published(record!.requestId).length > 0, 'the publish once the broker is back');
+    await eventually(async () => (await waiting()) === 0, 'the record to be deleted');
+    await settle(300);
+    assert.equal(broker.published(record!.requestId).length, 1, 'published once');
+  });
+
+  it('publishes again, after the lease, what a relay that died between publishing and deleting left behind', async () => {
+    const store = new RequestStore(database);
+    const [record] = await store.settleMany([outcome()]);
+    // A relay (of a replica about to die) leases the record; it publishes, and never gets to delete it.
+    const leased = await outbox.lease(database, 800, 100);
+    assert.deepEqual(
+      leased.map((row) => row.message),
+      [record],
+    );
+    const leasedAt = Date.now();
+
+    const broker = new FakeBroker();
+    startRelay(broker, { pollMs: 50 });
+    await eventually(() => broker.published(record!.requestId).length > 0, 'the record published again', 5000);
+    assert.ok(Date.now() - leasedAt >= 700, 'not before the lease ran out');
+    await eventually(async () => (await waiting()) === 0, 'the record to be deleted');
+  });
+
+  it('holds no transaction while it publishes: a frozen broker leaves commits and the database free', async () => {
+    const broker = new FakeBroker();
+    broker.frozen = Promise.withResolvers();
+    const relay = startRelay(broker, { batchSize: 1 });
+    const store = new RequestStore(database, { outboxWritten: () => relay.poke() });
+    const [first] = await store.settleMany([outcome()]);
+    await eventually(async () => (await database.query('SELECT 1 FROM outbox WHERE attempts = 1')).length === 1, 'the lease');
+
+    const idle = await database.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`,
+    );
+    assert.equal(idle[0]!.n, 0, 'no transaction is open while the relay waits for the broker');
+    const more = await Promise.all(Array.from({ length: 30 }, () => store.settleMany([outcome()])));
+    assert.equal(more.length, 30, 'outcomes are committed while the broker hangs');
+
+    broker.frozen.resolve();
+    broker.frozen = undefined;
+    await eventually(async () => (await waiting()) === 0, 'everything published once the broker answers');
+    assert.equal(broker.published(first!.requestId).length, 1);
+  });
+
+  it('never publishes a record on two replicas at once', async () => {
+    const broker = new FakeBroker();
+    const slow: OutcomePublisher = {
+      publish: async (messages) => {
+        await settle(20);
+        await broker.publish(messages);
+      },
+    };
+    const [a, b, c] = [startRelay(slow, { batchSize: 7 }), startRelay(slow, { batchSize: 7 }), startRelay(slow, { batchSize: 7 })];
+    const store = new RequestStore(database, { outboxWritten: () => [a, b, c].forEach((relay) => relay.poke()) });
+    const records = (await Promise.all(Array.from({ length: 20 }, () => store.settleMany([outcome(), outcome()])))).flat();
+    await eventually(async () => (await waiting()) === 0, 'everything published');
+    const published = broker.produceRequests.flat().map((message) => message.requestId);
+    assert.equal(published.length, records.length, 'each record once');
+    assert.equal(new Set(published).size, records.length);
+  });
+});
