@@ -46,6 +46,28 @@ test('a listener survives its connection being killed: no crash, and it hears no
   }
 });
 
+test('a connection killed in the middle of a transaction fails that transaction, not the process', async () => {
+  const db = await openDatabase({ service: `transaction-kill-test-${process.pid}`, migrationsDir, url });
+  try {
+    let killed!: () => void;
+    const transaction = db.transaction(async (tx) => {
+      await tx.query('SELECT 1');
+      await new Promise<void>((resolve) => (killed = resolve));
+      await tx.query('SELECT 1');
+    });
+    await waitFor(() => killed, 'the transaction to be open');
+    await dropConnections();
+    // Give the dead connection's 'error' event time to reach the process (an unheard one would crash it).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    killed();
+    await assert.rejects(transaction);
+    assert.deepEqual(await db.query<{ one: number }>('SELECT 1 AS one'), [{ one: 1 }], 'the pool works again');
+  } finally {
+    await db.query(`DROP SCHEMA ${db.schema} CASCADE`).catch(() => {});
+    await db.close();
+  }
+});
+
 test('a value no retry can fix is marked retryable: false; a lost connection is not', async () => {
   const db = await openDatabase({ service: `errors-test-${process.pid}`, migrationsDir, url });
   try {

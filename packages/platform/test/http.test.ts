@@ -195,3 +195,26 @@ test('a graceful close lets a request in flight finish with its answer, and refu
   assert.deepEqual(await answer.json(), { done: true });
   await closed;
 });
+
+test('a database that is away (refused, restarting, dropped mid-query) is a 503 with Retry-After, not a 500', async () => {
+  const app = createHttpServer('http-test', createLogger('http-test', 'silent'));
+  const away = [
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+    new Error('Connection terminated unexpectedly'),
+  ];
+  app.get('/away/:n', async (request) => {
+    throw away[Number((request.params as { n: string }).n)];
+  });
+  app.get('/bug', async () => {
+    throw Object.assign(new Error('syntax error at or near "SELEC"'), { code: '42601' });
+  });
+  for (const n of [0, 1, 2]) {
+    const answer = await app.inject({ method: 'GET', url: `/away/${n}` });
+    assert.equal(answer.statusCode, 503, away[n]!.message);
+    assert.ok(Number(answer.headers['retry-after']) > 0);
+    assert.match(answer.json().detail, /nothing was changed/);
+  }
+  assert.equal((await app.inject({ method: 'GET', url: '/bug' })).statusCode, 500, 'a bug stays a 500');
+  await app.close();
+});

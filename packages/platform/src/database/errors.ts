@@ -13,3 +13,29 @@ export function markRetryable(error: unknown): unknown {
   }
   return error;
 }
+
+/** Network failures on the way to a dependency, and PostgreSQL's own "not now" answers: the server is away, not wrong. */
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '53300',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/**
+ * True when an error says a dependency (the database, mostly) is unreachable or restarting, rather than that the
+ * request or the code is wrong: callers answer 503 with Retry-After instead of 500. pg reports a connection dropped
+ * mid-query without a code, so its message is matched too.
+ */
+export function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (unavailableCodes.has(code) || code.startsWith('08'))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(error.message);
+}

@@ -25,6 +25,9 @@ export async function openPostgres(url: string, schema: string, poolSize = 10): 
     ...run(pool),
     async transaction(work) {
       const client = await pool.connect();
+      // A checked-out client has no listener of the pool's: a server that dies mid-transaction would crash the process.
+      const onError = () => {};
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await work(run(client));
@@ -34,6 +37,7 @@ export async function openPostgres(url: string, schema: string, poolSize = 10): 
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
+        client.off('error', onError);
         client.release();
       }
     },

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isUnavailable } from '../database/errors.ts';
 import { describeValidation } from './validation.ts';
 
 /** An RFC 9457 problem; thrown anywhere in a route, it becomes an application/problem+json answer. */
@@ -100,6 +101,11 @@ export function toProblem(error: FastifyError | Error, request: FastifyRequest):
   if (known) return known;
   const status = fastifyError.statusCode;
   if (status && status >= 400 && status < 500) return new HttpProblem(status, STATUS_CODES[status] ?? 'Bad Request', error.message);
+  if (isUnavailable(error)) {
+    // The database (or another dependency) is restarting: nothing was done, and a retry shortly will work.
+    request.log.warn({ err: error }, 'a dependency is unavailable');
+    return problem.unavailable('A service this request needs is unavailable for a moment; nothing was changed. Please retry.', 2);
+  }
   request.log.error({ err: error }, 'unhandled error');
   return new HttpProblem(500, 'Internal Server Error', 'The server could not complete the request.');
 }
