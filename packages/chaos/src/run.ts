@@ -72,7 +72,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     infrastructure = await startInfrastructure(log, taken);
     cleanups.push(() => infrastructure!.stop());
     const ports = await allocatePorts(taken);
-    const env = serviceEnvironment(options, ports, infrastructure.brokers, infrastructure.databaseUrl);
+    const env = serviceEnvironment(options, ports, infrastructure.brokers, infrastructure.databaseUrl, infrastructure.dir);
     const ledger = new VpsLedger();
     const vpsTap = await startWiretap(ports.vpsTap, ports.vps, (exchange) => ledger.recordCall(exchange));
     const callbackTap = await startWiretap(ports.callbackTap, ports.integration, (exchange) => ledger.recordCallback(exchange));

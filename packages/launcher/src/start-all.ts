@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { ensureBroker } from './local-broker.ts';
 import { ensureDatabase } from './local-database.ts';
 import { systemProcesses } from './processes.ts';
@@ -8,6 +9,8 @@ import { startProcess, stopAll, waitUntilHealthy, type Supervised } from './supe
 const log = (line: string) => console.log(`[start] ${line}`);
 const stopBroker = await ensureBroker(log);
 const stopDatabase = await ensureDatabase(log, 'voucher');
+// The VPS simulator remembers its requests across restarts, as a real provider does.
+process.env.VPS_STATE_FILE ??= resolve(process.env.DATA_DIR ?? './data', 'vps', 'requests.jsonl');
 // Children write to a pipe, so they cannot see the terminal themselves: tell them to print human lines.
 if (process.stdout.isTTY) process.env.LOG_FORMAT ??= 'pretty';
 const authRequired = !/^(false|0|no)$/i.test(process.env.AUTH_REQUIRED ?? '');

@@ -41,6 +41,11 @@ export const configSpec = {
   VPS_IDEMPOTENCY_TTL_MS: setting.integer(24 * 60 * 60 * 1000, { min: 1000 }),
   VPS_IDEMPOTENCY_MAX_ENTRIES: setting.integer(1_000_000, { min: 1 }),
   /**
+   * Where requests are remembered across restarts (JSON lines), as a real provider would; unset, in memory only. A
+   * restart then still answers a known requestId with its first code and sends the callbacks that were due.
+   */
+  VPS_STATE_FILE: setting.optionalString(),
+  /**
    * How long a callback is retried (timeouts, connection errors, 408, 429, 5xx), from its first attempt: a real
    * provider keeps trying for minutes, so an outage of the bank's callback endpoint or its broker is waited out.
    */

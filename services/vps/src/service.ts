@@ -12,6 +12,7 @@ import { createStats } from './stats.ts';
 import type { Timings } from './traffic.ts';
 import { CallbackSender } from './vouchers/callback-sender.ts';
 import { VoucherIssuer, type Job } from './vouchers/issuer.ts';
+import { Journal } from './vouchers/journal.ts';
 import { RequestMemory } from './vouchers/request-memory.ts';
 
 export interface VpsService {
@@ -84,6 +85,7 @@ export async function startVps(config: Config, logger: Logger): Promise<VpsServi
     stats,
     logger,
   );
+  const journal = new Journal(config.VPS_STATE_FILE);
   const issuer = new VoucherIssuer({
     timings,
     transformMethod: config.VPS_TRANSFORM_METHOD,
@@ -92,10 +94,14 @@ export async function startVps(config: Config, logger: Logger): Promise<VpsServi
     scheduler,
     callbacks,
     memory: new RequestMemory<Job>(config.VPS_IDEMPOTENCY_TTL_MS, config.VPS_IDEMPOTENCY_MAX_ENTRIES),
+    journal,
     random,
     stats,
     logger,
   });
+  const remembered = journal.load(config.VPS_IDEMPOTENCY_TTL_MS);
+  for (const entry of remembered) issuer.restore(entry);
+  if (remembered.length > 0) logger.info({ requests: remembered.length }, 'requests remembered from before the restart');
   registerGauges(http, issuer, scheduler);
   await http.register(voucherRoutes, { issuer, faults, scheduler, stats, timeoutHoldMs: config.VPS_TIMEOUT_HOLD_MS });
   await http.register(adminRoutes, { issuer, faults, scheduler, stats, timings });

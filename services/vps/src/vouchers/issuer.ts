@@ -8,6 +8,7 @@ import { drawLatency, type Timings, type Traffic } from '../traffic.ts';
 import type { CallbackPayload, CallbackSender } from './callback-sender.ts';
 import { VpsMessages } from './messages.ts';
 import { codeChallengeFor, createCodeVerifier, type TransformMethod } from './pkce.ts';
+import type { Journal, JournalEntry } from './journal.ts';
 import type { RequestMemory } from './request-memory.ts';
 import { generateVoucherCode } from './voucher-code.ts';
 
@@ -37,6 +38,7 @@ export interface IssuerDependencies {
   scheduler: Scheduler;
   callbacks: CallbackSender;
   memory: RequestMemory<Job>;
+  journal: Journal;
   random: Random;
   stats: Stats;
   logger: Logger;
@@ -93,11 +95,33 @@ export class VoucherIssuer {
     return job.answer;
   }
 
-  #start(request: VoucherRequest): Job {
+  /**
+   * A request remembered from before a restart: answered, acknowledged and called back exactly as it was first drawn
+   * (what is already due happens at once, so a callback that may not have got through is sent again).
+   */
+  restore(entry: JournalEntry): void {
+    const request = { phoneNumber: entry.phoneNumber, callbackUrl: entry.callbackUrl, requestId: entry.requestId };
+    this.#deps.memory.set(entry.requestId, this.#start(request, entry));
+  }
+
+  #start(request: VoucherRequest, remembered?: JournalEntry): Job {
     const { timings, scheduler, random, stats } = this.#deps;
-    const arrivedAt = Date.now();
-    const latencyMs = drawLatency(this.traffic, timings, random);
-    const voucherCode = generateVoucherCode();
+    const arrivedAt = remembered?.arrivedAt ?? Date.now();
+    const latencyMs = remembered?.latencyMs ?? drawLatency(this.traffic, timings, random);
+    const voucherCode = remembered?.voucherCode ?? generateVoucherCode();
+    const codeVerifier = latencyMs <= timings.ackAfterMs ? undefined : (remembered?.codeVerifier ?? createCodeVerifier());
+    if (!remembered && request.requestId !== undefined) {
+      const transformMethod = codeVerifier ? this.#deps.transformMethod : undefined;
+      this.#deps.journal.append({
+        ...request,
+        requestId: request.requestId,
+        arrivedAt,
+        latencyMs,
+        voucherCode,
+        codeVerifier,
+        transformMethod,
+      });
+    }
     const { promise, resolve } = Promise.withResolvers<VoucherAnswer>();
     this.#awaitingAnswer++;
     const answer = (value: VoucherAnswer) => {
@@ -111,14 +135,19 @@ export class VoucherIssuer {
         answer({ statusCode: 200, body: { status: 'SUCCESS', voucherCode, message: VpsMessages.ready } });
       });
     } else {
-      this.#acknowledge(job, arrivedAt, latencyMs, voucherCode, answer);
+      const transformMethod = remembered?.transformMethod ?? this.#deps.transformMethod;
+      this.#acknowledge(job, { arrivedAt, latencyMs, voucherCode, codeVerifier: codeVerifier!, transformMethod }, answer);
     }
     return job;
   }
 
-  #acknowledge(job: Job, arrivedAt: number, latencyMs: number, voucherCode: string, answer: (value: VoucherAnswer) => void): void {
-    const { timings, transformMethod, scheduler, stats } = this.#deps;
-    const codeVerifier = createCodeVerifier();
+  #acknowledge(
+    job: Job,
+    drawn: { arrivedAt: number; latencyMs: number; voucherCode: string; codeVerifier: string; transformMethod: TransformMethod },
+    answer: (value: VoucherAnswer) => void,
+  ): void {
+    const { timings, scheduler, stats } = this.#deps;
+    const { arrivedAt, latencyMs, voucherCode, codeVerifier, transformMethod } = drawn;
     const codeChallenge = codeChallengeFor(codeVerifier, transformMethod);
     this.#awaitingCallback++;
     scheduler.at(arrivedAt + timings.ackAfterMs, () => {
