@@ -78,7 +78,7 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
   const unlisten = await db
     .listen(
       lifeCycle.notifyChannel,
-      (requestId) => void offer(requestId),
+      (requestIds) => requestIds.split(',').forEach((requestId) => void offer(requestId)),
       () => {
         for (const requestId of registry.requestIds()) void offer(requestId);
       },

@@ -14,7 +14,8 @@ test('a code claimed for a page that closed in the meantime is given back and go
     const requestId = randomUUID();
     const phoneNumber = toE164(randomPhone());
     await lifeCycle.insert(db, [{ requestId, phoneNumber, deadline: new Date(Date.now() + 60_000) }]);
-    assert.equal(await lifeCycle.recordOutcome(db, codeMessage(requestId, phoneNumber), 60_000), 'WEB_READY');
+    const moved = await lifeCycle.recordOutcomes(db, [codeMessage(requestId, phoneNumber)], 60_000);
+    assert.equal(moved.get(requestId), 'WEB_READY');
     // The page was there when the offer began and gone by the time the event was to be written.
     const vanishingPage = { has: () => true, take: () => [] } as unknown as StreamRegistry;
     const offerToPages = createPageDelivery({ db, registry: vanishingPage, metrics: { delivered: () => {} } as unknown as GatewayMetrics });

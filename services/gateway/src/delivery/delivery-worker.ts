@@ -43,27 +43,40 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   let again = false;
   let closed = false;
 
-  const send = async (row: DeliveryRow) => {
+  /** Sends one SMS; true when the SMS gateway took it, else its next attempt is scheduled. */
+  const send = async (row: DeliveryRow): Promise<boolean> => {
     try {
       await options.sms.send(row.phoneNumber, smsTextFor(row), smsIdempotencyKey(row));
+      return true;
     } catch (error) {
       const delay = backoffDelay(row.smsAttempts, options.retryBaseMs, options.retryMaxMs);
       options.logger.warn({ err: error, requestId: row.requestId, attempt: row.smsAttempts, delay }, 'SMS not sent; retrying later');
       await lifeCycle.smsRetryAt(options.db, row.requestId, new Date(now().getTime() + delay));
-      return;
+      return false;
     }
-    const state = await lifeCycle.smsSent(options.db, row.requestId);
-    if (!state) return;
-    options.metrics.delivered('SMS', state === 'FAILED' ? 'failure' : 'code');
-    options.logger.info({ requestId: row.requestId, phoneNumber: row.phoneNumber, state }, 'customer told by SMS');
-    await lifeCycle.notify(options.db, row.requestId); // a page still open anywhere learns how it ended
+  };
+
+  /** Sends every leased SMS at once and records those that went out in one statement. */
+  const sendAll = async (rows: DeliveryRow[]) => {
+    const results = await Promise.all(rows.map(send));
+    const sent = rows.filter((_, index) => results[index]);
+    if (sent.length === 0) return;
+    const recorded = await lifeCycle.smsSent(
+      options.db,
+      sent.map((row) => row.requestId),
+    );
+    const byId = new Map(sent.map((row) => [row.requestId, row]));
+    for (const { requestId, state } of recorded) {
+      options.metrics.delivered('SMS', state === 'FAILED' ? 'failure' : 'code');
+      options.logger.info({ requestId, phoneNumber: byId.get(requestId)?.phoneNumber, state }, 'customer told by SMS');
+    }
   };
 
   const runOnce = async () => {
     const at = now();
     const handedOff = await lifeCycle.handOffDue(options.db, at, options.batchSize);
     const due = await lifeCycle.leaseDueSms(options.db, at, options.leaseMs, options.batchSize);
-    await Promise.all(due.map(send));
+    await sendAll(due);
     return handedOff === options.batchSize || due.length === options.batchSize;
   };
 

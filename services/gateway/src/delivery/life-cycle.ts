@@ -68,6 +68,7 @@ const codeDigest = (code: string | undefined) => (code ? createHash('sha256').up
 type NewRequest = { requestId: string; phoneNumber: string; deadline: Date };
 
 export const lifeCycle = {
+  /** NOTIFY channel; the payload is a comma-separated list of request ids. */
   notifyChannel: NOTIFY_CHANNEL,
 
   /** New requests, PROCESSING, in one statement (customers' requests arriving together share the round trip). */
@@ -96,34 +97,42 @@ export const lifeCycle = {
   },
 
   /**
-   * Takes the outcome for a request still waiting for one (or a code for one the gateway gave up on), obeying the
-   * channel the integration service chose: WEB waits `handoffMs` for a page (and the replicas are told, in the same
-   * statement), SMS is due at once. Returns the new state; undefined when nothing changed (a redelivery, another
-   * phone number, an unknown request). A code already taken by another request fails the statement (unique digest).
+   * Takes the outcomes of requests still waiting for one (or a code for one the gateway gave up on), obeying the
+   * channel the integration service chose: WEB waits `handoffMs` for a page, SMS is due at once. One statement for
+   * the whole batch, which also tells every replica (one NOTIFY naming the WEB ones; a NOTIFY serialises commits, so
+   * one per batch, not per outcome). Returns the new state of each request that moved; a redelivery, another phone
+   * number or an unknown request moves nothing. A code another request already has fails the statement (unique digest).
    */
-  async recordOutcome(db: Queryable, message: ReceiveCodeMessage, handoffMs: number): Promise<DeliveryState | undefined> {
-    const rows = await db.query<{ state: DeliveryState }>(
-      `WITH moved AS (
-         UPDATE voucher_requests
-         SET state = CASE WHEN state IN ('PROCESSING', 'UNCONFIRMED') AND $6 = 'WEB' THEN 'WEB_READY' ELSE 'SMS_PENDING' END,
-             due_at = CASE WHEN state IN ('PROCESSING', 'UNCONFIRMED') AND $6 = 'WEB' THEN now() + make_interval(secs => $7::float8 / 1000) ELSE now() END,
-             voucher_code = $3, code_digest = $8, status = $2, message = $4, updated_at = now()
-         WHERE request_id = $1 AND phone_number = $5
-           AND (state IN ('PROCESSING', 'UNCONFIRMED') OR (state IN ('FAILED', 'ABANDONED') AND status IS NULL AND $3::text IS NOT NULL))
-         RETURNING request_id, state)
-       SELECT state, CASE WHEN state = 'WEB_READY' THEN pg_notify('${NOTIFY_CHANNEL}', request_id::text) END FROM moved`,
+  async recordOutcomes(db: Queryable, messages: ReceiveCodeMessage[], handoffMs: number): Promise<Map<string, DeliveryState>> {
+    const rows = await db.query<{ requestId: string; state: DeliveryState }>(
+      `WITH outcome AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[])
+           AS o(request_id, status, voucher_code, message, phone_number, channel, code_digest)),
+       moved AS (
+         UPDATE voucher_requests AS r
+         SET state = CASE WHEN r.state IN ('PROCESSING', 'UNCONFIRMED') AND o.channel = 'WEB' THEN 'WEB_READY' ELSE 'SMS_PENDING' END,
+             due_at = CASE WHEN r.state IN ('PROCESSING', 'UNCONFIRMED') AND o.channel = 'WEB'
+                      THEN now() + make_interval(secs => $8::float8 / 1000) ELSE now() END,
+             voucher_code = o.voucher_code, code_digest = o.code_digest, status = o.status, message = o.message, updated_at = now()
+         FROM outcome AS o
+         WHERE r.request_id = o.request_id AND r.phone_number = o.phone_number
+           AND (r.state IN ('PROCESSING', 'UNCONFIRMED') OR (r.state IN ('FAILED', 'ABANDONED') AND r.status IS NULL AND o.voucher_code IS NOT NULL))
+         RETURNING r.request_id, r.state),
+       announced AS (
+         SELECT pg_notify('${NOTIFY_CHANNEL}', string_agg(request_id::text, ',')) FROM moved WHERE state = 'WEB_READY' HAVING count(*) > 0)
+       SELECT request_id AS "requestId", state, (SELECT count(*) FROM announced) AS announced FROM moved`,
       [
-        message.requestId,
-        message.status,
-        message.voucherCode ?? null,
-        message.message,
-        message.phoneNumber,
-        message.channel,
+        messages.map((m) => m.requestId),
+        messages.map((m) => m.status),
+        messages.map((m) => m.voucherCode ?? null),
+        messages.map((m) => m.message),
+        messages.map((m) => m.phoneNumber),
+        messages.map((m) => m.channel),
+        messages.map((m) => codeDigest(m.voucherCode)),
         handoffMs,
-        codeDigest(message.voucherCode),
       ],
     );
-    return rows[0]?.state;
+    return new Map(rows.map((row) => [row.requestId, row.state]));
   },
 
   /** The page's claim: a WEB outcome is the page's to show. Returns the row as the page must show it. */
@@ -171,15 +180,19 @@ export const lifeCycle = {
     );
   },
 
-  /** The SMS went out: a code is no longer kept here (voucher-service keeps every code); its digest stays. */
-  async smsSent(db: Queryable, requestId: string): Promise<DeliveryState | undefined> {
-    const rows = await db.query<{ state: DeliveryState }>(
-      `UPDATE voucher_requests
-       SET state = CASE WHEN voucher_code IS NULL THEN 'FAILED' ELSE 'SENT_BY_SMS' END, voucher_code = NULL, due_at = NULL, updated_at = now()
-       WHERE request_id = $1 AND state = 'SMS_PENDING' RETURNING state`,
-      [requestId],
+  /**
+   * These SMS went out: a code is no longer kept here (voucher-service keeps every code; its digest stays), and pages
+   * still open anywhere are told how their request ended, all in one statement. Returns each request's new state.
+   */
+  async smsSent(db: Queryable, requestIds: string[]): Promise<Array<{ requestId: string; state: DeliveryState }>> {
+    return db.query<{ requestId: string; state: DeliveryState }>(
+      `WITH sent AS (
+         UPDATE voucher_requests
+         SET state = CASE WHEN voucher_code IS NULL THEN 'FAILED' ELSE 'SENT_BY_SMS' END, voucher_code = NULL, due_at = NULL, updated_at = now()
+         WHERE request_id = ANY($1::uuid[]) AND state = 'SMS_PENDING' RETURNING request_id, state)
+       SELECT request_id AS "requestId", state, (SELECT pg_notify('${NOTIFY_CHANNEL}', string_agg(request_id::text, ',')) FROM sent) FROM sent`,
+      [requestIds],
     );
-    return rows[0]?.state;
   },
 
   async smsRetryAt(db: Queryable, requestId: string, at: Date): Promise<void> {
@@ -212,9 +225,5 @@ export const lifeCycle = {
       [requestIds],
     );
     return new Map(rows.map((row) => [row.requestId, row.state === 'DELIVERED' ? 'WEB' : 'SMS']));
-  },
-
-  async notify(db: Queryable, requestId: string): Promise<void> {
-    await db.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, requestId]);
   },
 };

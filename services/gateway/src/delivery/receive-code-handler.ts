@@ -2,7 +2,11 @@ import type { ReceiveCodeMessage } from '@voucher/contracts';
 import type { Database } from '@voucher/platform/database';
 import type { Logger } from '@voucher/platform/logging';
 import { PermanentError } from '@voucher/platform/kafka';
-import { lifeCycle } from './life-cycle.ts';
+import { Batcher } from '@voucher/platform/batching';
+import { lifeCycle, type DeliveryState } from './life-cycle.ts';
+
+/** A NOTIFY payload holds at most 8,000 bytes: 200 request ids of 37 characters fit. */
+const MAX_ANNOUNCED = 200;
 
 export interface ReceiveCodeDeps {
   db: Database;
@@ -23,8 +27,16 @@ class GiveUpInFlightError extends Error {}
  * accepted, or for another phone number, is refused (dead-lettered): nobody is ever texted a code they did not ask for.
  */
 export function createReceiveCodeHandler({ db, handoffMs, pokeWorker, logger }: ReceiveCodeDeps) {
+  // Outcomes consumed together are recorded, and announced, in one statement; one the store refuses fails alone.
+  const outcomes = new Batcher<ReceiveCodeMessage, DeliveryState | undefined>(
+    async (messages) => {
+      const moved = await lifeCycle.recordOutcomes(db, messages, handoffMs);
+      return messages.map((message) => moved.get(message.requestId));
+    },
+    { maxBatch: MAX_ANNOUNCED },
+  );
   return async function handleReceiveCode(message: ReceiveCodeMessage): Promise<void> {
-    const state = await lifeCycle.recordOutcome(db, message, handoffMs);
+    const state = await outcomes.add(message);
     if (state === 'SMS_PENDING') pokeWorker();
     if (state) {
       logger.debug({ requestId: message.requestId, state, channel: message.channel }, 'outcome recorded');
