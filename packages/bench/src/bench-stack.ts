@@ -7,6 +7,8 @@ import { startStack, type Stack } from '@voucher/system-tests';
 const benchOverrides: NodeJS.ProcessEnv = {
   AUTH_REQUIRED: 'false',
   RATE_LIMIT_PER_MINUTE: '1000000000',
+  // The sse scenario holds 10,000 streams on one request: the per-customer cap (a guard against one abuser) is lifted.
+  SSE_MAX_STREAMS_PER_CUSTOMER: '1000000',
   // 'fatal': shutdown races between processes (a consumer still sending while the SMS simulator stops) are noise here.
   LOG_LEVEL: process.env.STACK_LOG_LEVEL ?? 'fatal',
 };
