@@ -1,5 +1,5 @@
 import type { VoucherStatus } from '@voucher/contracts';
-import { challengesMatch, transform } from './pkce.ts';
+import { digestsForVerifier } from './pkce.ts';
 import type { RequestStore } from './store/request-store.ts';
 
 /** A VPS callback whose shape has already been checked. */
@@ -27,10 +27,11 @@ export type RedeemResult =
  * FAILED.
  */
 export async function redeemCallback(store: RequestStore, callback: VpsCallback, now = new Date()): Promise<RedeemResult> {
-  const candidates = { S256: transform(callback.codeVerifier, 'S256'), plain: transform(callback.codeVerifier, 'plain') };
+  // Looked up by the digests of the challenges the verifier gives: the index compares digests, never the secret itself.
+  const candidates = digestsForVerifier(callback.codeVerifier);
   return store.transaction(async (tx) => {
     const row = await store.lockChallenge(tx, candidates);
-    if (!row || !challengesMatch(row.codeChallenge, candidates[row.transformMethod])) {
+    if (!row) {
       return { outcome: (await store.mayStillBeStored(tx, candidates)) ? 'not-yet-known' : 'unknown' };
     }
     if (row.redeemedAt) return { outcome: 'replayed' };

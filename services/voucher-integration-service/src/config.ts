@@ -29,6 +29,11 @@ export const configSpec = {
   CHALLENGE_TTL_MS: setting.integer(15 * 60 * 1000, { min: 1 }),
   /** How many times an expired challenge is asked about again (same requestId) before its request ends FAILED. */
   CHALLENGE_REASKS: setting.integer(2, { min: 0, max: 100 }),
+  /**
+   * Whether a 202 with a `plain` PKCE challenge is taken. A plain challenge is its own verifier, so whoever sees the
+   * 202 can redeem the request first; off by default (such a 202 is an invalid answer), warned at start-up when on.
+   */
+  PKCE_ALLOW_PLAIN: setting.boolean(false),
   /** At a 3 s VPS latency one replica must keep thousands of calls in flight. */
   CONSUMER_CONCURRENCY: setting.integer(4000, { min: 1, max: 100_000 }),
   SWEEP_INTERVAL_MS: setting.integer(10_000, { min: 10 }),

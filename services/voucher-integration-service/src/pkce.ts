@@ -20,6 +20,19 @@ export function transform(verifier: string, method: TransformMethod): string {
   return method === 'S256' ? createHash('sha256').update(verifier, 'ascii').digest('base64url') : verifier;
 }
 
+/**
+ * What is stored of a challenge: its SHA-256 digest, never the challenge itself (a plain challenge is its own
+ * verifier, and an S256 one is what a callback is matched against).
+ */
+export function challengeDigest(challenge: string): Buffer {
+  return createHash('sha256').update(challenge, 'ascii').digest();
+}
+
+/** The stored digest a verifier redeems, for each method: SHA-256 of the challenge it gives. */
+export function digestsForVerifier(verifier: string): Record<TransformMethod, Buffer> {
+  return { S256: challengeDigest(transform(verifier, 'S256')), plain: challengeDigest(transform(verifier, 'plain')) };
+}
+
 /** Compares two challenges in constant time, so a forger learns nothing from how long a refusal takes. */
 export function challengesMatch(stored: string, computed: string): boolean {
   const a = Buffer.from(stored, 'ascii');

@@ -113,7 +113,11 @@ async function assemble(config: Config, logger: Logger, closers: Closers, overri
     vpsUrl: config.VPS_URL,
     maxConnections: config.VPS_MAX_CONNECTIONS,
     timeoutMs: config.VPS_REQUEST_TIMEOUT_MS,
+    allowPlain: config.PKCE_ALLOW_PLAIN,
   });
+  if (config.PKCE_ALLOW_PLAIN) {
+    logger.warn('PKCE_ALLOW_PLAIN=true: a plain challenge is its own verifier; whoever sees the VPS 202 can redeem the request first');
+  }
   closers.add(() => vps.close());
 
   http.addReadinessCheck('database', () => store.ping());

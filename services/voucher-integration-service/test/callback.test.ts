@@ -71,27 +71,14 @@ describe('VPS callbacks (PKCE)', () => {
     assert.equal(outcome.channel, 'SMS');
   });
 
-  it('accepts the plain transform method', async () => {
-    const { request, codeVerifier } = await acknowledgedRequest('plain');
-    const code = voucherCode();
-    assert.equal((await postCallback(h.service, callback(codeVerifier, code))).status, 200);
-    const outcome = await outcomeOf(request.requestId);
-    assert.equal(outcome.voucherCode, code);
-    assert.equal(outcome.channel, 'WEB');
-  });
-
   it('refuses an unknown verifier, and a wrong one while a challenge is pending, without spending the challenge', async () => {
-    const { request, codeVerifier } = await acknowledgedRequest();
+    const { request, codeVerifier, codeChallenge } = await acknowledgedRequest();
     const unknown = await postCallback(h.service, callback(pkcePair().codeVerifier));
     assert.equal(unknown.status, 403);
     const wrong = await postCallback(h.service, callback(`${codeVerifier.slice(0, -1)}${codeVerifier.endsWith('A') ? 'B' : 'A'}`));
     assert.equal(wrong.status, 403);
-    // A plain-method lookup of an S256 request's challenge must not match either.
-    const [row] = await h.service.database.query<{ code_challenge: string }>(
-      'SELECT code_challenge FROM vps_requests WHERE request_id = $1',
-      [request.requestId],
-    );
-    assert.equal((await postCallback(h.service, callback(row!.code_challenge))).status, 403);
+    // The challenge from the VPS's 202, sent as if it were the verifier, must not match either.
+    assert.equal((await postCallback(h.service, callback(codeChallenge))).status, 403);
     await settle();
     assert.equal(h.kafka.receivedFor(request.requestId).length, 0, 'forged callbacks produced nothing');
     assert.equal((await postCallback(h.service, callback(codeVerifier))).status, 200, 'the real verifier still works');
@@ -125,6 +112,78 @@ describe('VPS callbacks (PKCE)', () => {
     for (const outcome of ['accepted', 'replayed', 'unknown_verifier', 'malformed']) {
       assert.match(metrics, new RegExp(`vps_callbacks_total\\{outcome="${outcome}"`));
     }
+  });
+});
+
+describe('plain PKCE challenges (PKCE_ALLOW_PLAIN)', () => {
+  const callback = (codeVerifier: string, code = voucherCode()) => ({ codeVerifier, status: 'SUCCESS', voucherCode: code });
+
+  describe('by default', () => {
+    let h: Harness;
+    before(async () => (h = await startHarness()));
+    after(() => h.close());
+
+    it('does not take a plain 202 as a challenge: the answer is invalid, retried, then the request fails', async () => {
+      const request = requestCode();
+      const { codeVerifier, codeChallenge } = pkcePair('plain');
+      h.vps.script(request.requestId, () => vpsReplies.challenge(codeChallenge, 'plain'));
+      await h.kafka.publishRequest(request);
+      const [outcome] = await eventually(
+        () => h.kafka.receivedFor(request.requestId).length > 0 && h.kafka.receivedFor(request.requestId),
+        'receive-code',
+      );
+      assert.equal(outcome?.status, 'FAILED');
+      assert.equal(h.vps.callsFor(request.requestId).length, 3, 'asked VPS_MAX_ATTEMPTS times');
+      const [row] = await h.service.database.query('SELECT * FROM vps_requests WHERE request_id = $1', [request.requestId]);
+      assert.equal(row?.transform_method, null, 'no challenge stored');
+      // Whoever saw the 202 cannot redeem it.
+      assert.equal((await postCallback(h.service, callback(codeVerifier))).status, 403);
+    });
+  });
+
+  describe('with PKCE_ALLOW_PLAIN=true', () => {
+    let h: Harness;
+    before(async () => (h = await startHarness({ PKCE_ALLOW_PLAIN: 'true' })));
+    after(() => h.close());
+
+    const acknowledged = async (method: 'S256' | 'plain') => {
+      const request = requestCode();
+      const pair = pkcePair(method);
+      h.vps.script(request.requestId, () => vpsReplies.challenge(pair.codeChallenge, method));
+      await h.kafka.publishRequest(request);
+      const [row] = await eventually(
+        () =>
+          h.service.database
+            .query('SELECT * FROM vps_requests WHERE request_id = $1 AND state = $2', [request.requestId, 'PENDING'])
+            .then((rows) => rows.length > 0 && rows),
+        'the stored challenge',
+      );
+      return { request, row: row!, ...pair };
+    };
+
+    it('keeps only a digest of the challenge: what a reader of the database sees redeems nothing', async () => {
+      const { request, row, codeVerifier, codeChallenge } = await acknowledged('plain');
+      const stored = Object.values(row).map((value) => (Buffer.isBuffer(value) ? value.toString('base64url') : String(value)));
+      assert.ok(!stored.some((value) => value.includes(codeChallenge)), 'the challenge itself is not stored');
+      for (const value of Object.values(row).filter(Buffer.isBuffer)) {
+        for (const encoding of ['base64url', 'hex'] as const) {
+          const text = (value as Buffer).toString(encoding);
+          if (/^[A-Za-z0-9\-._~]{43,128}$/.test(text)) assert.equal((await postCallback(h.service, callback(text))).status, 403);
+        }
+      }
+      assert.equal((await postCallback(h.service, callback(codeVerifier))).status, 200, 'the genuine verifier redeems it');
+      const [outcome] = await eventually(
+        () => h.kafka.receivedFor(request.requestId).length > 0 && h.kafka.receivedFor(request.requestId),
+        'receive-code',
+      );
+      assert.equal(outcome?.status, 'SUCCESS');
+    });
+
+    it('refuses an S256 challenge sent as its own verifier', async () => {
+      const { codeVerifier, codeChallenge } = await acknowledged('S256');
+      assert.equal((await postCallback(h.service, callback(codeChallenge))).status, 403);
+      assert.equal((await postCallback(h.service, callback(codeVerifier))).status, 200);
+    });
   });
 });
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { customerMessages } from '../src/outcomes.ts';
 import { vpsReplies } from './helpers/fake-vps.ts';
@@ -133,7 +134,8 @@ describe('request-code → VPS → receive-code', () => {
       2000,
     );
     assert.equal(row?.state, 'PENDING');
-    assert.equal(row?.code_challenge, codeChallenge);
+    assert.equal(row?.code_challenge, undefined, 'the challenge itself is not kept');
+    assert.deepEqual(row?.challenge_digest, createHash('sha256').update(codeChallenge).digest());
     assert.equal(row?.transform_method, 'S256');
     assert.equal(row?.phone_number, phoneNumber);
     assert.ok((row?.expires_at as Date).getTime() > Date.now());

@@ -7,7 +7,7 @@ import { createMetrics } from '@voucher/platform/http';
 import { createLogger } from '@voucher/platform/logging';
 import { redeemCallback } from '../src/callback-redeemer.ts';
 import { createIntegrationMetrics } from '../src/metrics.ts';
-import { transform } from '../src/pkce.ts';
+import { digestsForVerifier } from '../src/pkce.ts';
 import { migrationsDir, serviceName } from '../src/service.ts';
 import { RequestStore } from '../src/store/request-store.ts';
 import { sweepOnce, type SweeperOptions } from '../src/sweeper.ts';
@@ -75,7 +75,7 @@ describe('request store guarantees', () => {
     const before = announced.outboxWritten;
 
     // A transaction that fails after recording the outcome leaves neither the outcome nor its record, and says nothing.
-    const candidates = { S256: transform(codeVerifier, 'S256'), plain: transform(codeVerifier, 'plain') };
+    const candidates = digestsForVerifier(codeVerifier);
     await assert.rejects(
       store.transaction(async (tx) => {
         const row = await store.lockChallenge(tx, candidates);

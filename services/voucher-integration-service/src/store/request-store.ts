@@ -3,7 +3,7 @@ import type { Database, Queryable } from '@voucher/platform/database';
 import type { ReceiveCodeMessage, VoucherStatus } from '@voucher/contracts';
 import { receiveCodeMessage, type RequestFacts } from '../outcomes.ts';
 import { outbox } from '../outbox/outbox.ts';
-import type { TransformMethod } from '../pkce.ts';
+import { challengeDigest, type TransformMethod } from '../pkce.ts';
 
 /** A request the VPS acknowledged, as stored with its challenge. */
 export interface ChallengeRow {
@@ -11,7 +11,6 @@ export interface ChallengeRow {
   phoneNumber: string;
   deadline: Date;
   state: 'CALLING' | 'PENDING' | 'SETTLED';
-  codeChallenge: string;
   transformMethod: TransformMethod;
   expiresAt: Date;
   redeemedAt: Date | null;
@@ -58,10 +57,11 @@ export interface ReaskedCode {
 }
 
 const challengeColumns = `request_id AS "requestId", phone_number AS "phoneNumber", deadline, state,
-  code_challenge AS "codeChallenge", transform_method AS "transformMethod", expires_at AS "expiresAt", redeemed_at AS "redeemedAt",
+  transform_method AS "transformMethod", expires_at AS "expiresAt", redeemed_at AS "redeemedAt",
   reasks`;
 
-const challengeMatches = `((transform_method = 'S256' AND code_challenge = $1) OR (transform_method = 'plain' AND code_challenge = $2))`;
+/** A stored challenge whose digest is the verifier's, per method ($1 S256, $2 plain): see digestsForVerifier. */
+const challengeMatches = `((transform_method = 'S256' AND challenge_digest = $1) OR (transform_method = 'plain' AND challenge_digest = $2))`;
 
 /** The key under which a voucher code is claimed: its SHA-256 digest (the code itself is not kept). */
 const codeDigest = (voucherCode: string) => createHash('sha256').update(voucherCode, 'utf8').digest('hex');
@@ -248,20 +248,27 @@ export class RequestStore {
   }
 
   /**
-   * Stores the VPS's challenge for a request it acknowledged (a new request, or one whose call is outstanding);
-   * durable once this resolves, and from then on the callback can redeem it.
+   * Stores the VPS's challenge for a request it acknowledged (a new request, or one whose call is outstanding), as its
+   * SHA-256 digest only; durable once this resolves, and from then on the callback can redeem it.
    */
   async savePending(request: RequestFacts, challenge: string, method: TransformMethod, expiresAt: Date): Promise<SaveResult> {
     try {
       const saved = await this.#db.query(
-        `INSERT INTO vps_requests (request_id, phone_number, deadline, state, code_challenge, transform_method, expires_at)
+        `INSERT INTO vps_requests (request_id, phone_number, deadline, state, challenge_digest, transform_method, expires_at)
          VALUES ($1, $2, $3, 'PENDING', $4, $5, $6)
          ON CONFLICT (request_id) DO UPDATE
-           SET state = 'PENDING', code_challenge = EXCLUDED.code_challenge, transform_method = EXCLUDED.transform_method,
+           SET state = 'PENDING', challenge_digest = EXCLUDED.challenge_digest, transform_method = EXCLUDED.transform_method,
                expires_at = EXCLUDED.expires_at, calling_since = NULL
            WHERE vps_requests.state = 'CALLING'
          RETURNING request_id`,
-        [request.requestId, request.phoneNumber, request.deadline.toISOString(), challenge, method, expiresAt.toISOString()],
+        [
+          request.requestId,
+          request.phoneNumber,
+          request.deadline.toISOString(),
+          challengeDigest(challenge),
+          method,
+          expiresAt.toISOString(),
+        ],
       );
       return saved.length > 0 ? 'saved' : 'already-known';
     } catch (error) {
@@ -270,8 +277,8 @@ export class RequestStore {
     }
   }
 
-  /** Locks the row whose stored challenge is one of the candidates (one per method) for the rest of `tx`. */
-  async lockChallenge(tx: Queryable, candidates: Record<TransformMethod, string>): Promise<ChallengeRow | undefined> {
+  /** Locks the row whose stored challenge digest is one of the candidates (one per method) for the rest of `tx`. */
+  async lockChallenge(tx: Queryable, candidates: Record<TransformMethod, Buffer>): Promise<ChallengeRow | undefined> {
     const rows = await tx.query<ChallengeRow>(`SELECT ${challengeColumns} FROM vps_requests WHERE ${challengeMatches} LIMIT 1 FOR UPDATE`, [
       candidates.S256,
       candidates.plain,
@@ -285,7 +292,7 @@ export class RequestStore {
    * stored; or the challenge has been stored since the lookup. One statement, so one snapshot: a call's outstanding
    * mark and its stored challenge change together, and one of the two is always seen.
    */
-  async mayStillBeStored(tx: Queryable, candidates: Record<TransformMethod, string>): Promise<boolean> {
+  async mayStillBeStored(tx: Queryable, candidates: Record<TransformMethod, Buffer>): Promise<boolean> {
     const [row] = await tx.query<{ outstanding: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM vps_requests WHERE calling_since IS NOT NULL)
            OR EXISTS (SELECT 1 FROM vps_requests WHERE ${challengeMatches}) AS outstanding`,
@@ -390,10 +397,10 @@ export class RequestStore {
     const update = (withChallenge: boolean) =>
       this.#db.query(
         `UPDATE vps_requests SET reasks = reasks + 1, expires_at = $2, calling_since = NULL
-           ${withChallenge ? ', code_challenge = $3, transform_method = $4' : ''}
+           ${withChallenge ? ', challenge_digest = $3, transform_method = $4' : ''}
          WHERE request_id = $1 AND state = 'PENDING'`,
         withChallenge
-          ? [requestId, expiresAt.toISOString(), challenge!.codeChallenge, challenge!.transformMethod]
+          ? [requestId, expiresAt.toISOString(), challengeDigest(challenge!.codeChallenge), challenge!.transformMethod]
           : [requestId, expiresAt.toISOString()],
       );
     try {

@@ -18,11 +18,12 @@ function fieldsOf(body: unknown): Record<string, unknown> | undefined {
 }
 
 /**
- * Reads a VPS answer: 200 must carry a code, 202 a well-formed PKCE challenge; every other answer is an error. A 200
+ * Reads a VPS answer: 200 must carry a code, 202 a well-formed PKCE challenge (S256; plain only with `allowPlain`);
+ * every other answer is an error. A 200
  * may say LATE_SUCCESS: asked again about a request whose callback time has passed, the VPS answers with the code and
  * the status its callback carried.
  */
-export function interpretVpsAnswer(statusCode: number, body: unknown): VpsAnswer {
+export function interpretVpsAnswer(statusCode: number, body: unknown, options: { allowPlain?: boolean } = {}): VpsAnswer {
   if (statusCode !== 200 && statusCode !== 202) return { kind: 'error', outcome: 'error', reason: `VPS answered ${statusCode}` };
   const fields = fieldsOf(body);
   if (!fields) return invalid(`VPS answered ${statusCode} without a JSON object`);
@@ -34,6 +35,9 @@ export function interpretVpsAnswer(statusCode: number, body: unknown): VpsAnswer
   }
   const method = fields.transformMethod as TransformMethod;
   if (!transformMethods.includes(method)) return invalid('VPS answered 202 without transformMethod S256 or plain');
+  // A plain challenge is its own verifier: whoever sees this answer could redeem the request first (PKCE_ALLOW_PLAIN).
+  if (method === 'plain' && options.allowPlain !== true)
+    return invalid('VPS answered 202 with transformMethod plain, which is not allowed');
   if (typeof fields.codeChallenge !== 'string' || !isWellFormedChallenge(fields.codeChallenge, method)) {
     return invalid(`VPS answered 202 without a well-formed ${method} codeChallenge`);
   }

@@ -12,6 +12,8 @@ export interface VpsClientOptions {
   vpsUrl: string;
   maxConnections: number;
   timeoutMs: number;
+  /** Whether a 202 with a plain challenge is an answer (PKCE_ALLOW_PLAIN); otherwise it is invalid and retried. */
+  allowPlain?: boolean;
 }
 
 /** A valid answer is tiny; a larger one is not the VPS contract and is not read into memory. */
@@ -24,12 +26,14 @@ export class VpsClient {
   readonly #pool: Pool;
   readonly #path: string;
   readonly #timeoutMs: number;
+  readonly #allowPlain: boolean;
 
   constructor(options: VpsClientOptions) {
     const url = new URL(options.vpsUrl);
     this.#pool = new Pool(url.origin, { connections: options.maxConnections, pipelining: 1, keepAliveTimeout: 30_000 });
     this.#path = `${url.pathname.replace(/\/+$/, '')}/api/request/voucher`;
     this.#timeoutMs = options.timeoutMs;
+    this.#allowPlain = options.allowPlain ?? false;
   }
 
   /** One call; never throws: whatever the VPS or the network did becomes an answer. */
@@ -44,7 +48,7 @@ export class VpsClient {
         bodyTimeout: this.#timeoutMs,
       });
       const text = await readLimited(response.body);
-      return interpretVpsAnswer(response.statusCode, parseJson(text));
+      return interpretVpsAnswer(response.statusCode, parseJson(text), { allowPlain: this.#allowPlain });
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       const outcome = timeoutCodes.has(code) ? 'timeout' : 'error';
