@@ -4,10 +4,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import packagedChromium from '@sparticuz/chromium';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { freePort, uniqueNamespace, waitFor } from '@voucher/platform/testing';
 import { call, startExtraProcess, startStack, type Stack } from '../src/index.ts';
+import { launchChromium, textOf } from '../src/browser.ts';
 
 /**
  * The customer's page on a phone (390 × 844 CSS px) in a real browser against the whole system: every control is a
@@ -17,19 +17,6 @@ import { call, startExtraProcess, startStack, type Stack } from '../src/index.ts
  *
  * The stack runs on ports of its own (not the defaults), so this file does not collide with other system tests.
  */
-/** The machine may have no network: nothing in the browser phones home, syncs or updates itself. */
-const OFFLINE_ARGS = [
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-/**
- * As in browser.test.ts: of @sparticuz/chromium's recommended flags (made for AWS Lambda), two would switch off the
- * web security the page is tested under, and `--single-process` ends the browser when the first page closes.
- */
-const UNSUITED_ARGS = new Set(['--disable-web-security', '--allow-running-insecure-content', '--single-process']);
 const PHONE = { width: 390, height: 844 };
 const MIN_TARGET_PX = 44;
 const PAGE_TIMEOUT_MS = 15_000;
@@ -37,13 +24,6 @@ const SCREENSHOT = '/tmp/voucher-page-phone.png';
 const randomMobile = () => `090${String(randomInt(1_000_000, 9_999_999))}`;
 /** An API field name in customer text: a camelCase identifier, or one of the gateway's field names. */
 const FIELD_NAME = /\b[a-z]+[A-Z]\w*\b|\b(otp|requestId|idempotency)\b/;
-
-/** Waits until the element's text satisfies `accept`, and returns that text. */
-const textOf = (locator: Locator, accept: (text: string) => boolean, what: string) =>
-  waitFor(async () => {
-    const text = ((await locator.textContent()) ?? '').trim();
-    return accept(text) ? text : undefined;
-  }, what);
 
 // Scripts that run in the page are strings: this project type-checks without the DOM library.
 
@@ -91,24 +71,6 @@ async function assertTouchTargets(page: Page, expected: string[]) {
     );
   const small = sizes.filter((size) => size.width < MIN_TARGET_PX - 0.01 || size.height < MIN_TARGET_PX - 0.01);
   assert.deepEqual(small, [], `every control is at least ${MIN_TARGET_PX}×${MIN_TARGET_PX} CSS px`);
-}
-
-/** The headless Chromium of the npm package @sparticuz/chromium, launched the way browser.test.ts does. */
-async function launchChromium(): Promise<Browser> {
-  let executablePath: string | undefined;
-  try {
-    executablePath = await packagedChromium.executablePath();
-    const args = [...packagedChromium.args.filter((arg) => !UNSUITED_ARGS.has(arg)), ...OFFLINE_ARGS];
-    return await chromium.launch({ executablePath, args, headless: true });
-  } catch (error) {
-    const where = executablePath ? `it did not start from ${executablePath}` : 'it could not be unpacked';
-    throw new Error(
-      `the browser tests use the Chromium shipped in the npm package @sparticuz/chromium; ${where}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
 }
 
 describe('the customer web page on a phone: touch targets, codes, errors and modes', () => {
