@@ -45,3 +45,27 @@ test('close() waits for the running run and stops the schedule', async () => {
   await sleep(40);
   assert.equal(runs, after, 'no run after close');
 });
+
+test('a poke runs the task at once instead of at the next interval, and close() can run it a last time', async () => {
+  let runs = 0;
+  const ran = new Set<() => void>();
+  const nextRun = () => new Promise<void>((resolve) => ran.add(resolve));
+  const task = startPeriodicTask(
+    'poked',
+    60_000,
+    async () => {
+      runs++;
+      for (const resolve of ran) resolve();
+      ran.clear();
+      return false;
+    },
+    logger,
+    { runOnClose: true },
+  );
+  const first = nextRun();
+  task.poke();
+  await first;
+  assert.equal(runs, 1, 'ran on the poke, long before the minute is up');
+  await task.close();
+  assert.equal(runs, 2, 'and once more on close');
+});

@@ -1,3 +1,3 @@
 export { backoffDelay } from './backoff.ts';
-export { startPeriodicTask } from './periodic-task.ts';
+export { startPeriodicTask, type PeriodicTask, type PeriodicTaskOptions } from './periodic-task.ts';
 export { runUntilSignalled, type Stoppable } from './service-runner.ts';

@@ -1,38 +1,70 @@
 import type { Logger } from '../logging/index.ts';
 
+export interface PeriodicTaskOptions {
+  /** When the first run starts; `intervalMs` by default. */
+  firstRunMs?: number;
+  /** Asked after each run: an earlier time for the next one than `intervalMs` (a retry due sooner, say). */
+  nextRunMs?: () => number | undefined;
+  /** close() runs the task one last time, after the current run (what was committed while draining goes out). */
+  runOnClose?: boolean;
+}
+
+export interface PeriodicTask {
+  /** Run now (or right after the current run): there is work. */
+  poke(): void;
+  /** Stops scheduling and waits for the current run (and the last one, with runOnClose). */
+  close(): Promise<void>;
+}
+
 /**
- * Runs `task` every `intervalMs`, never overlapping itself; a run that reports more work waiting (true) brings the
- * next one forward, and a failed run is logged and tried again at the next interval. close() waits for a running one.
+ * Runs `task` every `intervalMs`, never overlapping itself; a run that reports more work waiting (true), or a poke,
+ * brings the next one forward, and a failed run is logged and tried again at the next interval. The one scheduling
+ * idiom of the services' background work (sweeps, the delivery worker, the outbox relay).
  */
 export function startPeriodicTask(
   name: string,
   intervalMs: number,
   task: () => Promise<boolean>,
   logger: Logger,
-): { close(): Promise<void> } {
+  options: PeriodicTaskOptions = {},
+): PeriodicTask {
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
+  let running: Promise<void> | undefined;
+  let again = false;
   let closed = false;
 
-  const schedule = (delayMs: number) => {
-    if (!closed) timer = setTimeout(() => (running = run()), delayMs);
+  const runUntilDone = async () => {
+    do {
+      again = false;
+      try {
+        again = (await task()) || again;
+      } catch (error) {
+        logger.warn({ err: error, task: name }, 'periodic task failed; trying again at the next run');
+      }
+    } while (again && !closed);
   };
-  const run = async () => {
-    let moreWaiting = false;
-    try {
-      moreWaiting = await task();
-    } catch (error) {
-      logger.warn({ err: error, task: name }, 'periodic task failed; trying again at the next run');
-    }
-    schedule(moreWaiting ? 0 : intervalMs);
+  const schedule = (delayMs: number) => {
+    if (closed) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      running = runUntilDone().finally(() => {
+        running = undefined;
+        schedule(Math.min(intervalMs, options.nextRunMs?.() ?? intervalMs));
+      });
+    }, delayMs);
   };
 
-  schedule(intervalMs);
+  schedule(options.firstRunMs ?? intervalMs);
   return {
+    poke() {
+      if (running) again = true;
+      else schedule(0);
+    },
     async close() {
       closed = true;
       clearTimeout(timer);
       await running;
+      if (options.runOnClose) await runUntilDone();
     },
   };
 }

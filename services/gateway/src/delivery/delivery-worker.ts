@@ -1,5 +1,5 @@
 import type { Database } from '@voucher/platform/database';
-import { backoffDelay } from '@voucher/platform/lifecycle';
+import { backoffDelay, startPeriodicTask } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { SmsSender } from '../sms/sms-sender.ts';
@@ -38,10 +38,6 @@ export interface DeliveryWorker {
  */
 export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const now = options.now ?? (() => new Date());
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let again = false;
-  let closed = false;
 
   /** Sends one SMS; true when the SMS gateway took it, else its next attempt is scheduled. */
   const send = async (row: DeliveryRow): Promise<boolean> => {
@@ -80,41 +76,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     return handedOff === options.batchSize || due.length === options.batchSize;
   };
 
-  const pass = async () => {
-    do {
-      again = false;
-      try {
-        again = (await runOnce()) || again;
-      } catch (error) {
-        options.logger.warn({ err: error }, 'delivery pass failed; trying again at the next one');
-      }
-    } while (again && !closed);
-  };
-
-  const schedule = (delayMs: number) => {
-    if (closed) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      running = pass().finally(() => {
-        running = undefined;
-        schedule(options.pollMs);
-      });
-    }, delayMs);
-  };
-
-  schedule(options.pollMs);
-  return {
-    poke() {
-      if (running) again = true;
-      else schedule(0);
-    },
-    runOnce,
-    async close() {
-      closed = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  const task = startPeriodicTask('delivery', options.pollMs, runOnce, options.logger);
+  return { poke: task.poke, runOnce, close: task.close };
 }
 
 /**
