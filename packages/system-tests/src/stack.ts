@@ -3,6 +3,8 @@ import { uniqueNamespace } from '@voucher/platform/testing';
 
 export interface Stack {
   urls: { gateway: string; vps: string; integration: string; voucher: string; sms: string };
+  /** Each process's operations port (/metrics, /readyz with reasons): its port + 1000, as the services default to. */
+  adminUrls: { gateway: string; vps: string; integration: string; voucher: string; sms: string };
   env: NodeJS.ProcessEnv;
   processes: Supervised[];
   stop(): Promise<void>;
@@ -37,6 +39,7 @@ export async function startStack(overrides: NodeJS.ProcessEnv = {}): Promise<Sta
     throw error;
   }
   const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+  const adminUrlOf = (name: string, fallback: number) => urlOf(port(name, fallback) + 1000);
   return {
     urls: {
       gateway: urlOf(port('GATEWAY_PORT', 8080)),
@@ -44,6 +47,13 @@ export async function startStack(overrides: NodeJS.ProcessEnv = {}): Promise<Sta
       integration: urlOf(port('INTEGRATION_PORT', 8082)),
       voucher: urlOf(port('VOUCHER_PORT', 8083)),
       sms: urlOf(port('SMS_PORT', 8084)),
+    },
+    adminUrls: {
+      gateway: adminUrlOf('GATEWAY_PORT', 8080),
+      vps: adminUrlOf('VPS_PORT', 8081),
+      integration: adminUrlOf('INTEGRATION_PORT', 8082),
+      voucher: adminUrlOf('VOUCHER_PORT', 8083),
+      sms: adminUrlOf('SMS_PORT', 8084),
     },
     env,
     processes,

@@ -219,7 +219,7 @@ describe('delivery of receive-code outcomes', () => {
     const { requestId } = await newRequest();
     const page = await openPageFor(requestId);
     await waitFor(() => page.comments >= 3 || undefined, 'keep-alive comments', 5_000);
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${gateway.http.adminUrl}/metrics`)).text();
     assert.match(metrics, /gateway_sse_streams_open\{[^}]*\} 1/);
     assert.match(metrics, /gateway_deliveries_total\{[^}]*channel="WEB"[^}]*outcome="code"[^}]*\} 2/);
     assert.match(metrics, /gateway_deliveries_total\{[^}]*channel="SMS"[^}]*outcome="code"[^}]*\} [1-9]/);

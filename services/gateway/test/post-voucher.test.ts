@@ -187,7 +187,7 @@ describe('POST /voucher', () => {
   });
 
   test('accepted requests are counted in /metrics', async () => {
-    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    const text = await (await fetch(`${gateway.http.adminUrl}/metrics`)).text();
     assert.match(text, /gateway_requests_accepted_total\{[^}]*\} [1-9]/);
   });
 });

@@ -102,7 +102,7 @@ describe('a genuine callback always lands', () => {
     assert.equal((await postCallback(h.service, callbackPayload(codeVerifier, code))).status, 409, 'a replay');
     const outcome = await onlyOutcome(request.requestId);
     assert.equal(outcome.voucherCode, code);
-    const metrics = await (await fetch(`${h.service.url}/metrics`)).text();
+    const metrics = await (await fetch(`${h.service.http.adminUrl}/metrics`)).text();
     assert.match(metrics, /vps_callbacks_total\{outcome="not_yet_known"/);
   });
 });
@@ -134,7 +134,7 @@ describe('a broker outage (issue 10: nothing waits on the broker inside a reques
     assert.deepEqual(delivery.answers, [200], 'at the first attempt');
     assert.equal(await storedState(request.requestId), 'SETTLED');
     const failures = () =>
-      fetch(`${h.service.url}/metrics`).then(async (response) =>
+      fetch(`${h.service.http.adminUrl}/metrics`).then(async (response) =>
         /outbox_publish_failures_total\{[^}]*\} [1-9]/.test(await response.text()),
       );
     await eventually(failures, 'the relay to try, and fail, to publish');

@@ -108,7 +108,7 @@ describe('VPS callbacks (PKCE)', () => {
   });
 
   it('counts callbacks by outcome', async () => {
-    const metrics = await (await fetch(`${h.service.url}/metrics`)).text();
+    const metrics = await (await fetch(`${h.service.http.adminUrl}/metrics`)).text();
     for (const outcome of ['accepted', 'replayed', 'unknown_verifier', 'malformed']) {
       assert.match(metrics, new RegExp(`vps_callbacks_total\\{outcome="${outcome}"`));
     }

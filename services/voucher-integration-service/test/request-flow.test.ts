@@ -160,14 +160,14 @@ describe('request-code → VPS → receive-code', () => {
     assert.equal(secondOutcome.voucherCode, undefined);
     assert.equal(secondOutcome.message, customerMessages.FAILED);
     assert.equal(h.kafka.received.filter((message) => message.voucherCode === code).length, 1, 'one receive-code record carries the code');
-    const metrics = await (await fetch(`${h.service.url}/metrics`)).text();
+    const metrics = await (await fetch(`${h.service.http.adminUrl}/metrics`)).text();
     assert.match(metrics, /vps_codes_reused_total\{[^}]*\} 1/);
   });
 
   it('reports readiness and the callback metrics', async () => {
     const ready = await fetch(`${h.service.url}/readyz`);
     assert.equal(ready.status, 200);
-    const metrics = await (await fetch(`${h.service.url}/metrics`)).text();
+    const metrics = await (await fetch(`${h.service.http.adminUrl}/metrics`)).text();
     assert.match(metrics, /vps_calls_in_flight/);
     assert.match(metrics, /vps_calls_total\{outcome="code"/);
     assert.match(metrics, /vps_calls_total\{outcome="timeout"/);

@@ -87,7 +87,7 @@ describe('voucher-service consuming receive-code', () => {
   });
 
   async function metric(name: string, labels = ''): Promise<number> {
-    const text = await (await fetch(`${harness.service.url}/metrics`)).text();
+    const text = await (await fetch(`${harness.service.http.adminUrl}/metrics`)).text();
     const line = text.split('\n').find((candidate) => candidate.startsWith(name) && candidate.includes(labels));
     return line ? Number(line.split(' ').at(-1)) : 0;
   }

@@ -30,7 +30,7 @@ test(`${REQUESTS} concurrent requests are held, acknowledged and all called back
   const stats = await call(vps.url, 'GET', '/admin/stats');
   assert.equal(stats.body.acknowledged, REQUESTS);
   assert.equal(stats.body.pending, REQUESTS);
-  const metrics = await (await fetch(`${vps.url}/metrics`)).text();
+  const metrics = await (await fetch(`${vps.http.adminUrl}/metrics`)).text();
   assert.match(metrics, new RegExp(`^vps_pending_requests\\{[^}]*\\} ${REQUESTS}$`, 'm'));
 
   await waitFor(() => receiver.received.length >= REQUESTS, 30_000);

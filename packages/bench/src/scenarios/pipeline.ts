@@ -32,10 +32,10 @@ export function sustainedRate(samples: Sample[], start: number, total: number): 
 }
 
 async function storeAll(stack: Stack, produce: () => Promise<unknown>, count: number, timeoutMs: number) {
-  const start = await scrapeMetric(stack.urls.voucher, STORED);
+  const start = await scrapeMetric(stack.adminUrls.voucher, STORED);
   const producing = produce();
   const polled = await pollUntil(
-    () => scrapeMetric(stack.urls.voucher, STORED),
+    () => scrapeMetric(stack.adminUrls.voucher, STORED),
     (value) => value - start >= count,
     { everyMs: 250, timeoutMs },
   );

@@ -33,7 +33,7 @@ async function watch(stack: Stack, target: number, timeoutMs: number) {
   while (performance.now() - started < timeoutMs && settled < target) {
     const stats = await getJson<{ inFlight: number }>(`${stack.urls.vps}/admin/stats`);
     maxInFlight = Math.max(maxInFlight, stats.inFlight);
-    const now = await scrapeMetric(stack.urls.integration, SETTLED);
+    const now = await scrapeMetric(stack.adminUrls.integration, SETTLED);
     if (now !== settled) lastChangeMs = performance.now() - started;
     settled = now;
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -42,7 +42,7 @@ export async function runSse(settings: BenchSettings, log: Log): Promise<SseResu
     try {
       await sleep(2_000); // let the gateway settle, so the reading is not a transient peak
       const rssMB = await residentMegabytes(gatewayPid);
-      const streamsOpenMetric = await scrapeMetric(stack.urls.gateway, 'gateway_sse_streams_open');
+      const streamsOpenMetric = await scrapeMetric(stack.adminUrls.gateway, 'gateway_sse_streams_open');
       return {
         connections: streams.opened,
         rssMB,

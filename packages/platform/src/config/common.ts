@@ -30,3 +30,13 @@ export const logSettings = {
   /** `json` lines for machines, or `pretty` ones for people; pretty by default only when standard output is a terminal. */
   LOG_FORMAT: setting.oneOf<LogFormat>(LOG_FORMATS, process.stdout.isTTY ? 'pretty' : 'json'),
 };
+
+/**
+ * The operations port of every HTTP process (/metrics and the detailed /readyz), apart from the public one. Unset, it
+ * is the process's own port + 1000 (9080 for the gateway on 8080; 0 when the process's port is 0); `0` picks a free one.
+ */
+export const adminSettings = {
+  ADMIN_PORT: (raw: string | undefined): number | undefined => (raw?.trim() ? setting.integer(undefined, { max: 65535 })(raw) : undefined),
+  /** Loopback by default: the operations routes are for the machine's own scraper and probes, not for the network. */
+  ADMIN_HOST: setting.string('127.0.0.1'),
+};

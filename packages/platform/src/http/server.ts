@@ -1,5 +1,6 @@
 import Fastify, {
   LogController,
+  type FastifyListenOptions,
   type FastifyBaseLogger,
   type FastifyInstance,
   type RawReplyDefaultExpression,
@@ -7,7 +8,10 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ConfigError, loadConfig } from '../config/env.ts';
+import { adminSettings } from '../config/common.ts';
 import type { Logger } from '../logging/index.ts';
+import { AdminServer } from './admin-server.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { clientErrorHandler } from './client-error.ts';
 import { sendProblem, toProblem, problem } from './problem.ts';
@@ -25,6 +29,8 @@ export type HttpServer = FastifyInstance<
   metrics: Metrics;
   /** Registers a check that /readyz runs; a throwing check makes the process not ready (503). */
   addReadinessCheck(name: string, check: ReadinessCheck): void;
+  /** The operations port's base URL (/metrics, /readyz with reasons) while the server listens; undefined otherwise. */
+  readonly adminUrl: string | undefined;
 };
 
 export interface HttpServerOptions {
@@ -38,20 +44,39 @@ export interface HttpServerOptions {
   connectionTimeout?: number;
   /** Fastify's trustProxy: whose X-Forwarded-For gives request.ip. Off by default. */
   trustProxy?: boolean | string;
+  /**
+   * Where /metrics and the detailed /readyz are served: `port` (ADMIN_PORT by default; unset, the public port + 1000,
+   * or 0 when that is 0; 0 picks a free port) on `host` (ADMIN_HOST, by default 127.0.0.1).
+   */
+  admin?: { port?: number; host?: string };
 }
 
 /** Slow requests are found by a sweep of open connections; a short timeout (tests) is swept more often. */
 const checkingIntervalFor = (requestTimeout: number) => Math.min(30_000, Math.max(50, Math.floor(requestTimeout / 4)));
+
+/** The operations port for a public one: 1000 above it (9080 for 8080), and a free one when the public one is. */
+function defaultAdminPort(publicPort: number): number {
+  if (publicPort === 0) return 0;
+  if (publicPort + 1000 > 65535) throw new ConfigError([`ADMIN_PORT is required when the port is above 64535 (got ${publicPort})`]);
+  return publicPort + 1000;
+}
 
 /** Query strings carry phone numbers; logs see the path only. */
 const pathOnly = (url: string) => url.split('?')[0] ?? '/';
 
 /**
  * The HTTP bootstrap every process shares: problem details for every error (also for requests Node refuses before
- * Fastify sees them, and 405 with Allow for a known path under another method), /healthz, /readyz, /metrics, a
- * per-request log line without query strings, and schema validation through TypeBox.
+ * Fastify sees them, and 405 with Allow for a known path under another method), /healthz and a bare /readyz (200 or
+ * 503, no reasons), a per-request log line without query strings, and schema validation through TypeBox.
+ *
+ * /metrics and a /readyz that names each failing check and why are on a second, operations port (AdminServer) that
+ * listens when this server listens (a taken port fails listen() and closes the public port again) and closes with it:
+ * what the process counts, and the errors of its database and broker, are not for the internet.
  */
 export function createHttpServer(service: string, logger: Logger, options: HttpServerOptions = {}): HttpServer {
+  const adminFromEnvironment = loadConfig(adminSettings);
+  const adminHost = options.admin?.host ?? adminFromEnvironment.ADMIN_HOST;
+  const adminPort = options.admin?.port ?? adminFromEnvironment.ADMIN_PORT;
   // Fastify's own defaults are 0 (no limit): a client that sends one byte a minute would hold its socket forever.
   const requestTimeout = options.requestTimeout ?? 30_000;
   const app = Fastify({
@@ -81,6 +106,38 @@ export function createHttpServer(service: string, logger: Logger, options: HttpS
   const checks = new Map<string, ReadinessCheck>();
   app.decorate('metrics', metrics);
   app.decorate('addReadinessCheck', (name: string, check: ReadinessCheck) => void checks.set(name, check));
+  const failures = async () => {
+    const failed: Record<string, string> = {};
+    for (const [name, check] of checks) {
+      try {
+        await check();
+      } catch (error) {
+        failed[name] = (error as Error).message;
+      }
+    }
+    return failed;
+  };
+  const admin = new AdminServer({
+    service,
+    failures,
+    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+  });
+  app.decorate('adminUrl', { getter: () => admin.url });
+  app.addHook('onClose', async () => admin.close());
+  // Promise-style listen (the only one the services use), followed by the operations port's.
+  const listenPublic = app.listen.bind(app) as (listenOptions?: FastifyListenOptions) => Promise<string>;
+  const listen = async (listenOptions: FastifyListenOptions = {}): Promise<string> => {
+    const address = await listenPublic(listenOptions);
+    try {
+      await admin.listen(adminPort ?? defaultAdminPort(Number(listenOptions.port ?? 0)), adminHost);
+    } catch (error) {
+      await app.close().catch(() => {});
+      throw error;
+    }
+    app.log.info({ adminUrl: admin.url }, 'operations endpoints (/metrics, /readyz) listening');
+    return address;
+  };
+  Object.assign(app, { listen });
 
   app.setErrorHandler((error: Error, request, reply) => sendProblem(reply, request, toProblem(error, request)));
   app.setNotFoundHandler((request, reply) => {
@@ -95,7 +152,7 @@ export function createHttpServer(service: string, logger: Logger, options: HttpS
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unknown';
     metrics.httpDuration.observe({ method: request.method, route, status: reply.statusCode }, reply.elapsedTime / 1000);
-    if (route !== '/metrics' && route !== '/healthz' && route !== '/readyz') {
+    if (route !== '/healthz' && route !== '/readyz') {
       request.log.debug(
         { method: request.method, path: pathOnly(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
         'request',
@@ -104,18 +161,10 @@ export function createHttpServer(service: string, logger: Logger, options: HttpS
   });
 
   app.get('/healthz', async () => ({ status: 'ok', service }));
+  // For load balancers and orchestrators: whether to send traffic here, and nothing about why (that is on the admin port).
   app.get('/readyz', async (_request, reply) => {
-    const failures: Record<string, string> = {};
-    for (const [name, check] of checks) {
-      try {
-        await check();
-      } catch (error) {
-        failures[name] = (error as Error).message;
-      }
-    }
-    if (Object.keys(failures).length > 0) return reply.code(503).send({ status: 'not ready', service, failures });
+    if (Object.keys(await failures()).length > 0) return reply.code(503).send({ status: 'not ready', service });
     return { status: 'ready', service };
   });
-  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   return app;
 }
