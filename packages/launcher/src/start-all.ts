@@ -22,7 +22,7 @@ if (authRequired && !process.env.AUTH_SECRET && !process.env.AUTH_JWKS_URL) {
 // npm start is the local demo: services may then make up a key they were not given (LOCAL_DEMO=true), and this run
 // gives every one of them the same random keys, one per purpose, which die with the run.
 process.env.LOCAL_DEMO ??= 'true';
-for (const name of ['OTP_SECRET', 'CURSOR_SECRET']) {
+for (const name of ['OTP_SECRET', 'CURSOR_SECRET', 'VOUCHER_SERVICE_TOKEN']) {
   if (process.env[name]) continue;
   process.env[name] = randomBytes(32).toString('base64url');
   log(`${name} is unset: using a random key for this run only`);

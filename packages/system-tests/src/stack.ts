@@ -25,6 +25,7 @@ export async function startStack(overrides: NodeJS.ProcessEnv = {}): Promise<Sta
     // The services have no default keys: the tests name theirs (AUTH_SECRET stays each test's choice: unset, no sign-in).
     OTP_SECRET: 'system-test-otp-secret-0123456789abcdefghijk',
     CURSOR_SECRET: 'system-test-cursor-secret-0123456789abcdefgh',
+    VOUCHER_SERVICE_TOKEN: 'system-test-voucher-service-token-0123456789',
     ...overrides,
   };
   const processes: Supervised[] = [];

@@ -25,6 +25,8 @@ test('a service started while its database is down waits for it, then comes up b
       VOUCHER_PORT: String(port),
       KAFKA_NAMESPACE: uniqueNamespace(),
       CURSOR_SECRET: 'start-up-test-cursor-secret-0123456789abcdef',
+      VOUCHER_SERVICE_TOKEN: 'start-up-test-voucher-service-token-0123456',
+      ADMIN_PORT: '0',
       LOG_LEVEL: 'warn',
       LOG_FORMAT: 'json',
     },

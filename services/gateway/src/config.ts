@@ -65,6 +65,8 @@ export const configSpec = {
   SMS_URL: setting.url('http://127.0.0.1:8084'),
   SMS_TIMEOUT_MS: setting.integer(5_000, { min: 1 }),
   VOUCHER_SERVICE_URL: setting.url('http://127.0.0.1:8083'),
+  /** The credential voucher-service wants on every call (a bearer token, its VOUCHER_SERVICE_TOKEN); no default. */
+  VOUCHER_SERVICE_TOKEN: setting.optionalString(),
   /** How long a listing waits for voucher-service before answering 503. */
   VOUCHER_SERVICE_TIMEOUT_MS: setting.integer(5_000, { min: 1 }),
   AUTH_REQUIRED: setting.boolean(true),
@@ -131,7 +133,10 @@ export const configSpec = {
 
 type LoadedConfig = ReturnType<typeof loadConfig<typeof configSpec>>;
 /** The settings, with what readConfig settles: the allowed regions, and LOCAL_DEMO's random keys. */
-export type Config = Omit<LoadedConfig, 'ALLOWED_REGIONS'> & { ALLOWED_REGIONS: string[] };
+export type Config = Omit<LoadedConfig, 'ALLOWED_REGIONS' | 'VOUCHER_SERVICE_TOKEN'> & {
+  ALLOWED_REGIONS: string[];
+  VOUCHER_SERVICE_TOKEN: string;
+};
 
 /** The auth settings that only make sense together; a gateway that could not verify a token must not start. */
 function authProblems(config: LoadedConfig): string[] {
@@ -157,7 +162,11 @@ function secretProblems(config: LoadedConfig): string[] {
     ['AUTH_SECRET_PREVIOUS', config.AUTH_SECRET_PREVIOUS],
     ['OTP_SECRET', config.OTP_SECRET],
     ['OTP_SECRET_PREVIOUS', config.OTP_SECRET_PREVIOUS],
+    ['VOUCHER_SERVICE_TOKEN', config.VOUCHER_SERVICE_TOKEN],
   ] as const;
+  if (config.VOUCHER_SERVICE_TOKEN === undefined) {
+    problems.push('VOUCHER_SERVICE_TOKEN is required (voucher-service’s token, the same value there); LOCAL_DEMO=true makes a random one');
+  }
   for (const [name, value] of keys) {
     if (value !== undefined && value.length < MIN_SECRET_LENGTH)
       problems.push(`${name} must be at least ${MIN_SECRET_LENGTH} characters long`);
@@ -178,7 +187,9 @@ function withDemoSecrets(config: LoadedConfig): LoadedConfig {
   const random = () => randomBytes(32).toString('base64url');
   const AUTH_SECRET = config.AUTH_SECRET ?? (config.AUTH_REQUIRED && !config.AUTH_JWKS_URL ? random() : undefined);
   const OTP_SECRET = config.OTP_SECRET ?? (AUTH_SECRET && !config.AUTH_JWKS_URL ? random() : undefined);
-  return { ...config, AUTH_SECRET, OTP_SECRET };
+  // A random service token is only good for a voucher-service given the same one (npm start gives both one per run).
+  const VOUCHER_SERVICE_TOKEN = config.VOUCHER_SERVICE_TOKEN ?? random();
+  return { ...config, AUTH_SECRET, OTP_SECRET, VOUCHER_SERVICE_TOKEN };
 }
 
 /** A stream must show some life more often than a silent connection is cut. */
@@ -196,5 +207,9 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const config = withDemoSecrets(loadConfig(configSpec, source));
   const problems = [...authProblems(config), ...retentionProblems(config), ...timeoutProblems(config)];
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ...config, ALLOWED_REGIONS: config.ALLOWED_REGIONS ?? [config.DEFAULT_REGION.toUpperCase()] };
+  return {
+    ...config,
+    ALLOWED_REGIONS: config.ALLOWED_REGIONS ?? [config.DEFAULT_REGION.toUpperCase()],
+    VOUCHER_SERVICE_TOKEN: config.VOUCHER_SERVICE_TOKEN!, // required above
+  };
 }

@@ -114,7 +114,11 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
     allowedRegions: config.ALLOWED_REGIONS,
   });
   const hits = new PostgresHitCounter(db, now);
-  const voucherService = new VoucherServiceClient(config.VOUCHER_SERVICE_URL, config.VOUCHER_SERVICE_TIMEOUT_MS);
+  const voucherService = new VoucherServiceClient(
+    config.VOUCHER_SERVICE_URL,
+    config.VOUCHER_SERVICE_TIMEOUT_MS,
+    config.VOUCHER_SERVICE_TOKEN,
+  );
   await registerOpenApi(http); // before the routes, so it sees them all
   await registerWebPage(http, { authRequired: config.AUTH_REQUIRED, webDeadlineMs: config.WEB_DEADLINE_MS });
   await http.register(async (scope) => {

@@ -6,7 +6,15 @@ import { startVoucherService, type VoucherService } from '../../voucher-service/
 import { VoucherStore } from '../../voucher-service/src/store/voucher-store.ts';
 import type { RunningGateway } from '../src/service.ts';
 import { bearer, signIn, signInConfig } from './support/auth-helpers.ts';
-import { logger, randomPhone, startReadyGateway, testConfig, toE164, uniqueNamespace } from './support/gateway-harness.ts';
+import {
+  logger,
+  randomPhone,
+  startReadyGateway,
+  TEST_VOUCHER_SERVICE_TOKEN,
+  testConfig,
+  toE164,
+  uniqueNamespace,
+} from './support/gateway-harness.ts';
 import { codeMessage } from './support/kafka-helpers.ts';
 import { startSmsReceiver } from './support/sms-receiver.ts';
 
@@ -23,6 +31,7 @@ async function startTestVoucherService(): Promise<{ service: VoucherService }> {
     KAFKA_TOPIC_PARTITIONS: '1',
     DATABASE_URL: process.env.DATABASE_URL ?? '',
     CURSOR_SECRET: 'gateway-test-cursor-secret-0123456789abcdefgh',
+    VOUCHER_SERVICE_TOKEN: TEST_VOUCHER_SERVICE_TOKEN,
     LOG_LEVEL: 'silent',
   });
   return { service: await startVoucherService(config, logger) };
@@ -92,6 +101,21 @@ describe('GET /voucher through the gateway', () => {
       channel: 'WEB',
       issuedAt: newest.issuedAt,
     });
+  });
+
+  test('voucher-service answers only the gateway’s token: a gateway with another one gets nothing (503), nobody gets a code', async () => {
+    const stranger = await startReadyGateway(
+      testConfig({ VOUCHER_SERVICE_URL: voucherService.service.url, VOUCHER_SERVICE_TOKEN: 'not-the-voucher-service-token-0123456789ab' }),
+    );
+    try {
+      const response = await fetch(`${stranger.url}/voucher?phoneNumber=${phone}`);
+      assert.equal(response.status, 503);
+      assert.doesNotMatch(await response.text(), new RegExp(stored[0]!.voucherCode!));
+    } finally {
+      await stranger.close();
+    }
+    const direct = await fetch(`${voucherService.service.url}/api/vouchers?phoneNumber=${encodeURIComponent(toE164(phone))}`);
+    assert.equal(direct.status, 401, 'and voucher-service itself refuses a caller without it');
   });
 
   test('a tampered cursor, a bad limit or a bad number is a 400 problem', async () => {

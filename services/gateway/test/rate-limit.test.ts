@@ -81,7 +81,11 @@ test('behind a trusted proxy (TRUST_PROXY) the client is its forwarded address, 
 
 test('TRUST_PROXY takes true, false, or addresses and CIDR ranges; nothing else', async () => {
   const { readConfig } = await import('../src/config.ts');
-  const env = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/voucher', AUTH_REQUIRED: 'false' };
+  const env = {
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/voucher',
+    AUTH_REQUIRED: 'false',
+    VOUCHER_SERVICE_TOKEN: 'gateway-test-voucher-service-token-0123456789',
+  };
   assert.equal(readConfig(env).TRUST_PROXY, false);
   assert.equal(readConfig({ ...env, TRUST_PROXY: 'true' }).TRUST_PROXY, true);
   assert.equal(readConfig({ ...env, TRUST_PROXY: '10.0.0.0/8, loopback,2001:db8::1' }).TRUST_PROXY, '10.0.0.0/8,loopback,2001:db8::1');

@@ -13,7 +13,10 @@ const NEW_AUTH = 'new-token-signing-key-0123456789abcdefghijkl';
 const OLD_OTP = 'old-one-time-code-key-0123456789abcdefghijkl';
 const NEW_OTP = 'new-one-time-code-key-0123456789abcdefghijkl';
 
-const database = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/voucher' };
+const database = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/voucher',
+  VOUCHER_SERVICE_TOKEN: 'gateway-test-voucher-service-token-0123456789',
+};
 
 test('every secret comes from the environment, one per purpose, and start-up refuses without them unless LOCAL_DEMO=true', () => {
   const signingItself = { ...database, AUTH_REQUIRED: 'true', AUTH_SECRET: NEW_AUTH };
@@ -33,6 +36,17 @@ test('every secret comes from the environment, one per purpose, and start-up ref
   assert.notEqual(readConfig({ ...database, AUTH_REQUIRED: 'true', LOCAL_DEMO: 'true' }).AUTH_SECRET, demo.AUTH_SECRET, 'never fixed');
   assert.equal(readConfig({ ...signingItself, OTP_SECRET: NEW_OTP, LOCAL_DEMO: 'true' }).AUTH_SECRET, NEW_AUTH, 'a given key is kept');
   assert.equal(readConfig({ ...database, AUTH_REQUIRED: 'false', LOCAL_DEMO: 'true' }).AUTH_SECRET, undefined, 'sign-in stays off');
+});
+
+test('VOUCHER_SERVICE_TOKEN (the credential voucher-service wants) is required and long enough; LOCAL_DEMO makes a random one', () => {
+  const { VOUCHER_SERVICE_TOKEN: _given, ...withoutToken } = { ...database, AUTH_REQUIRED: 'false' };
+  assert.throws(() => readConfig(withoutToken), /VOUCHER_SERVICE_TOKEN is required/);
+  assert.throws(
+    () => readConfig({ ...withoutToken, VOUCHER_SERVICE_TOKEN: 'short' }),
+    /VOUCHER_SERVICE_TOKEN must be at least 32 characters/,
+  );
+  assert.ok(readConfig({ ...withoutToken, LOCAL_DEMO: 'true' }).VOUCHER_SERVICE_TOKEN.length >= 32);
+  assert.equal(readConfig({ ...database, AUTH_REQUIRED: 'false' }).VOUCHER_SERVICE_TOKEN, database.VOUCHER_SERVICE_TOKEN);
 });
 
 test('a previous key must be long enough and really another key', () => {

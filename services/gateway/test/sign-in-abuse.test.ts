@@ -168,7 +168,11 @@ test('the voucher routes serve only numbers of the allowed regions, open or sign
 });
 
 test('ALLOWED_REGIONS: DEFAULT_REGION alone unless set; ISO codes only', () => {
-  const database = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/voucher', AUTH_REQUIRED: 'false' };
+  const database = {
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/voucher',
+    AUTH_REQUIRED: 'false',
+    VOUCHER_SERVICE_TOKEN: 'gateway-test-voucher-service-token-0123456789',
+  };
   assert.deepEqual(readConfig(database).ALLOWED_REGIONS, ['VN']);
   assert.deepEqual(readConfig({ ...database, DEFAULT_REGION: 'LA' }).ALLOWED_REGIONS, ['LA']);
   assert.deepEqual(readConfig({ ...database, ALLOWED_REGIONS: 'vn, la' }).ALLOWED_REGIONS, ['VN', 'LA']);

@@ -160,7 +160,10 @@ test('an expired code, an expired token and an expired stream ticket are refused
 });
 
 test('the gateway refuses to start with sign-in required and no usable secret', () => {
-  const database = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/voucher' };
+  const database = {
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/voucher',
+    VOUCHER_SERVICE_TOKEN: 'gateway-test-voucher-service-token-0123456789',
+  };
   assert.throws(() => readConfig({ ...database, AUTH_REQUIRED: 'true' }), /AUTH_SECRET is required/);
   assert.throws(() => readConfig({ ...database, AUTH_REQUIRED: 'true', AUTH_SECRET: 'short' }), /at least 32 characters/);
   assert.throws(() => readConfig({ ...database, AUTH_REQUIRED: 'true', AUTH_JWKS_URL: 'http://127.0.0.1:1/jwks' }), /go together/);

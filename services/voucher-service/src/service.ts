@@ -39,7 +39,9 @@ interface Closeable {
 
 /** Builds and starts the voucher service; anything already started is closed again if a later step fails. */
 export async function startVoucherService(config: Config, logger: Logger): Promise<VoucherService> {
-  if (config.LOCAL_DEMO) logger.warn('LOCAL_DEMO=true: a missing CURSOR_SECRET is random for this process only: never in production');
+  if (config.LOCAL_DEMO) {
+    logger.warn('LOCAL_DEMO=true: a missing CURSOR_SECRET or VOUCHER_SERVICE_TOKEN is random for this process only: never in production');
+  }
   const started: Closeable[] = [];
   const closeAll = async () => {
     for (const part of started.splice(0).reverse()) {
@@ -80,6 +82,7 @@ export async function startVoucherService(config: Config, logger: Logger): Promi
       store,
       cursors: new CursorCodec(config.CURSOR_SECRET, config.CURSOR_SECRET_PREVIOUS),
       defaultRegion: config.DEFAULT_REGION,
+      serviceTokens: [config.VOUCHER_SERVICE_TOKEN, config.VOUCHER_SERVICE_TOKEN_PREVIOUS].filter((token) => token !== undefined),
     });
     await http.listen({ port: config.VOUCHER_PORT, host: config.HOST });
     started.push({ close: () => http.close() });

@@ -12,17 +12,20 @@ export interface ListingQuery {
 const UNAVAILABLE = 'The voucher store cannot be reached right now; try again shortly.';
 
 /**
- * Steps 11-12 of the seed: asks voucher-service for a customer's codes over a keep-alive connection pool. Its 400
- * (a tampered or foreign cursor, a bad limit) is the customer's mistake and passes through as a 400; anything else
- * going wrong there is answered 503, so the page can retry.
+ * Steps 11-12 of the seed: asks voucher-service for a customer's codes over a keep-alive connection pool, with the
+ * service token (VOUCHER_SERVICE_TOKEN) as a bearer token on every call, since voucher-service answers only the
+ * gateway. Its 400 (a tampered or foreign cursor, a bad limit) is the customer's mistake and passes through as a 400;
+ * anything else going wrong there (also a 401: the two tokens differ) is answered 503, so the page can retry.
  */
 export class VoucherServiceClient {
   readonly #pool: Pool;
   readonly #timeoutMs: number;
+  readonly #authorization: string;
 
-  constructor(baseUrl: string, timeoutMs: number) {
+  constructor(baseUrl: string, timeoutMs: number, serviceToken: string) {
     this.#pool = new Pool(baseUrl, { connections: 32, keepAliveTimeout: 30_000, connect: { timeout: timeoutMs } });
     this.#timeoutMs = timeoutMs;
+    this.#authorization = `Bearer ${serviceToken}`;
   }
 
   async listVouchers(query: ListingQuery): Promise<Static<typeof VoucherPage>> {
@@ -34,6 +37,7 @@ export class VoucherServiceClient {
       response = await this.#pool.request({
         method: 'GET',
         path: `/api/vouchers?${search}`,
+        headers: { authorization: this.#authorization },
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
       });

@@ -16,10 +16,13 @@ export const toE164 = (national: string) => `+84${national.slice(1)}`;
 
 /** The test runs' one-time-code key: the gateway has no default one (OTP_SECRET is required with AUTH_SECRET). */
 export const TEST_OTP_SECRET = 'gateway-test-otp-secret-0123456789abcdefghijk';
+/** The test runs' credential for voucher-service (VOUCHER_SERVICE_TOKEN, required): a test's voucher-service gets it too. */
+export const TEST_VOUCHER_SERVICE_TOKEN = 'gateway-test-voucher-service-token-0123456789';
 
 /**
  * Test config: ports of 0, the test run's database (DATABASE_URL), short timings, open routes, an explicit test
- * OTP_SECRET (used once a test sets AUTH_SECRET) and no global ceiling on codes (tests sign in a lot).
+ * OTP_SECRET (used once a test sets AUTH_SECRET) and VOUCHER_SERVICE_TOKEN, and no global ceiling on codes (tests sign
+ * in a lot).
  */
 export function testConfig(env: Record<string, string> = {}): Config {
   const namespace = uniqueNamespace();
@@ -38,6 +41,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     RATE_LIMIT_PER_MINUTE: '10000',
     SMS_TIMEOUT_MS: '1000',
     OTP_SECRET: TEST_OTP_SECRET,
+    VOUCHER_SERVICE_TOKEN: TEST_VOUCHER_SERVICE_TOKEN,
     OTP_GLOBAL_PER_MINUTE: '1000000',
     LOG_LEVEL: 'silent',
     ...env,

@@ -5,18 +5,26 @@ import type { CursorCodec } from '../listing/cursor.ts';
 import { listVoucherPage } from '../listing/list-vouchers.ts';
 import type { VoucherStore } from '../store/voucher-store.ts';
 import { ListQuery, RequestParams, StoredVoucher, VoucherPage } from './schemas.ts';
+import { requireServiceToken } from './service-token.ts';
 
 export interface VoucherRoutesOptions {
   store: VoucherStore;
   cursors: CursorCodec;
   defaultRegion: string;
+  /** The bearer tokens a caller may present (VOUCHER_SERVICE_TOKEN, and its previous value during a rotation). */
+  serviceTokens: readonly string[];
 }
 
 /**
- * The internal query API the gateway delegates to (steps 11-12 of the seed). It trusts its caller: the gateway
- * decides whose codes a customer may see; this service only answers for the number it is given.
+ * The internal query API the gateway delegates to (steps 11-12 of the seed). It trusts its caller to have decided
+ * whose codes a customer may see, and answers for the number it is given, so it answers only a caller with the
+ * service token (the gateway): every route of this plugin wants it.
  */
-export const voucherRoutes: FastifyPluginAsyncTypebox<VoucherRoutesOptions> = async (app, { store, cursors, defaultRegion }) => {
+export const voucherRoutes: FastifyPluginAsyncTypebox<VoucherRoutesOptions> = async (
+  app,
+  { store, cursors, defaultRegion, serviceTokens },
+) => {
+  app.addHook('onRequest', requireServiceToken(serviceTokens));
   app.get('/api/vouchers', { schema: { querystring: ListQuery, response: { 200: VoucherPage } } }, async (request) => {
     const phone = normalizePhoneNumber(request.query.phoneNumber, defaultRegion);
     if (!phone.ok) throw problem.badRequest(phone.reason);

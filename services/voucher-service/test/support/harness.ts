@@ -27,10 +27,13 @@ const BROKERS = ['127.0.0.1:9092'];
 
 /** The test runs' cursor key: the service has no default one (CURSOR_SECRET is required). */
 export const TEST_CURSOR_SECRET = 'test-cursor-secret-that-is-long-enough-0123456789';
+/** The test runs' service credential: the gateway's bearer token, which /api requires (VOUCHER_SERVICE_TOKEN). */
+export const TEST_VOUCHER_SERVICE_TOKEN = 'test-voucher-service-token-0123456789abcdefgh';
 
 /**
  * The service in-process with a namespace of its own (topics, consumer group), port 0, the database the
- * environment names (DATABASE_URL) and an explicit test cursor key; `env` overrides settings.
+ * environment names (DATABASE_URL), an explicit test cursor key and service token (`get` sends it, as the gateway
+ * does); `env` overrides settings.
  */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const namespace = `t${randomUUID().slice(0, 8)}-`;
@@ -42,6 +45,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     DATABASE_SCHEMA: `voucher_service_${namespace.replace(/[^a-z0-9]/g, '_')}`,
     KAFKA_TOPIC_PARTITIONS: '3',
     CURSOR_SECRET: TEST_CURSOR_SECRET,
+    VOUCHER_SERVICE_TOKEN: TEST_VOUCHER_SERVICE_TOKEN,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...env,
   });
@@ -57,7 +61,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     deadLetterContaining: (needle) =>
       waitFor(async () => deadLetters.records.find((record) => record.value.includes(needle)), `a dead letter containing ${needle}`),
     async get(path) {
-      const response = await fetch(`${service.url}${path}`);
+      const response = await fetch(`${service.url}${path}`, { headers: { authorization: `Bearer ${TEST_VOUCHER_SERVICE_TOKEN}` } });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
     async close() {
