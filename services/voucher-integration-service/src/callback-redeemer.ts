@@ -29,6 +29,9 @@ export type RedeemResult =
 export async function redeemCallback(store: RequestStore, callback: VpsCallback, now = new Date()): Promise<RedeemResult> {
   // Looked up by the digests of the challenges the verifier gives: the index compares digests, never the secret itself.
   const candidates = digestsForVerifier(callback.codeVerifier);
+  // A forged verifier matches nothing: answered from one non-locking statement, without a transaction or a row lock.
+  const lookup = await store.challengeLookup(candidates);
+  if (lookup !== 'stored') return { outcome: lookup === 'outstanding' ? 'not-yet-known' : 'unknown' };
   return store.transaction(async (tx) => {
     const row = await store.lockChallenge(tx, candidates);
     if (!row) {

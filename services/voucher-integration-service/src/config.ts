@@ -1,3 +1,5 @@
+import { BlockList, isIP } from 'node:net';
+import { webhookKey } from './callback-signature.ts';
 import { databaseSettings, kafkaSettings, loadConfig, logSettings, setting, type Setting } from '@voucher/platform/config';
 
 /** An integer that may be left unset, so its default can be derived from another setting. */
@@ -5,6 +7,34 @@ const optionalInteger =
   (options: { min: number; max?: number }): Setting<number | undefined> =>
   (raw) =>
     raw === undefined || raw.trim() === '' ? undefined : setting.integer(undefined, options)(raw);
+
+/** A `whsec_<base64>` secret, optional: its key bytes, or undefined when unset. */
+const optionalWebhookSecret: Setting<Buffer | undefined> = (raw) => (raw?.trim() ? webhookKey(raw) : undefined);
+
+/** A comma list of addresses or CIDR ranges (IPv4 or IPv6), optional: the list to check against, or undefined. */
+const optionalAddressList: Setting<BlockList | undefined> = (raw) => {
+  if (!raw?.trim()) return undefined;
+  const list = new BlockList();
+  for (const entry of raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const [address = '', prefix] = entry.split('/');
+    const family = isIP(address);
+    const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);
+    if (
+      family === 0 ||
+      !Number.isInteger(bits) ||
+      bits < 0 ||
+      bits > (family === 6 ? 128 : 32) ||
+      (prefix !== undefined && !/^\d+$/.test(prefix))
+    ) {
+      throw new Error(`must be a comma list of addresses or CIDR ranges, got '${entry}'`);
+    }
+    list.addSubnet(address, bits, family === 6 ? 'ipv6' : 'ipv4');
+  }
+  return list;
+};
 
 export const configSpec = {
   INTEGRATION_PORT: setting.integer(8082, { min: 0, max: 65535 }),
@@ -34,6 +64,16 @@ export const configSpec = {
    * 202 can redeem the request first; off by default (such a 202 is an invalid answer), warned at start-up when on.
    */
   PKCE_ALLOW_PLAIN: setting.boolean(false),
+  /**
+   * When set (`whsec_<base64>`, the same as the VPS's), every callback must carry a valid Standard Webhooks signature
+   * made with it (or with VPS_CALLBACK_SECRET_PREVIOUS during a rotation), within 5 minutes, with an unseen webhook-id.
+   */
+  VPS_CALLBACK_SECRET: optionalWebhookSecret,
+  VPS_CALLBACK_SECRET_PREVIOUS: optionalWebhookSecret,
+  /** Callbacks a minute per source address, counted in memory by each replica. */
+  CALLBACK_RATE_LIMIT_PER_MINUTE: setting.integer(6000, { min: 1, max: 10_000_000 }),
+  /** The VPS's addresses or CIDR ranges; callbacks from elsewhere get 403. Unset: anyone may call. */
+  CALLBACK_ALLOWED_ADDRESSES: optionalAddressList,
   /** At a 3 s VPS latency one replica must keep thousands of calls in flight. */
   CONSUMER_CONCURRENCY: setting.integer(4000, { min: 1, max: 100_000 }),
   SWEEP_INTERVAL_MS: setting.integer(10_000, { min: 10 }),

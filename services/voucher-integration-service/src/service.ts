@@ -121,7 +121,18 @@ async function assemble(config: Config, logger: Logger, closers: Closers, overri
   closers.add(() => vps.close());
 
   http.addReadinessCheck('database', () => store.ping());
-  registerVpsCallbackRoute(http, { redeem: (callback) => redeemCallback(store, callback), metrics, logger });
+  registerVpsCallbackRoute(http, {
+    redeem: (callback) => redeemCallback(store, callback),
+    metrics,
+    logger,
+    signatureKeys: [config.VPS_CALLBACK_SECRET, config.VPS_CALLBACK_SECRET_PREVIOUS].filter((key) => key !== undefined),
+    webhookIds: { seen: (id) => store.webhookIdSeen(id), remember: (id) => store.rememberWebhookId(id, new Date()) },
+    rateLimitPerMinute: config.CALLBACK_RATE_LIMIT_PER_MINUTE,
+    allowedAddresses: config.CALLBACK_ALLOWED_ADDRESSES,
+  });
+  if (!config.VPS_CALLBACK_SECRET && config.VPS_CALLBACK_SECRET_PREVIOUS) {
+    logger.warn('VPS_CALLBACK_SECRET_PREVIOUS is set without VPS_CALLBACK_SECRET: callbacks must be signed with the previous secret');
+  }
   // Listen before consuming, so that the VPS's first callbacks find the endpoint open.
   await http.listen({ port: config.INTEGRATION_PORT, host: config.HOST });
   closers.add(() => http.close());

@@ -1,5 +1,6 @@
 import { startPeriodicTask } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
+import { signatureToleranceMs } from './callback-signature.ts';
 import type { IntegrationMetrics } from './metrics.ts';
 import type { RequestFacts } from './outcomes.ts';
 import type { ReaskedCode, RequestStore } from './store/request-store.ts';
@@ -78,8 +79,10 @@ export async function sweepOnce(options: SweeperOptions, now: Date, signal = new
   const resumed = await step(() => finishAbandonedCalls(options, now, signal));
   const deleted = await step(() => store.deleteSettledBefore(new Date(now.getTime() - options.retentionMs), batchSize));
   if (deleted > 0) options.logger.debug({ deleted }, 'forgot long-settled requests');
+  // A webhook-id is kept while a signature with it could still be valid (its timestamp may be ahead of ours, too).
+  const forgotten = await step(() => store.forgetWebhookIdsBefore(new Date(now.getTime() - 2 * signatureToleranceMs), batchSize));
   if (failures.length > 0) throw failures[0];
-  return [expired, reasked, resumed, deleted].some((count) => count === batchSize);
+  return [expired, reasked, resumed, deleted, forgotten].some((count) => count === batchSize);
 }
 
 /** Asks the VPS again about challenges that expired with re-asks left; returns how many were asked about. */

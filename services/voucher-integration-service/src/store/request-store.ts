@@ -277,6 +277,43 @@ export class RequestStore {
     }
   }
 
+  /**
+   * The cheap check before a callback's transaction, without locking anything: is a challenge with one of these
+   * digests stored (`stored`), or, if not, may it still be (`outstanding`: some call to the VPS is in progress), or is
+   * the verifier simply unknown (`none`)? A forged callback is then answered without opening a transaction.
+   */
+  async challengeLookup(candidates: Record<TransformMethod, Buffer>): Promise<'stored' | 'outstanding' | 'none'> {
+    const [row] = await this.#db.query<{ stored: boolean; calling: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM vps_requests WHERE ${challengeMatches}) AS stored,
+              EXISTS (SELECT 1 FROM vps_requests WHERE calling_since IS NOT NULL) AS calling`,
+      [candidates.S256, candidates.plain],
+    );
+    return row?.stored ? 'stored' : row?.calling ? 'outstanding' : 'none';
+  }
+
+  /** Whether a signed callback with this webhook-id already got a final answer. */
+  async webhookIdSeen(id: string): Promise<boolean> {
+    return (await this.#db.query('SELECT 1 FROM callback_webhook_ids WHERE webhook_id = $1', [id])).length > 0;
+  }
+
+  /** Remembers a webhook-id whose callback got a final answer, so that the same signed callback is not taken again. */
+  async rememberWebhookId(id: string, now: Date): Promise<void> {
+    await this.#db.query('INSERT INTO callback_webhook_ids (webhook_id, seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+      id,
+      now.toISOString(),
+    ]);
+  }
+
+  /** Forgets up to `limit` webhook-ids seen before `cutoff` (their signatures have expired). */
+  async forgetWebhookIdsBefore(cutoff: Date, limit: number): Promise<number> {
+    const rows = await this.#db.query(
+      `DELETE FROM callback_webhook_ids WHERE webhook_id IN
+         (SELECT webhook_id FROM callback_webhook_ids WHERE seen_at < $1 LIMIT $2) RETURNING webhook_id`,
+      [cutoff.toISOString(), limit],
+    );
+    return rows.length;
+  }
+
   /** Locks the row whose stored challenge digest is one of the candidates (one per method) for the rest of `tx`. */
   async lockChallenge(tx: Queryable, candidates: Record<TransformMethod, Buffer>): Promise<ChallengeRow | undefined> {
     const rows = await tx.query<ChallengeRow>(`SELECT ${challengeColumns} FROM vps_requests WHERE ${challengeMatches} LIMIT 1 FOR UPDATE`, [
