@@ -8,6 +8,9 @@ const status = document.getElementById('status');
 const list = document.getElementById('messages');
 const recentNumbers = document.getElementById('recent-numbers');
 let selected = new URL(window.location.href).searchParams.get('phoneNumber') ?? '';
+// The admin token (SMS_ADMIN_TOKEN), when the simulator needs one: open the page as /#token=... (a fragment is never sent).
+const token = new window.URLSearchParams(window.location.hash.slice(1)).get('token');
+const authorization = token ? { authorization: `Bearer ${token}` } : {};
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -18,7 +21,7 @@ function element(tag, className, text) {
 
 async function fetchMessages(phoneNumber) {
   const query = phoneNumber ? `?phoneNumber=${encodeURIComponent(phoneNumber)}` : '?limit=200';
-  const response = await fetch(`/api/messages${query}`, { headers: { accept: 'application/json' } });
+  const response = await fetch(`/api/messages${query}`, { headers: { accept: 'application/json', ...authorization } });
   const body = await response.json();
   if (!response.ok) throw new Error(body.detail ?? `HTTP ${response.status}`);
   return body;

@@ -4,6 +4,7 @@ import { createHttpServer, type HttpServer } from '@voucher/platform/http';
 import type { Logger } from '@voucher/platform/logging';
 import type { Config } from './config.ts';
 import { SmsFaults } from './faults.ts';
+import { requireBearer } from './admin-token.ts';
 import { MessageStore } from './message-store.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { inboxRoutes } from './routes/inbox.ts';
@@ -33,8 +34,14 @@ export async function startSms(config: Config, logger: Logger): Promise<SmsServi
   });
   const defaultRegion = config.DEFAULT_REGION;
   await http.register(sendRoutes, { store, faults, defaultRegion, onSent: () => sent.inc() });
-  await http.register(messagesRoutes, { store, defaultRegion });
-  await http.register(adminRoutes, { faults });
+  // The inbox's data shows every one-time code, and the admin routes change how sends behave: both need the token.
+  await http.register(async (restricted) => {
+    restricted.addHook('onRequest', requireBearer(config.SMS_ADMIN_TOKEN));
+    await restricted.register(messagesRoutes, { store, defaultRegion });
+    await restricted.register(adminRoutes, { faults });
+  });
+  if (config.LOCAL_DEMO && !config.SMS_ADMIN_TOKEN)
+    logger.warn('LOCAL_DEMO=true without SMS_ADMIN_TOKEN: the inbox and /admin routes are open');
   await http.register(inboxRoutes);
   await http.listen({ port: config.SMS_PORT, host: config.HOST });
   const { port } = http.addresses()[0] as AddressInfo;

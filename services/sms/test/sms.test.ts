@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { call, startTestSms } from './helpers.ts';
+import { readConfig } from '../src/config.ts';
 
 const send = (base: string, to: string, text: string, headers: Record<string, string> = {}) =>
   call(base, 'POST', '/api/sms', { to, text }, headers);
@@ -107,4 +108,26 @@ test('the inbox page and its script are served with a strict content security po
   assert.match(script.body, /textContent/);
   assert.doesNotMatch(script.body, /innerHTML/);
   assert.equal((await call(sms.url, 'GET', '/inbox.css')).status, 200);
+});
+
+test('the inbox data and the admin routes need SMS_ADMIN_TOKEN; sending and the page itself do not', async (t) => {
+  const sms = await startTestSms(t);
+  assert.equal((await send(sms.url, '0909123456', 'Your sign-in code is 123456', { authorization: '' })).status, 201);
+  for (const [method, path, body] of [
+    ['GET', '/api/messages'],
+    ['GET', '/api/messages?phoneNumber=0909123456'],
+    ['GET', '/admin/faults'],
+    ['PUT', '/admin/faults', { failNext: 1 }],
+  ] as const) {
+    for (const authorization of ['', 'Bearer wrong-token-0123456789']) {
+      const answer = await call(sms.url, method, path, body, { authorization });
+      assert.equal(answer.status, 401, `${method} ${path} '${authorization}'`);
+      assert.doesNotMatch(JSON.stringify(answer.body), /123456/);
+    }
+  }
+  assert.equal((await call(sms.url, 'GET', '/', undefined, { authorization: '' })).status, 200);
+  assert.equal((await call(sms.url, 'GET', '/api/messages')).body.length, 1, 'with the token');
+  assert.throws(() => readConfig({}), /SMS_ADMIN_TOKEN is required/);
+  const demo = await startTestSms(t, { LOCAL_DEMO: 'true', SMS_ADMIN_TOKEN: '' });
+  assert.equal((await call(demo.url, 'GET', '/admin/faults', undefined, { authorization: '' })).status, 200, 'LOCAL_DEMO: open');
 });

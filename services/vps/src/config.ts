@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, logSettings, setting, type Setting } from '@voucher/platform/config';
+import { parseAllowedHosts, webhookKey } from './security.ts';
 import { MAX_LATENCY_MS, parseTraffic, type Traffic } from './traffic.ts';
 import { transformMethods } from './vouchers/pkce.ts';
 
@@ -56,6 +57,16 @@ export const configSpec = {
   VPS_CALLBACK_TIMEOUT_MS: setting.integer(10_000, { min: 1, max: MAX_LATENCY_MS }),
   /** Connections per bank origin for callbacks; further callbacks queue for a free connection. */
   VPS_CALLBACK_CONNECTIONS: setting.integer(64, { min: 1, max: 10_000 }),
+  /** `whsec_<base64>`: when set, every callback is signed (Standard Webhooks), as the integration service can require. */
+  VPS_CALLBACK_SECRET: (raw: string | undefined) => (raw?.trim() ? webhookKey(raw) : undefined),
+  /**
+   * The hosts (`host[:port]`, comma list) callbacks may go to; any other callbackUrl is a 400, so the simulator cannot
+   * be made to call arbitrary addresses. Required unless LOCAL_DEMO=true (then unset means any host).
+   */
+  VPS_CALLBACK_ALLOWED_HOSTS: (raw: string | undefined) => (raw?.trim() ? parseAllowedHosts(raw) : undefined),
+  /** Bearer token of the /admin routes; required unless LOCAL_DEMO=true (then unset means open). */
+  VPS_ADMIN_TOKEN: setting.optionalString(),
+  LOCAL_DEMO: setting.boolean(false),
   ...logSettings,
 };
 
@@ -63,8 +74,17 @@ export type Config = ReturnType<typeof loadConfig<typeof configSpec>>;
 
 export function readConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const config = loadConfig(configSpec, source);
+  const problems: string[] = [];
   if (config.WEB_DEADLINE_MS <= config.VPS_ACK_AFTER_MS) {
-    throw new ConfigError([`WEB_DEADLINE_MS (${config.WEB_DEADLINE_MS}) must be later than VPS_ACK_AFTER_MS (${config.VPS_ACK_AFTER_MS})`]);
+    problems.push(`WEB_DEADLINE_MS (${config.WEB_DEADLINE_MS}) must be later than VPS_ACK_AFTER_MS (${config.VPS_ACK_AFTER_MS})`);
   }
+  if (!config.LOCAL_DEMO && !config.VPS_ADMIN_TOKEN)
+    problems.push('VPS_ADMIN_TOKEN is required (the /admin routes) unless LOCAL_DEMO=true');
+  if (!config.LOCAL_DEMO && !config.VPS_CALLBACK_ALLOWED_HOSTS) {
+    problems.push('VPS_CALLBACK_ALLOWED_HOSTS is required (the hosts callbacks may go to) unless LOCAL_DEMO=true');
+  }
+  if (config.VPS_ADMIN_TOKEN !== undefined && config.VPS_ADMIN_TOKEN.length < 16)
+    problems.push('VPS_ADMIN_TOKEN must be at least 16 characters');
+  if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -80,6 +80,7 @@ export async function startVps(config: Config, logger: Logger): Promise<VpsServi
       retryMaxMs: config.VPS_CALLBACK_RETRY_MAX_MS,
       timeoutMs: config.VPS_CALLBACK_TIMEOUT_MS,
       connections: config.VPS_CALLBACK_CONNECTIONS,
+      signingKey: config.VPS_CALLBACK_SECRET,
     },
     scheduler,
     stats,
@@ -103,8 +104,18 @@ export async function startVps(config: Config, logger: Logger): Promise<VpsServi
   for (const entry of remembered) issuer.restore(entry);
   if (remembered.length > 0) logger.info({ requests: remembered.length }, 'requests remembered from before the restart');
   registerGauges(http, issuer, scheduler);
-  await http.register(voucherRoutes, { issuer, faults, scheduler, stats, timeoutHoldMs: config.VPS_TIMEOUT_HOLD_MS });
-  await http.register(adminRoutes, { issuer, faults, scheduler, stats, timings });
+  await http.register(voucherRoutes, {
+    issuer,
+    faults,
+    scheduler,
+    stats,
+    timeoutHoldMs: config.VPS_TIMEOUT_HOLD_MS,
+    allowedCallbackHosts: config.VPS_CALLBACK_ALLOWED_HOSTS,
+  });
+  await http.register(adminRoutes, { issuer, faults, scheduler, stats, timings, adminToken: config.VPS_ADMIN_TOKEN });
+  if (config.LOCAL_DEMO && !config.VPS_ADMIN_TOKEN) logger.warn('LOCAL_DEMO=true without VPS_ADMIN_TOKEN: the /admin routes are open');
+  if (config.LOCAL_DEMO && !config.VPS_CALLBACK_ALLOWED_HOSTS)
+    logger.warn('LOCAL_DEMO=true without VPS_CALLBACK_ALLOWED_HOSTS: callbacks go to any host');
   await http.listen({ port: config.VPS_PORT, host: config.HOST });
   const { port } = http.addresses()[0] as AddressInfo;
   logger.info({ port, traffic: config.VPS_TRAFFIC, transformMethod: config.VPS_TRANSFORM_METHOD }, 'VPS simulator listening');

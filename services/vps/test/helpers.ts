@@ -8,6 +8,8 @@ import { startVps, type VpsService } from '../src/service.ts';
 /** Tiny timings so that every profile plays out in well under a second. */
 export const ACK_MS = 100;
 export const DEADLINE_MS = 400;
+/** The admin token of the test VPS; `call` sends it. */
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export async function startTestVps(env: Record<string, string> = {}): Promise<VpsService> {
   const config = readConfig({
@@ -17,6 +19,8 @@ export async function startTestVps(env: Record<string, string> = {}): Promise<Vp
     WEB_DEADLINE_MS: String(DEADLINE_MS),
     VPS_LATENCY_MIN_MS: '0',
     VPS_CALLBACK_RETRY_BASE_MS: '20',
+    VPS_ADMIN_TOKEN: ADMIN_TOKEN,
+    VPS_CALLBACK_ALLOWED_HOSTS: '127.0.0.1',
     ...env,
   });
   return startVps(config, createLogger('vps', 'silent'));
@@ -28,6 +32,8 @@ export interface ReceivedCallback {
   voucherCode: string;
   message: string;
   receivedAt: number;
+  headers: IncomingMessage['headers'];
+  rawBody: string;
 }
 
 /**
@@ -47,7 +53,7 @@ export async function startCallbackReceiver(port = 0): Promise<CallbackReceiver>
   const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
     let body = '';
     for await (const chunk of request) body += chunk;
-    const callback = { ...JSON.parse(body), receivedAt: Date.now() } as ReceivedCallback;
+    const callback = { ...JSON.parse(body), receivedAt: Date.now(), headers: request.headers, rawBody: body } as ReceivedCallback;
     receiver.received.push(callback);
     const status = receiver.answer(callback);
     if (status !== 0) response.writeHead(status).end();
@@ -71,10 +77,11 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function call(base: string, method: string, path: string, body?: unknown) {
+export async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const auth = { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers };
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? auth : { 'content-type': 'application/json', ...auth },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problem } from '@voucher/platform/http';
 import type { Faults } from '../faults.ts';
+import { requireBearer } from '../security.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Stats } from '../stats.ts';
 import { MAX_LATENCY_MS, trafficProfiles, type Timings, type TrafficProfile } from '../traffic.ts';
@@ -12,6 +13,8 @@ export interface AdminRouteOptions {
   scheduler: Scheduler;
   stats: Stats;
   timings: Timings;
+  /** Bearer token every admin route needs; undefined: open (LOCAL_DEMO). */
+  adminToken?: string;
 }
 
 const rate = () => Type.Optional(Type.Number({ minimum: 0, maximum: 1 }));
@@ -36,7 +39,11 @@ const FaultsBody = Type.Object(
 );
 
 /** Run-time control of the simulator: traffic profile, fault injection, and what it has done so far. */
-export const adminRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (app, { issuer, faults, scheduler, stats, timings }) => {
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (
+  app,
+  { issuer, faults, scheduler, stats, timings, adminToken },
+) => {
+  app.addHook('onRequest', requireBearer(adminToken));
   const describeTraffic = () => ({ ...issuer.traffic, ackAfterMs: timings.ackAfterMs, webDeadlineMs: timings.webDeadlineMs });
 
   app.get('/admin/traffic', async () => describeTraffic());

@@ -2,6 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpProblem, problem } from '@voucher/platform/http';
 import type { Faults } from '../faults.ts';
+import { isAllowedCallback } from '../security.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Stats } from '../stats.ts';
 import type { VoucherIssuer } from '../vouchers/issuer.ts';
@@ -12,6 +13,8 @@ export interface VoucherRouteOptions {
   scheduler: Scheduler;
   stats: Stats;
   timeoutHoldMs: number;
+  /** Hosts (`host[:port]`) callbacks may go to; undefined: any (LOCAL_DEMO). */
+  allowedCallbackHosts?: string[];
 }
 
 const VoucherRequestBody = Type.Object({
@@ -28,7 +31,7 @@ function isHttpUrl(value: string): boolean {
 /** `POST /api/request/voucher`: the VPS contract, after any injected fault has had its say. */
 export const voucherRoutes: FastifyPluginAsyncTypebox<VoucherRouteOptions> = async (
   app,
-  { issuer, faults, scheduler, stats, timeoutHoldMs },
+  { issuer, faults, scheduler, stats, timeoutHoldMs, allowedCallbackHosts },
 ) => {
   /** A request the VPS "loses": nothing answers until the client gives up or the hold ends and the connection drops. */
   const holdUntilDropped = (request: FastifyRequest, reply: FastifyReply) => {
@@ -39,6 +42,10 @@ export const voucherRoutes: FastifyPluginAsyncTypebox<VoucherRouteOptions> = asy
   app.post('/api/request/voucher', { schema: { body: VoucherRequestBody } }, async (request, reply) => {
     stats.requests++;
     if (!isHttpUrl(request.body.callbackUrl)) throw problem.badRequest('callbackUrl must be an http or https URL.');
+    // Never a blind request to wherever a caller points: only the bank's callback hosts.
+    if (!isAllowedCallback(new URL(request.body.callbackUrl), allowedCallbackHosts)) {
+      throw problem.badRequest("callbackUrl is not on this provider's list of allowed callback hosts.");
+    }
     const fault = faults.forRequest();
     if (fault === 'error') {
       stats.injectedErrors++;

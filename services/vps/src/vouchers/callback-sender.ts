@@ -1,8 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { backoffDelay } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import type { Scheduler } from '../scheduler/scheduler.ts';
+import { webhookHeaders } from '../security.ts';
 import type { Stats } from '../stats.ts';
+
+/** One callback being delivered: where, what, and the webhook-id every attempt carries. */
+interface Delivery {
+  url: string;
+  body: string;
+  id: string;
+}
 
 /** The body of `POST {callbackUrl}` (SPEC.md, "VPS contract"). */
 export interface CallbackPayload {
@@ -22,6 +31,8 @@ export interface CallbackSenderOptions {
   retryMaxMs: number;
   timeoutMs: number;
   connections: number;
+  /** When given, every attempt is signed (Standard Webhooks), one webhook-id per callback. */
+  signingKey?: Buffer;
 }
 
 /** The answers worth another attempt: the bank is busy or failing, not saying no. */
@@ -59,7 +70,8 @@ export class CallbackSender {
   /** Delivers one callback; resolves once it is settled, never rejects. */
   send(callbackUrl: string, payload: CallbackPayload): Promise<DeliveryOutcome> {
     const { promise, resolve } = Promise.withResolvers<DeliveryOutcome>();
-    void this.#attempt(callbackUrl, JSON.stringify(payload), 1, Date.now() + this.#options.retryWindowMs, resolve);
+    const delivery = { url: callbackUrl, body: JSON.stringify(payload), id: `msg_${randomUUID()}` };
+    void this.#attempt(delivery, 1, Date.now() + this.#options.retryWindowMs, resolve);
     return promise;
   }
 
@@ -67,14 +79,8 @@ export class CallbackSender {
     await this.#agent.destroy();
   }
 
-  async #attempt(
-    callbackUrl: string,
-    body: string,
-    attempt: number,
-    giveUpAt: number,
-    settle: (outcome: DeliveryOutcome) => void,
-  ): Promise<void> {
-    const status = await this.#post(callbackUrl, body);
+  async #attempt(delivery: Delivery, attempt: number, giveUpAt: number, settle: (outcome: DeliveryOutcome) => void): Promise<void> {
+    const status = await this.#post(delivery);
     if (status !== undefined && status >= 200 && status < 300) {
       this.#stats.callbacksSent++;
       return settle('sent');
@@ -92,16 +98,18 @@ export class CallbackSender {
     }
     this.#stats.callbacksRetried++;
     this.#logger[attempt === 1 || attempt % 10 === 0 ? 'warn' : 'debug']({ status, attempt, delay }, 'callback not accepted yet; retrying');
-    this.#scheduler.after(delay, () => void this.#attempt(callbackUrl, body, attempt + 1, giveUpAt, settle));
+    this.#scheduler.after(delay, () => void this.#attempt(delivery, attempt + 1, giveUpAt, settle));
   }
 
   /** The bank's status code, or undefined when it could not be reached. */
-  async #post(callbackUrl: string, body: string): Promise<number | undefined> {
+  async #post({ url, body, id }: Delivery): Promise<number | undefined> {
+    const key = this.#options.signingKey;
     try {
-      const response = await request(callbackUrl, {
+      const response = await request(url, {
         dispatcher: this.#agent,
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        // Signed afresh at each attempt (a new timestamp), under the callback's one webhook-id.
+        headers: { 'content-type': 'application/json', ...(key ? webhookHeaders(key, id, body) : {}) },
         body,
       });
       await response.body.dump();
