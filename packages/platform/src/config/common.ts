@@ -1,5 +1,24 @@
 import { setting } from './env.ts';
 
+export const KAFKA_SASL_MECHANISMS = ['scram-sha-256', 'scram-sha-512', 'plain'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
+/**
+ * How every Kafka client authenticates: SASL (unset: none) and TLS. The platform's clients read these for themselves
+ * (kafka/connection.ts), and every service's spec includes them, so a bad value stops start-up with its name.
+ */
+export function kafkaSecuritySettings() {
+  return {
+    /** `scram-sha-256`, `scram-sha-512` or `plain` (any case); unset, the clients do not authenticate. */
+    KAFKA_SASL_MECHANISM: (raw: string | undefined): KafkaSaslMechanism | undefined =>
+      raw?.trim() ? setting.oneOf(KAFKA_SASL_MECHANISMS)(raw.trim().toLowerCase()) : undefined,
+    KAFKA_SASL_USERNAME: setting.optionalString(),
+    KAFKA_SASL_PASSWORD: setting.optionalString(),
+    /** TLS to the brokers, checked against the system's CAs (NODE_EXTRA_CA_CERTS adds a private one). */
+    KAFKA_TLS: setting.boolean(false),
+  };
+}
+
 /** Settings every process of the spec shares; each service spreads these into its own spec. */
 export const kafkaSettings = {
   KAFKA_BROKERS: setting.list(['127.0.0.1:9092']),
@@ -7,6 +26,7 @@ export const kafkaSettings = {
   KAFKA_REPLICATION_FACTOR: setting.integer(1, { min: 1, max: 10 }),
   /** Prefix for topic and consumer-group names, so tests (or tenants) can share one cluster without crosstalk. */
   KAFKA_NAMESPACE: setting.string(''),
+  ...kafkaSecuritySettings(),
 };
 
 export const databaseSettings = {

@@ -5,6 +5,7 @@ import { consumerMetrics, type ConsumerMetrics } from './consumer-metrics.ts';
 import type { ConsumerHealth, ConsumerOptions, ConsumerState, ConsumerStats, RecordContext, RunningConsumer } from './consumer-types.ts';
 import { PartitionProgress } from './partition-progress.ts';
 import { isPermanentFailure } from './permanent-error.ts';
+import { clientOptions } from './connection.ts';
 import { deadLetterTopic } from './topics.ts';
 
 type Record = Message<Buffer, Buffer, Buffer, Buffer>;
@@ -248,8 +249,7 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
   const createClient = (): Client =>
     new Consumer({
       groupId,
-      clientId: `${connection.clientId}-consumer`,
-      bootstrapBrokers: connection.brokers,
+      ...clientOptions(connection, 'consumer'),
       autocommit: false,
       sessionTimeout: sessionTimeoutMs,
       heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,

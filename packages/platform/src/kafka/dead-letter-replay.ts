@@ -1,6 +1,6 @@
 import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka';
 import type { Logger } from '../logging/index.ts';
-import type { KafkaConnection } from './connection.ts';
+import { clientOptions, type KafkaConnection } from './connection.ts';
 import type { KafkaProducer } from './producer.ts';
 import { deadLetterTopic } from './topics.ts';
 
@@ -25,8 +25,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<{ repla
   const source = deadLetterTopic(options.topic);
   const consumer = new Consumer({
     groupId: `${source}.replay`,
-    clientId: `${options.connection.clientId}-dlq-replay`,
-    bootstrapBrokers: options.connection.brokers,
+    ...clientOptions(options.connection, 'dlq-replay'),
     autocommit: false,
     maxWaitTime: 200,
   });

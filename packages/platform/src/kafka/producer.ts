@@ -1,6 +1,6 @@
 import { Producer, ProduceAcks } from '@platformatic/kafka';
 import { Batcher } from '../batching/index.ts';
-import type { KafkaConnection } from './connection.ts';
+import { clientOptions, type KafkaConnection } from './connection.ts';
 
 export interface OutgoingRecord {
   topic: string;
@@ -70,8 +70,7 @@ export class KafkaProducer {
 
   #createClient(): Producer<Buffer, Buffer, Buffer, Buffer> {
     return new Producer({
-      clientId: `${this.#connection.clientId}-producer`,
-      bootstrapBrokers: this.#connection.brokers,
+      ...clientOptions(this.#connection, 'producer'),
       idempotent: true,
       acks: ProduceAcks.ALL,
       timeout: this.#options.timeoutMs,

@@ -1,5 +1,5 @@
 import { Admin } from '@platformatic/kafka';
-import type { KafkaConnection } from './connection.ts';
+import { clientOptions, type KafkaConnection } from './connection.ts';
 
 export const deadLetterTopic = (topic: string): string => `${topic}.dlq`;
 
@@ -10,7 +10,7 @@ export interface TopicLayout {
 
 /** Creates each topic and its dead-letter topic when missing. Safe when several processes start together. */
 export async function ensureTopics(connection: KafkaConnection, topics: string[], layout: TopicLayout): Promise<void> {
-  const admin = new Admin({ clientId: `${connection.clientId}-admin`, bootstrapBrokers: connection.brokers });
+  const admin = new Admin(clientOptions(connection, 'admin'));
   try {
     const wanted = topics.flatMap((topic) => [topic, deadLetterTopic(topic)]);
     const missing = async () => {
