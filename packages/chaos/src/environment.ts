@@ -90,6 +90,8 @@ export function serviceEnvironment(
     // voucher-service refuses to start without it; the same key for every start of the run.
     CURSOR_SECRET: randomBytes(32).toString('base64url'),
     RATE_LIMIT_PER_MINUTE: '1000000000',
+    // The simulators' admin routes and inbox stay open and the VPS may call the callback tap (as under npm start).
+    LOCAL_DEMO: 'true',
     ...Object.fromEntries(Object.entries(TIMINGS).map(([name, value]) => [name, String(value)])),
     VPS_TRAFFIC: VPS_TRAFFIC.profile,
     VPS_SEED: String(options.seed),

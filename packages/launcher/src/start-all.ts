@@ -22,6 +22,9 @@ if (authRequired && !process.env.AUTH_SECRET && !process.env.AUTH_JWKS_URL) {
 // npm start is the local demo: services may then make up a key they were not given (LOCAL_DEMO=true), and this run
 // gives every one of them the same random keys, one per purpose, which die with the run.
 process.env.LOCAL_DEMO ??= 'true';
+// The VPS simulator signs its callbacks and the integration service requires the signature (Standard Webhooks). The
+// simulators' admin routes and the SMS inbox stay open under LOCAL_DEMO unless VPS_ADMIN_TOKEN / SMS_ADMIN_TOKEN are set.
+process.env.VPS_CALLBACK_SECRET ??= `whsec_${randomBytes(32).toString('base64')}`;
 for (const name of ['OTP_SECRET', 'CURSOR_SECRET', 'VOUCHER_SERVICE_TOKEN']) {
   if (process.env[name]) continue;
   process.env[name] = randomBytes(32).toString('base64url');

@@ -26,6 +26,9 @@ export async function startStack(overrides: NodeJS.ProcessEnv = {}): Promise<Sta
     OTP_SECRET: 'system-test-otp-secret-0123456789abcdefghijk',
     CURSOR_SECRET: 'system-test-cursor-secret-0123456789abcdefgh',
     VOUCHER_SERVICE_TOKEN: 'system-test-voucher-service-token-0123456789',
+    // The simulators' admin routes and inbox open (as in npm start), callbacks to any host; signed callbacks end to end.
+    LOCAL_DEMO: 'true',
+    VPS_CALLBACK_SECRET: 'whsec_c3lzdGVtLXRlc3QtY2FsbGJhY2stc2VjcmV0LTAxMjM=',
     ...overrides,
   };
   const processes: Supervised[] = [];
