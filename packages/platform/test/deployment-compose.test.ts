@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { composeFile, interpolations, loadCompose } from './fixtures/compose.ts';
+
+/**
+ * docker-compose.yml is closed by default (issue 11). There is no Docker engine here, so the file is read as compose
+ * reads it (interpolation, anchors, merge keys) and its shape is checked: no secret has a default, only the gateway and
+ * the callback endpoint are published, the simulators exist only in the demo profile, the stores and voucher-service
+ * sit on an internal network, and every service talks SASL to Kafka. kafka-sasl.test.ts runs its Kafka scripts.
+ */
+const text = readFileSync(composeFile, 'utf8');
+
+/** The variables an operator must set: every `${NAME:?…}` of the file. */
+const REQUIRED = [
+  'AUTH_SECRET',
+  'OTP_SECRET',
+  'CURSOR_SECRET',
+  'VOUCHER_SERVICE_TOKEN',
+  'POSTGRES_PASSWORD',
+  'KAFKA_BROKER_PASSWORD',
+  'KAFKA_CONTROLLER_PASSWORD',
+  'KAFKA_ADMIN_PASSWORD',
+  'KAFKA_GATEWAY_PASSWORD',
+  'KAFKA_INTEGRATION_PASSWORD',
+  'KAFKA_VOUCHER_PASSWORD',
+];
+const values = Object.fromEntries(REQUIRED.map((name, index) => [name, `${index}`.padStart(64, 'a')]));
+const isSecret = (name: string) => /SECRET|PASSWORD|TOKEN|KEY/.test(name);
+
+describe('docker-compose.yml is closed by default', () => {
+  test('every secret is a required variable (${NAME:?…}) and none has a default', () => {
+    const secrets = interpolations(text).filter(({ name }) => isSecret(name));
+    assert.ok(secrets.length > 0);
+    for (const { name, form } of secrets) assert.equal(form, ':?', `${name} must be \${${name}:?…}`);
+    assert.deepEqual([...new Set(secrets.map(({ name }) => name))].sort(), [...REQUIRED].sort());
+    // No literal secret either: every secret setting of every service is one of the required variables.
+    const compose = loadCompose(values);
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const [key, value] of Object.entries(service.environment ?? {})) {
+        if (isSecret(key)) assert.ok(Object.values(values).includes(value), `${name}.${key} comes from a required variable`);
+      }
+      assert.doesNotMatch(service.environment?.DATABASE_URL ?? '', /:voucher@/, `${name}: no fixed database password`);
+    }
+  });
+
+  test('up refuses to start while any of them is missing', () => {
+    for (const name of REQUIRED) {
+      const { [name]: _missing, ...others } = values;
+      assert.throws(() => loadCompose(others), new RegExp(`required variable ${name} is missing`));
+    }
+  });
+
+  test('only the gateway (8080) and the integration service’s callback endpoint (8082) are published by default', () => {
+    const compose = loadCompose(values);
+    const published = Object.entries(compose.services)
+      .filter(([, service]) => !service.profiles?.length && service.ports?.length)
+      .map(([name, service]) => `${name} ${service.ports!.join(',')}`);
+    assert.deepEqual(published.sort(), ['gateway 8080:8080', 'voucher-integration-service 8082:8082']);
+  });
+
+  test('the VPS and SMS simulators run only in the demo profile, published on loopback alone', () => {
+    const compose = loadCompose(values);
+    for (const name of ['vps', 'sms']) {
+      assert.deepEqual(compose.services[name]!.profiles, ['demo'], name);
+      for (const port of compose.services[name]!.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, `${name} ${port}`);
+    }
+    const profiled = Object.entries(compose.services).filter(([, service]) => service.profiles?.length);
+    assert.deepEqual(profiled.map(([name]) => name).sort(), ['sms', 'vps']);
+  });
+
+  test('voucher-service, PostgreSQL and Kafka are unpublished, on the internal network only', () => {
+    const compose = loadCompose(values);
+    assert.equal(compose.networks.internal?.internal, true, 'a network without a route outside');
+    for (const name of ['voucher-service', 'postgres', 'kafka', 'kafka-init']) {
+      const service = compose.services[name]!;
+      assert.equal(service.ports, undefined, `${name} publishes nothing`);
+      assert.deepEqual(service.networks, ['internal'], `${name} is on the internal network only`);
+    }
+  });
+
+  test('Kafka: SASL listeners only, an authorizer, no anonymous access; each service its own user', () => {
+    const compose = loadCompose(values);
+    const script = compose.services.kafka!.command!.join('\n');
+    const properties = (/cat > \S+server\.properties <<EOF\n([\s\S]*?)\nEOF/.exec(script)?.[1] ?? '').split('\n');
+    const property = (key: string) => properties.find((line) => line.startsWith(`${key}=`))?.slice(key.length + 1);
+    assert.equal(
+      property('listener.security.protocol.map'),
+      'SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT',
+      'no PLAINTEXT listener',
+    );
+    const protocols = new Map(
+      (property('listener.security.protocol.map') ?? '').split(',').map((pair) => pair.split(':') as [string, string]),
+    );
+    for (const listener of (property('listeners') ?? '').split(',')) {
+      assert.match(protocols.get(listener.split('://')[0]!) ?? '', /^SASL_/, `${listener} wants SASL`);
+    }
+    assert.equal(property('authorizer.class.name'), 'org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+    assert.equal(property('allow.everyone.if.no.acl.found'), 'false');
+    assert.doesNotMatch(property('super.users') ?? '', /ANONYMOUS/);
+    const users = new Set<string>();
+    for (const name of ['gateway', 'voucher-integration-service', 'voucher-service']) {
+      const environment = compose.services[name]!.environment!;
+      assert.equal(environment.KAFKA_SASL_MECHANISM, 'scram-sha-512', name);
+      assert.ok(environment.KAFKA_SASL_USERNAME && environment.KAFKA_SASL_PASSWORD, name);
+      users.add(environment.KAFKA_SASL_USERNAME);
+      assert.equal(compose.services[name]!.depends_on?.['kafka-init']?.condition, 'service_completed_successfully');
+    }
+    assert.equal(users.size, 3, 'one user per service');
+  });
+
+  test('the services get the keys they require and nothing lets them make up their own (no LOCAL_DEMO)', () => {
+    const compose = loadCompose(values);
+    const environment = (name: string) => compose.services[name]!.environment!;
+    for (const key of ['AUTH_SECRET', 'OTP_SECRET', 'VOUCHER_SERVICE_TOKEN']) assert.ok(environment('gateway')[key], `gateway ${key}`);
+    for (const key of ['CURSOR_SECRET', 'VOUCHER_SERVICE_TOKEN']) assert.ok(environment('voucher-service')[key], `voucher-service ${key}`);
+    assert.equal(environment('gateway').VOUCHER_SERVICE_TOKEN, environment('voucher-service').VOUCHER_SERVICE_TOKEN);
+    for (const [name, service] of Object.entries(compose.services)) {
+      assert.equal(service.environment?.LOCAL_DEMO, undefined, name);
+      assert.equal(service.environment?.AUTH_REQUIRED, undefined, `${name}: sign-in stays required`);
+    }
+  });
+});
