@@ -22,6 +22,9 @@ export const TIMINGS = {
   VPS_TIMEOUT_HOLD_MS: 5_000,
 } as const;
 
+/** The gateway's (and the suite's) credential for voucher-service, one per run. */
+export const VOUCHER_SERVICE_TOKEN = randomBytes(32).toString('base64url');
+
 /** The VPS's behaviour during the run, set through PUT /admin/traffic and /admin/faults (and in its environment, so a restart keeps it). */
 export const VPS_TRAFFIC = { profile: 'mixed' } as const;
 export const VPS_FAULTS = { errorRate: 0.03, timeoutRate: 0.01, duplicateCallbackRate: 0.1, forgedCallbackRate: 0.1, failNext: 0 } as const;
@@ -89,6 +92,7 @@ export function serviceEnvironment(
     AUTH_REQUIRED: 'false',
     // voucher-service refuses to start without it; the same key for every start of the run.
     CURSOR_SECRET: randomBytes(32).toString('base64url'),
+    VOUCHER_SERVICE_TOKEN,
     RATE_LIMIT_PER_MINUTE: '1000000000',
     // The simulators' admin routes and inbox stay open and the VPS may call the callback tap (as under npm start).
     LOCAL_DEMO: 'true',

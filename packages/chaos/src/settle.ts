@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { VOUCHER_SERVICE_TOKEN } from './environment.ts';
 import { call, eachLimited } from './http.ts';
 import type { Purchase } from './load.ts';
 
@@ -38,7 +39,9 @@ async function fetchStatuses(ids: string[], gatewayUrl: string, into: Map<string
 
 async function fetchStored(ids: string[], voucherUrl: string, into: Map<string, StoredRecord>): Promise<void> {
   await eachLimited(ids, 24, async (id) => {
-    const answer = await call<StoredRecord>('GET', `${voucherUrl}/api/vouchers/${id}`);
+    const answer = await call<StoredRecord>('GET', `${voucherUrl}/api/vouchers/${id}`, {
+      headers: { authorization: `Bearer ${VOUCHER_SERVICE_TOKEN}` },
+    });
     into.set(id, { ...answer.body, httpStatus: answer.status });
   });
 }

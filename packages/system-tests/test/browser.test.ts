@@ -29,7 +29,9 @@ describe('the customer web page, in a browser', () => {
     (await call<Array<{ text: string }>>('GET', `${stack.urls.sms}/api/messages?phoneNumber=${phoneNumber}`)).body;
   const storedVoucher = (requestId: string) =>
     waitFor(async () => {
-      const answer = await call<StoredVoucher>('GET', `${stack.urls.voucher}/api/vouchers/${requestId}`);
+      const answer = await call<StoredVoucher>('GET', `${stack.urls.voucher}/api/vouchers/${requestId}`, undefined, {
+        authorization: `Bearer ${stack.env.VOUCHER_SERVICE_TOKEN}`,
+      });
       return answer.status === 200 ? answer.body : undefined;
     }, 'voucher-service to store the outcome');
 

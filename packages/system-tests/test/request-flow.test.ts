@@ -27,7 +27,9 @@ describe('voucher request flow, end to end', () => {
   };
   const storedVoucher = (requestId: string) =>
     waitFor(async () => {
-      const answer = await call('GET', `${stack.urls.voucher}/api/vouchers/${requestId}`);
+      const answer = await call('GET', `${stack.urls.voucher}/api/vouchers/${requestId}`, undefined, {
+        authorization: `Bearer ${stack.env.VOUCHER_SERVICE_TOKEN}`,
+      });
       return answer.status === 200 ? answer.body : undefined;
     }, 'voucher-service to store the outcome (step 8)');
   const smsTo = async (phoneNumber: string) =>
