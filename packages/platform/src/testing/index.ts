@@ -32,11 +32,11 @@ export interface CollectedRecord {
 }
 
 /** Reads every record of `topic` from the beginning into an array (a group of its own), until stop(). */
-export async function collectTopic(topic: string): Promise<{ records: CollectedRecord[]; stop(): Promise<void> }> {
+export async function collectTopic(topic: string, brokers = testBrokers): Promise<{ records: CollectedRecord[]; stop(): Promise<void> }> {
   const consumer = new Consumer({
     groupId: `collector-${randomUUID()}`,
     clientId: 'test-collector',
-    bootstrapBrokers: testBrokers,
+    bootstrapBrokers: brokers,
     maxWaitTime: 200,
   });
   const stream = await consumer.consume({
