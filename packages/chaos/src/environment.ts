@@ -69,7 +69,7 @@ export function serviceEnvironment(
 ): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([name]) => !/^(KAFKA_|DATABASE_|LOCAL_KAFKA_|LOCAL_POSTGRES_|DATA_DIR$|AUTH_|VPS_|SMS_)/.test(name),
+      ([name]) => !/^(KAFKA_|DATABASE_|LOCAL_KAFKA_|LOCAL_POSTGRES_|DATA_DIR$|AUTH_|VPS_|SMS_|ADMIN_)/.test(name),
     ),
   );
   return {
@@ -93,6 +93,8 @@ export function serviceEnvironment(
     // voucher-service refuses to start without it; the same key for every start of the run.
     CURSOR_SECRET: randomBytes(32).toString('base64url'),
     VOUCHER_SERVICE_TOKEN,
+    // Each process's operations port (metrics, readiness reasons) is picked by the OS: port + 1000 could clash.
+    ADMIN_PORT: '0',
     RATE_LIMIT_PER_MINUTE: '1000000000',
     // The simulators' admin routes and inbox stay open and the VPS may call the callback tap (as under npm start).
     LOCAL_DEMO: 'true',
