@@ -13,19 +13,14 @@ const stopDatabase = await ensureDatabase(log, 'voucher');
 process.env.VPS_STATE_FILE ??= resolve(process.env.DATA_DIR ?? './data', 'vps', 'requests.jsonl');
 // Children write to a pipe, so they cannot see the terminal themselves: tell them to print human lines.
 if (process.stdout.isTTY) process.env.LOG_FORMAT ??= 'pretty';
-const authRequired = !/^(false|0|no)$/i.test(process.env.AUTH_REQUIRED ?? '');
-if (authRequired && !process.env.AUTH_SECRET && !process.env.AUTH_JWKS_URL) {
-  // A local run needs a token-signing key; production sets its own. Tokens die with this run, which is what a demo wants.
-  process.env.AUTH_SECRET = randomBytes(32).toString('base64url');
-  log('AUTH_SECRET is unset: signing sign-in tokens with a random key for this run only');
-}
 // npm start is the local demo: services may then make up a key they were not given (LOCAL_DEMO=true), and this run
-// gives every one of them the same random keys, one per purpose, which die with the run.
+// gives every one of them the same random keys, one per purpose, which die with the run (tokens and sessions too).
 process.env.LOCAL_DEMO ??= 'true';
 // The VPS simulator signs its callbacks and the integration service requires the signature (Standard Webhooks). The
 // simulators' admin routes and the SMS inbox stay open under LOCAL_DEMO unless VPS_ADMIN_TOKEN / SMS_ADMIN_TOKEN are set.
 process.env.VPS_CALLBACK_SECRET ??= `whsec_${randomBytes(32).toString('base64')}`;
-for (const name of ['OTP_SECRET', 'CURSOR_SECRET', 'VOUCHER_SERVICE_TOKEN']) {
+const signsTokens = !/^(false|0|no)$/i.test(process.env.AUTH_REQUIRED ?? '') && !process.env.AUTH_JWKS_URL;
+for (const name of [...(signsTokens ? ['AUTH_SECRET'] : []), 'OTP_SECRET', 'CURSOR_SECRET', 'VOUCHER_SERVICE_TOKEN']) {
   if (process.env[name]) continue;
   process.env[name] = randomBytes(32).toString('base64url');
   log(`${name} is unset: using a random key for this run only`);

@@ -1,25 +1,14 @@
 import type { ReceiveCodeMessage, RequestCodeMessage, VoucherStatus } from '@voucher/contracts';
 import { Batcher } from '@voucher/platform/batching';
-import type { Logger } from '@voucher/platform/logging';
-import type { IntegrationMetrics } from './metrics.ts';
 import type { RequestFacts } from './outcomes.ts';
 import { PerKeyQueue } from './per-key-queue.ts';
 import type { CallStart, Outcome, RequestStore } from './store/request-store.ts';
-import { askVps } from './vps/ask.ts';
-import type { VpsClient } from './vps/vps-client.ts';
+import { askVps, type AskDeps } from './vps/ask.ts';
 
-export interface RequestHandlerDeps {
+/** What asking the VPS needs (a wait aborted at shutdown leaves the message uncommitted, to be redelivered), and more. */
+export interface RequestHandlerDeps extends AskDeps {
   store: RequestStore;
-  vps: Pick<VpsClient, 'requestVoucher'>;
-  metrics: IntegrationMetrics;
-  logger: Logger;
-  callbackUrl: string;
-  maxAttempts: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
   challengeTtlMs: number;
-  /** Aborted at shutdown: a wait before a retry gives up, and its message stays uncommitted, to be redelivered. */
-  signal: AbortSignal;
 }
 
 /**

@@ -19,7 +19,8 @@ import type { Queryable } from '@voucher/platform/database';
  *   ABANDONED     UNCONFIRMED, never retried, long past its deadline (final)   FAILED
  *
  * A code is money: one that arrives after the gateway gave up (FAILED by the overdue sweep, or ABANDONED) is still
- * texted. The table below is the whole life cycle; `life-cycle.test.ts` checks the SQL against it.
+ * texted. The table below is the whole life cycle; each entry is made by the `lifeCycle` statement of the same name
+ * (`outcome` and `lateCode` by recordOutcomes, `giveUp` and `abandon` by giveUpOverdue).
  */
 export type DeliveryState =
   'PROCESSING' | 'UNCONFIRMED' | 'WEB_READY' | 'SMS_PENDING' | 'DELIVERED' | 'SENT_BY_SMS' | 'FAILED' | 'ABANDONED';
@@ -62,7 +63,6 @@ const columns = `request_id AS "requestId", phone_number AS "phoneNumber", state
   status, message, sms_attempts AS "smsAttempts"`;
 const NOTIFY_CHANNEL = 'voucher_ready';
 
-export const isFinal = (state: DeliveryState) => ['DELIVERED', 'SENT_BY_SMS', 'FAILED', 'ABANDONED'].includes(state);
 const codeDigest = (code: string | undefined) => (code ? createHash('sha256').update(code).digest() : null);
 
 type NewRequest = { requestId: string; phoneNumber: string; deadline: Date };

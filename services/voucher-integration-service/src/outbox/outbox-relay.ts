@@ -1,5 +1,5 @@
 import type { Database } from '@voucher/platform/database';
-import { backoffDelay } from '@voucher/platform/lifecycle';
+import { backoffDelay, startPeriodicTask } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import type { IntegrationMetrics } from '../metrics.ts';
 import type { OutcomePublisher } from '../receive-code-publisher.ts';
@@ -38,10 +38,6 @@ export interface OutboxRelay {
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { db, publisher, metrics, logger } = options;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let again = false;
-  let closed = false;
   /** When records whose publish failed are due again, if sooner than the next poll. */
   let retryInMs: number | undefined;
 
@@ -65,44 +61,17 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return rows.length === options.batchSize;
   };
 
-  const pass = async () => {
-    do {
-      again = false;
-      try {
-        again = (await runOnce()) || again;
-      } catch (error) {
-        logger.warn({ err: error }, 'outbox relay pass failed; trying again at the next one');
-      }
-    } while (again && !closed);
-  };
-
-  const schedule = (delayMs: number) => {
-    if (closed) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => {
+  const task = startPeriodicTask('outbox relay', options.pollMs, runOnce, logger, {
+    // At once: records an earlier run (or a replica that died) left behind go out without waiting for a poll.
+    firstRunMs: 0,
+    nextRunMs: () => {
+      const next = retryInMs;
       retryInMs = undefined;
-      running = pass().finally(() => {
-        running = undefined;
-        schedule(Math.min(options.pollMs, retryInMs ?? options.pollMs));
-      });
-    }, delayMs);
-  };
-
-  // At once: records an earlier run (or a replica that died) left behind go out without waiting for a poll.
-  schedule(0);
-  return {
-    poke() {
-      if (running) again = true;
-      else schedule(0);
+      return next;
     },
-    runOnce,
-    async close() {
-      closed = true;
-      clearTimeout(timer);
-      await running;
-      // One last pass for what the consumer and the callbacks committed while they drained; what it cannot publish
-      // stays in the outbox for the next relay.
-      await pass();
-    },
-  };
+    // One last pass for what the consumer and the callbacks committed while they drained; what it cannot publish
+    // stays in the outbox for the next relay.
+    runOnClose: true,
+  });
+  return { poke: task.poke, runOnce, close: task.close };
 }
