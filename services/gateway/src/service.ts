@@ -17,6 +17,7 @@ import { startHousekeeping } from './housekeeping/sweeper.ts';
 import { startOverdueRequests } from './delivery/overdue-requests.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { PostgresHitCounter } from './http/postgres-rate-limit-store.ts';
+import { SharedHitCounter } from './http/shared-hit-counter.ts';
 import { registerRateLimit } from './http/rate-limit.ts';
 import { registerWebPage } from './http/web-page.ts';
 import { startKafka } from './kafka/kafka-runtime.ts';
@@ -43,6 +44,8 @@ export interface RunningGateway {
 }
 
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
+/** How stale one replica's view of the others' rate-limit hits may get (SharedHitCounter). */
+const RATE_LIMIT_SYNC_MS = 250;
 
 /** The gateway's own database, migrated (tests open a second pool on it to look inside). */
 export const openGatewayDatabase = (config: Config): Promise<Database> =>
@@ -113,7 +116,7 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
     db,
     allowedRegions: config.ALLOWED_REGIONS,
   });
-  const hits = new PostgresHitCounter(db, now);
+  const hits = new SharedHitCounter(new PostgresHitCounter(db), { now, syncMs: RATE_LIMIT_SYNC_MS, logger });
   const voucherService = new VoucherServiceClient(
     config.VOUCHER_SERVICE_URL,
     config.VOUCHER_SERVICE_TIMEOUT_MS,
@@ -183,7 +186,7 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
       await http.close();
       await housekeeping.close();
       await securityHousekeeping.close();
-      await hits.drained();
+      await hits.close();
       await overdue.close();
       await kafka.close();
       await worker.close();

@@ -1,58 +1,45 @@
-import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import { Batcher } from '@voucher/platform/batching';
 import type { Queryable } from '@voucher/platform/database';
-import type { Logger } from '@voucher/platform/logging';
-
-export interface Hit {
-  /** The caller's hits in this window, this one included. */
-  current: number;
-  /** Milliseconds until the window ends and the count starts again. */
-  ttl: number;
-}
 
 interface Pending {
   key: string;
   windowStart: number;
   windowMs: number;
+  hits: number;
 }
 
 /**
- * Request counts in fixed windows, in PostgreSQL (table rate_limit_hits), so that every replica counts against the
- * same allowance. Hits that arrive while a round trip is in flight share the next one, and each key's row is updated
- * once per round trip however many hits it carries, so a busy key costs neither a statement per request nor a queue
- * of row locks. Ended windows are deleted by the security housekeeping (expires_at).
+ * Request counts in fixed windows, in PostgreSQL (table rate_limit_hits), where every replica adds its hits to the
+ * same total. Adds that arrive while a round trip is in flight share the next one, and each key's row is updated once
+ * per round trip however many adds it carries, so a busy key costs neither a statement per add nor a queue of row
+ * locks. Ended windows are deleted by the security housekeeping (expires_at). SharedHitCounter sits in front of it.
  */
 export class PostgresHitCounter {
   readonly #db: Queryable;
-  readonly #now: () => number;
   readonly #batcher: Batcher<Pending, number>;
 
-  constructor(db: Queryable, now: () => number = Date.now) {
+  constructor(db: Queryable) {
     this.#db = db;
-    this.#now = now;
     this.#batcher = new Batcher((items) => this.#flush(items), { maxBatch: 1_000, maxInFlight: 2 });
   }
 
-  /** Counts one hit on `key` in the current window of `windowMs`. */
-  async hit(key: string, windowMs: number): Promise<Hit> {
-    const now = this.#now();
-    const windowStart = Math.floor(now / windowMs) * windowMs;
-    const current = await this.#batcher.add({ key, windowStart, windowMs });
-    return { current, ttl: Math.max(1, windowStart + windowMs - now) };
+  /** Adds `hits` to `key`'s window starting at `windowStart`; resolves to the window's total with them. */
+  add(key: string, windowStart: number, windowMs: number, hits: number): Promise<number> {
+    return this.#batcher.add({ key, windowStart, windowMs, hits });
   }
 
-  /** Resolves once no hit is waiting for the database (before the pool closes). */
+  /** Resolves once no add is waiting for the database (before the pool closes). */
   drained(): Promise<void> {
     return this.#batcher.drained();
   }
 
   async #flush(items: Pending[]): Promise<number[]> {
-    const groups = new Map<string, { key: string; windowStart: number; windowMs: number; hits: number }>();
+    const groups = new Map<string, Pending>();
     const groupOf = (item: Pending) => `${item.windowStart}\u0000${item.key}`;
     for (const item of items) {
       const group = groups.get(groupOf(item));
-      if (group) group.hits++;
-      else groups.set(groupOf(item), { ...item, hits: 1 });
+      if (group) group.hits += item.hits;
+      else groups.set(groupOf(item), { ...item });
     }
     // Rows are locked in one order by every replica (key, then window), so two round trips never wait on each other in a cycle.
     const rows = [...groups.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.windowStart - b.windowStart));
@@ -70,40 +57,16 @@ export class PostgresHitCounter {
         rows.map((row) => new Date(row.windowStart + row.windowMs)),
       ],
     );
-    // Each group's hits take the last numbers of its new total, in the order they arrived.
-    const next = new Map<string, number>();
+    // Each add gets the total as it stood just after its own hits, in the order the adds arrived.
+    const before = new Map<string, number>();
     for (const total of totals) {
       const group = `${new Date(total.window_start).getTime()}\u0000${total.key}`;
-      next.set(group, total.hits - groups.get(group)!.hits + 1);
+      before.set(group, total.hits - groups.get(group)!.hits);
     }
     return items.map((item) => {
-      const group = groupOf(item);
-      const current = next.get(group)!;
-      next.set(group, current + 1);
-      return current;
+      const running = before.get(groupOf(item))! + item.hits;
+      before.set(groupOf(item), running);
+      return running;
     });
   }
-}
-
-/**
- * The store interface of @fastify/rate-limit over a PostgresHitCounter. A database failure is logged and passed on;
- * the plugin then lets the request through (skipOnError), since a request that needs the database fails anyway.
- */
-export function postgresRateLimitStore(counter: PostgresHitCounter, logger: Logger): FastifyRateLimitStoreCtor {
-  return class PostgresRateLimitStore implements FastifyRateLimitStore {
-    incr(key: string, callback: (error: Error | null, result?: Hit) => void, timeWindow: number): void {
-      counter.hit(key, timeWindow).then(
-        (hit) => callback(null, hit),
-        (error: Error) => {
-          logger.warn({ err: error }, 'the rate limit could not be counted; letting the request through');
-          callback(error);
-        },
-      );
-    }
-
-    /** Routes with their own limits count in the same table; their keys carry the route (groupId) where needed. */
-    child(): FastifyRateLimitStore {
-      return this;
-    }
-  };
 }

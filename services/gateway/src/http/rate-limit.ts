@@ -3,10 +3,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { problem } from '@voucher/platform/http';
 import type { Logger } from '@voucher/platform/logging';
 import { addressKey } from './client-address.ts';
-import { postgresRateLimitStore, type PostgresHitCounter } from './postgres-rate-limit-store.ts';
+import { sharedRateLimitStore, type SharedHitCounter } from './shared-hit-counter.ts';
 
 export interface RateLimitOptions {
-  counter: PostgresHitCounter;
+  counter: SharedHitCounter;
   perMinute: number;
   /** The signed-in customer's number, when the request carries a valid token. */
   identify: (request: FastifyRequest) => Promise<string | undefined>;
@@ -20,8 +20,8 @@ export async function rateLimitKey(request: FastifyRequest, identify: RateLimitO
 }
 
 /**
- * Every route of `scope` registered after this counts against one allowance a minute per customer or address, held
- * in PostgreSQL so that replicas share it (@fastify/rate-limit with our store). Over it: 429 with Retry-After.
+ * Every route of `scope` registered after this counts against one allowance a minute per customer or address, shared
+ * by the replicas through PostgreSQL (@fastify/rate-limit with our store; see SharedHitCounter). Over it: 429 with Retry-After.
  * Counted at onRequest, before the body is read; a bad token counts against the address it came from.
  */
 export async function registerRateLimit(scope: FastifyInstance, options: RateLimitOptions): Promise<void> {
@@ -30,7 +30,7 @@ export async function registerRateLimit(scope: FastifyInstance, options: RateLim
     hook: 'onRequest',
     max: options.perMinute,
     timeWindow: 60_000,
-    store: postgresRateLimitStore(options.counter, options.logger),
+    store: sharedRateLimitStore(options.counter, options.logger),
     skipOnError: true,
     keyGenerator: (request) => rateLimitKey(request, options.identify),
     errorResponseBuilder: (_request, context) =>

@@ -22,16 +22,15 @@ export function listVouchersRoute(app: RouteScope, { db, auth, voucherService, d
     },
     async (request) => {
       const phoneNumber = customerNumber(request, request.query.phoneNumber, auth, defaultRegion);
-      const page = await voucherService.listVouchers({ phoneNumber, limit: request.query.limit, cursor: request.query.cursor });
+      const [page, texted] = await Promise.all([
+        voucherService.listVouchers({ phoneNumber, limit: request.query.limit, cursor: request.query.cursor }),
+        lifeCycle.textedRequests(db, phoneNumber),
+      ]);
       // voucher-service knows the channel the outcome was meant for; only the gateway knows how it was delivered (a
       // WEB code whose page had gone was texted).
-      const delivered = await lifeCycle.deliveredChannels(
-        db,
-        page.vouchers.map((voucher) => voucher.requestId),
-      );
       return {
         ...page,
-        vouchers: page.vouchers.map((voucher) => ({ ...voucher, channel: delivered.get(voucher.requestId) ?? voucher.channel })),
+        vouchers: page.vouchers.map((voucher) => (texted.has(voucher.requestId) ? { ...voucher, channel: 'SMS' as const } : voucher)),
       };
     },
   );
