@@ -5,9 +5,9 @@ import { ensureDatabase } from './local-database.ts';
 import { repositoryRoot } from './processes.ts';
 
 /**
- * `npm test`: every test file, one file at a time (they share one broker and one machine), against the broker at
- * KAFKA_BROKERS or the project's own, and PostgreSQL at DATABASE_URL or the project's own server, where each run gets
- * a fresh `voucher_test` database.
+ * `npm test`: every test file, one file at a time (they share one broker and one machine), against the brokers at
+ * KAFKA_BROKERS or the project's own (a cluster of LOCAL_KAFKA_BROKERS nodes, default one), and PostgreSQL at
+ * DATABASE_URL or the project's own server, where each run gets a fresh `voucher_test` database.
  */
 const log = (line: string) => console.log(`[test] ${line}`);
 const filter = process.argv.slice(2);
@@ -19,7 +19,8 @@ const stopDatabase = await ensureDatabase(log, 'voucher_test', { fresh: true });
 log(`${files.length} files`);
 const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=300000', ...files], {
   cwd: repositoryRoot,
-  env: { ...process.env, KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+  // ensureBroker set KAFKA_BROKERS to the cluster it uses (every node's address).
+  env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
   stdio: 'inherit',
 });
 await stopDatabase();

@@ -1,13 +1,25 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { brokerLayout, type BrokerLayout } from './layout.ts';
 
-/** A single KRaft node that is both broker and controller, tuned for one machine: replication 1, no rebalance delay. */
-function serverProperties(layout: BrokerLayout): string {
+/** Where a node sits in its cluster: its id, and every node's layout (the controller quorum), its own included. */
+export interface NodePlace {
+  nodeId: number;
+  nodes: Array<{ id: number; layout: BrokerLayout }>;
+}
+
+/**
+ * A KRaft node that is both broker and controller, tuned for one machine: no rebalance delay, and the internal topics
+ * replicated like the application's (three copies, two in sync, from three nodes up; one copy on a lone broker).
+ */
+function serverProperties(layout: BrokerLayout, place: NodePlace): string {
   const { host, port, controllerPort, dataDir } = layout;
+  const replicas = Math.min(3, place.nodes.length);
+  const minInSync = replicas >= 3 ? 2 : 1;
+  const voters = place.nodes.map((node) => `${node.id}@${node.layout.host}:${node.layout.controllerPort}`).join(',');
   return [
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@${host}:${controllerPort}`,
+    `node.id=${place.nodeId}`,
+    `controller.quorum.voters=${voters}`,
     `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
     `advertised.listeners=PLAINTEXT://${host}:${port}`,
     'controller.listener.names=CONTROLLER',
@@ -16,12 +28,14 @@ function serverProperties(layout: BrokerLayout): string {
     `log.dirs=${dataDir}`,
     'num.partitions=1',
     'auto.create.topics.enable=false',
-    'offsets.topic.replication.factor=1',
+    `default.replication.factor=${replicas}`,
+    `min.insync.replicas=${minInSync}`,
+    `offsets.topic.replication.factor=${replicas}`,
     'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
+    `transaction.state.log.replication.factor=${replicas}`,
+    `transaction.state.log.min.isr=${minInSync}`,
+    `share.coordinator.state.topic.replication.factor=${replicas}`,
+    `share.coordinator.state.topic.min.isr=${minInSync}`,
     'group.initial.rebalance.delay.ms=0',
     'log.retention.hours=24',
     '',
@@ -43,9 +57,13 @@ function log4jProperties(layout: BrokerLayout): string {
   ].join('\n');
 }
 
-export function writeConfiguration(layout: BrokerLayout = brokerLayout()): void {
+/** Writes the node's server.properties and log4j2 configuration; without `place`, a lone broker (node 1). */
+export function writeConfiguration(
+  layout: BrokerLayout = brokerLayout(),
+  place: NodePlace = { nodeId: 1, nodes: [{ id: 1, layout }] },
+): void {
   mkdirSync(layout.logsDir, { recursive: true });
   mkdirSync(layout.dataDir, { recursive: true });
-  writeFileSync(layout.configFile, serverProperties(layout));
+  writeFileSync(layout.configFile, serverProperties(layout, place));
   writeFileSync(layout.log4jFile, log4jProperties(layout));
 }

@@ -64,6 +64,54 @@ export function brokerLayout(options: BrokerLayoutOptions = {}): BrokerLayout {
   };
 }
 
+/** Where the nodes of a cluster listen and keep their state, and the one file they share. */
+export interface ClusterLayout {
+  /** The cluster's directory: its nodes' state directories (one node: its own) and the cluster id. */
+  home: string;
+  clusterIdFile: string;
+  nodes: Array<{ id: number; layout: BrokerLayout }>;
+  /** Every node's client address, comma-separated, as KAFKA_BROKERS takes it. */
+  bootstrap: string;
+}
+
+export interface ClusterLayoutOptions {
+  brokers: number;
+  /** Node 1's client port; node n listens on port + 2(n - 1), its controller one above (default `LOCAL_KAFKA_PORT` or 9092). */
+  port?: number;
+  /** The cluster's directory (default: the single broker's for one node, `<cache>/cluster` for more). */
+  home?: string;
+}
+
+/**
+ * A cluster of one is the single broker (same ports, same state directory, so its data carries over); from two nodes
+ * on, node n is `node-n` under the cluster's directory, on client port port + 2(n - 1) and controller port one above:
+ * 9092/9093, 9094/9095, 9096/9097 by default.
+ */
+export function clusterLayout(options: ClusterLayoutOptions): ClusterLayout {
+  const { brokers, port } = options;
+  if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9) throw new Error(`a local cluster has 1 to 9 brokers, got ${brokers}`);
+  if (brokers === 1) {
+    const layout = brokerLayout({ port, controllerPort: port === undefined ? undefined : port + 1, home: options.home });
+    return {
+      home: layout.home,
+      clusterIdFile: join(layout.home, 'cluster.id'),
+      nodes: [{ id: 1, layout }],
+      bootstrap: layout.bootstrapAddress,
+    };
+  }
+  const base = port ?? portFromEnvironment('LOCAL_KAFKA_PORT', 9092);
+  if (base + 2 * brokers - 1 > 65_535) throw new Error(`port ${base} leaves no room for ${brokers} brokers`);
+  const home = resolve(options.home ?? join(cacheRoot, 'cluster'));
+  const nodes = Array.from({ length: brokers }, (_, index) => ({
+    id: index + 1,
+    layout: brokerLayout({ port: base + 2 * index, controllerPort: base + 2 * index + 1, home: join(home, `node-${index + 1}`) }),
+  }));
+  return { home, clusterIdFile: join(home, 'cluster.id'), nodes, bootstrap: nodes.map((node) => node.layout.bootstrapAddress).join(',') };
+}
+
+/** The default cluster directory's node directories (`node-1`, ...), whatever size it was started with. */
+export const defaultClusterHome = join(cacheRoot, 'cluster');
+
 /** The default broker's layout (the environment's, or 127.0.0.1:9092 under the cache directory). */
 const defaults = brokerLayout();
 export const configFile = defaults.configFile;

@@ -23,7 +23,9 @@ export function kafkaSecuritySettings() {
 export const kafkaSettings = {
   KAFKA_BROKERS: setting.list(['127.0.0.1:9092']),
   KAFKA_TOPIC_PARTITIONS: setting.integer(6, { min: 1, max: 1000 }),
-  KAFKA_REPLICATION_FACTOR: setting.integer(1, { min: 1, max: 10 }),
+  /** Copies of each topic the services create; unset, three from three brokers up, else one per broker (kafka/topics.ts). */
+  KAFKA_REPLICATION_FACTOR: (raw: string | undefined): number | undefined =>
+    raw?.trim() ? setting.integer(undefined, { min: 1, max: 10 })(raw) : undefined,
   /** Prefix for topic and consumer-group names, so tests (or tenants) can share one cluster without crosstalk. */
   KAFKA_NAMESPACE: setting.string(''),
   ...kafkaSecuritySettings(),

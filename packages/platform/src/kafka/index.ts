@@ -16,7 +16,7 @@ export { PartitionProgress } from './partition-progress.ts';
 export { isPermanentFailure, PermanentError } from './permanent-error.ts';
 export { KafkaProducer, ProduceDeadlineError, type OutgoingRecord, type ProducerOptions } from './producer.ts';
 export { consumerNotReadyReason, consumerReadiness, type ConsumerReadinessOptions } from './readiness.ts';
-export { deadLetterTopic, ensureTopics, type TopicLayout } from './topics.ts';
+export { deadLetterTopic, ensureTopics, replicationFor, type TopicLayout } from './topics.ts';
 
 /** Topic or consumer-group name within a namespace (KAFKA_NAMESPACE); the empty namespace gives the spec's names. */
 export const namespaced = (namespace: string, name: string): string => `${namespace}${name}`;

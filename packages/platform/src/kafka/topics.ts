@@ -5,10 +5,24 @@ export const deadLetterTopic = (topic: string): string => `${topic}.dlq`;
 
 export interface TopicLayout {
   partitions: number;
-  replicationFactor: number;
+  /** Copies of each partition; unset, decided from the cluster's size (see replicationFor). */
+  replicationFactor?: number;
 }
 
-/** Creates each topic and its dead-letter topic when missing. Safe when several processes start together. */
+/**
+ * How a topic is replicated: three copies once the cluster has three brokers (as many as it has below that), and
+ * `min.insync.replicas=2` with three copies or more, so an acks=all write survives the loss of any one broker and a
+ * broker may be down without stopping writes. One copy, one in sync, on a lone broker.
+ */
+export function replicationFor(brokers: number, replicationFactor?: number): { replicationFactor: number; minInSyncReplicas: number } {
+  const factor = replicationFactor ?? Math.max(1, Math.min(3, brokers));
+  return { replicationFactor: factor, minInSyncReplicas: factor >= 3 ? 2 : 1 };
+}
+
+/**
+ * Creates each topic and its dead-letter topic when missing, replicated as replicationFor says (the brokers counted
+ * from the cluster's metadata unless the layout names a factor). Safe when several processes start together.
+ */
 export async function ensureTopics(connection: KafkaConnection, topics: string[], layout: TopicLayout): Promise<void> {
   const admin = new Admin(clientOptions(connection, 'admin'));
   try {
@@ -19,8 +33,15 @@ export async function ensureTopics(connection: KafkaConnection, topics: string[]
     };
     const toCreate = await missing();
     if (toCreate.length === 0) return;
+    const brokers = layout.replicationFactor === undefined ? (await admin.metadata({ topics: [] })).brokers.size : 0;
+    const { replicationFactor, minInSyncReplicas } = replicationFor(brokers, layout.replicationFactor);
     try {
-      await admin.createTopics({ topics: toCreate, partitions: layout.partitions, replicas: layout.replicationFactor });
+      await admin.createTopics({
+        topics: toCreate,
+        partitions: layout.partitions,
+        replicas: replicationFactor,
+        configs: [{ name: 'min.insync.replicas', value: String(minInSyncReplicas) }],
+      });
     } catch (error) {
       // Another process may have created some of them in the meantime; only a topic still missing is a failure.
       if ((await missing()).length > 0) throw error;
