@@ -1,9 +1,13 @@
-import { runUntilSignalled } from '@voucher/platform/lifecycle';
-import { createLogger } from '@voucher/platform/logging';
-import { readConfig } from './config.ts';
-import { startVps } from './service.ts';
+import { startTelemetry } from '@voucher/platform/telemetry';
+
+// Tracing first: its instrumentations patch pg, node:http and Fastify as they load, so everything else is imported after.
+const telemetry = await startTelemetry('vps');
+const { runUntilSignalled } = await import('@voucher/platform/lifecycle');
+const { createLogger } = await import('@voucher/platform/logging');
+const { readConfig } = await import('./config.ts');
+const { startVps } = await import('./service.ts');
 
 const config = readConfig();
 const logger = createLogger('vps', config.LOG_LEVEL);
 
-await runUntilSignalled(logger, async () => [await startVps(config, logger)]);
+await runUntilSignalled(logger, async () => [telemetry, await startVps(config, logger)]);

@@ -7,6 +7,7 @@ import { PartitionProgress } from './partition-progress.ts';
 import { isPermanentFailure } from './permanent-error.ts';
 import { clientOptions } from './connection.ts';
 import { deadLetterTopic } from './topics.ts';
+import { processRecord as inProcessSpan, textHeaders } from '../telemetry/messaging.ts';
 
 type Record = Message<Buffer, Buffer, Buffer, Buffer>;
 type Client = Consumer<Buffer, Buffer, Buffer, Buffer>;
@@ -191,9 +192,11 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
     const existing = byOffset.get(record.offset);
     if (existing) return existing.promise;
     stats.inFlight++;
+    // In a `process <topic>` span, child of the producer's, and in the scope of the record's request (log lines).
+    const traced = { topic, groupId, partition: record.partition, offset: record.offset, headers: textHeaders(record.headers) };
     const entry = {
       settled: false,
-      promise: processRecord(record).finally(() => {
+      promise: inProcessSpan(traced, () => processRecord(record)).finally(() => {
         stats.inFlight--;
         entry.settled = true;
         lastProgressAt = Date.now();

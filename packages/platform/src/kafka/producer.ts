@@ -1,5 +1,6 @@
 import { Producer, ProduceAcks } from '@platformatic/kafka';
 import { Batcher } from '../batching/index.ts';
+import { startSend } from '../telemetry/messaging.ts';
 import { clientOptions, type KafkaConnection } from './connection.ts';
 
 export interface OutgoingRecord {
@@ -84,8 +85,21 @@ export class KafkaProducer {
     await this.publishRecords([{ topic, key, value: Buffer.from(JSON.stringify(value)), headers }]);
   }
 
+  /**
+   * Publishes records; resolves once the broker has them all. Each record carries the trace context (W3C traceparent)
+   * and requestId of the publish, in a `send <topic>` span, or continues those its headers already carry (see startSend).
+   */
   publishRecords(records: OutgoingRecord[]): Promise<void> {
-    return this.#batcher.add({ records, enqueuedAt: Date.now() });
+    const sends = records.map((record) => startSend(record.topic, record.headers));
+    const published = this.#batcher.add({
+      records: records.map((record, index) => ({ ...record, headers: sends[index]!.headers })),
+      enqueuedAt: Date.now(),
+    });
+    published.then(
+      () => sends.forEach((send) => send.end()),
+      (error: unknown) => sends.forEach((send) => send.end(error)),
+    );
+    return published;
   }
 
   /** Stops giving `client` new sends; closes it now (`immediately`) or once its sends in flight have settled. */

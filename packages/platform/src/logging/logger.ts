@@ -1,8 +1,10 @@
+import { trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import { logSettings, type LogFormat } from '../config/common.ts';
 import { serializeError } from './error-serializer.ts';
 import { censor, redactPaths } from './redaction.ts';
+import { currentRequestId } from '../telemetry/request-scope.ts';
 
 export type { Logger };
 
@@ -31,6 +33,23 @@ function prettyStream(destination: DestinationStream): DestinationStream {
 }
 
 /**
+ * The request and the trace a line was written in, so that one customer's request can be followed across the
+ * services' logs (and from a log line to its trace): `requestId` from the request scope the handlers set, `trace_id`
+ * and `span_id` from the active span when tracing is on. A field the call itself gives wins.
+ */
+function requestFields(): Record<string, string> {
+  const fields: Record<string, string> = {};
+  const requestId = currentRequestId();
+  if (requestId) fields.requestId = requestId;
+  const span = trace.getActiveSpan()?.spanContext();
+  if (span && trace.isSpanContextValid(span)) {
+    fields.trace_id = span.traceId;
+    fields.span_id = span.spanId;
+  }
+  return fields;
+}
+
+/**
  * One logger per process; secrets and phone numbers are masked wherever they appear in a log object. JSON lines by
  * default, human ones with LOG_FORMAT=pretty (the default when standard output is a terminal).
  */
@@ -45,6 +64,7 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
       // Request URLs carry phone numbers in query strings; the HTTP layer logs a masked form instead. Errors lose the
       // values of a failed statement (PostgreSQL's `detail`: `Key (voucher_code)=(…)`), which field names cannot catch.
       serializers: { err: serializeError, error: serializeError },
+      mixin: requestFields,
     },
     format === 'pretty' ? prettyStream(destination) : destination,
   );

@@ -7,6 +7,7 @@ import { testBrokers } from './brokers.ts';
 export { openPage, type PageEvent } from './event-stream.ts';
 export { committedOffsets, endOffsets } from './kafka-offsets.ts';
 export { freePort, startPrivateBroker, type PrivateBroker } from './private-broker.ts';
+export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';
 export { testBrokers };
 
 /** Helpers for tests against the real broker: isolation by namespace, and waiting for what the system does. */
