@@ -62,3 +62,13 @@ export const adminSettings = {
   /** Loopback by default: the operations routes are for the machine's own scraper and probes, not for the network. */
   ADMIN_HOST: setting.string('127.0.0.1'),
 };
+
+/**
+ * How the public port is bound. LISTEN_REUSE_PORT=true lets several processes of one service listen on one port
+ * (SO_REUSEPORT: the kernel spreads new connections over them), as `npm start -- --replicas N` runs them. Off by
+ * default, so that a stale process still holding the port makes a new one fail loudly instead of sharing with it.
+ * The operations port is never shared (each replica is scraped on its own): replicas get distinct ADMIN_PORTs.
+ */
+export const listenSettings = {
+  LISTEN_REUSE_PORT: setting.boolean(false),
+};

@@ -9,7 +9,7 @@ import Fastify, {
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ConfigError, loadConfig } from '../config/env.ts';
-import { adminSettings } from '../config/common.ts';
+import { adminSettings, listenSettings } from '../config/common.ts';
 import type { Logger } from '../logging/index.ts';
 import { AdminServer } from './admin-server.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -49,6 +49,11 @@ export interface HttpServerOptions {
    * or 0 when that is 0; 0 picks a free port) on `host` (ADMIN_HOST, by default 127.0.0.1).
    */
   admin?: { port?: number; host?: string };
+  /**
+   * Share the public port with other processes of this service (SO_REUSEPORT; Linux spreads connections over them).
+   * LISTEN_REUSE_PORT by default; off, a port another process holds fails listen() (EADDRINUSE).
+   */
+  reusePort?: boolean;
 }
 
 /** Slow requests are found by a sweep of open connections; a short timeout (tests) is swept more often. */
@@ -74,9 +79,10 @@ const pathOnly = (url: string) => url.split('?')[0] ?? '/';
  * what the process counts, and the errors of its database and broker, are not for the internet.
  */
 export function createHttpServer(service: string, logger: Logger, options: HttpServerOptions = {}): HttpServer {
-  const adminFromEnvironment = loadConfig(adminSettings);
-  const adminHost = options.admin?.host ?? adminFromEnvironment.ADMIN_HOST;
-  const adminPort = options.admin?.port ?? adminFromEnvironment.ADMIN_PORT;
+  const fromEnvironment = loadConfig({ ...adminSettings, ...listenSettings });
+  const adminHost = options.admin?.host ?? fromEnvironment.ADMIN_HOST;
+  const adminPort = options.admin?.port ?? fromEnvironment.ADMIN_PORT;
+  const reusePort = options.reusePort ?? fromEnvironment.LISTEN_REUSE_PORT;
   // Fastify's own defaults are 0 (no limit): a client that sends one byte a minute would hold its socket forever.
   const requestTimeout = options.requestTimeout ?? 30_000;
   const app = Fastify({
@@ -124,17 +130,18 @@ export function createHttpServer(service: string, logger: Logger, options: HttpS
   });
   app.decorate('adminUrl', { getter: () => admin.url });
   app.addHook('onClose', async () => admin.close());
-  // Promise-style listen (the only one the services use), followed by the operations port's.
-  const listenPublic = app.listen.bind(app) as (listenOptions?: FastifyListenOptions) => Promise<string>;
+  // Promise-style listen (the only one the services use), followed by the operations port's. Fastify hands its options
+  // to Node's server.listen() as they are, so `reusePort` (Node ≥ 22.12, not in Fastify's types) reaches the socket.
+  const listenPublic = app.listen.bind(app) as (listenOptions?: FastifyListenOptions & { reusePort?: boolean }) => Promise<string>;
   const listen = async (listenOptions: FastifyListenOptions = {}): Promise<string> => {
-    const address = await listenPublic(listenOptions);
+    const address = await listenPublic(reusePort ? { ...listenOptions, reusePort } : listenOptions);
     try {
       await admin.listen(adminPort ?? defaultAdminPort(Number(listenOptions.port ?? 0)), adminHost);
     } catch (error) {
       await app.close().catch(() => {});
       throw error;
     }
-    app.log.info({ adminUrl: admin.url }, 'operations endpoints (/metrics, /readyz) listening');
+    app.log.info({ adminUrl: admin.url, reusePort }, 'operations endpoints (/metrics, /readyz) listening');
     return address;
   };
   Object.assign(app, { listen });
