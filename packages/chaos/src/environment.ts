@@ -87,7 +87,7 @@ export function serviceEnvironment(
     KAFKA_BROKERS: brokers.join(','),
     KAFKA_NAMESPACE: '',
     KAFKA_TOPIC_PARTITIONS: '6',
-    KAFKA_REPLICATION_FACTOR: '1',
+    // KAFKA_REPLICATION_FACTOR unset: the topics get as many copies as the cluster allows (three, two in sync, from three nodes).
     DATABASE_URL: databaseUrl,
     AUTH_REQUIRED: 'false',
     // voucher-service refuses to start without it; the same key for every start of the run.
@@ -95,6 +95,8 @@ export function serviceEnvironment(
     VOUCHER_SERVICE_TOKEN,
     // Each process's operations port (metrics, readiness reasons) is picked by the OS: port + 1000 could clash.
     ADMIN_PORT: '0',
+    // The replicas of a service share its public port (SO_REUSEPORT): the kernel spreads connections over the live ones.
+    ...(options.replicas > 1 ? { LISTEN_REUSE_PORT: 'true' } : {}),
     RATE_LIMIT_PER_MINUTE: '1000000000',
     // The simulators' admin routes and inbox stay open and the VPS may call the callback tap (as under npm start).
     LOCAL_DEMO: 'true',

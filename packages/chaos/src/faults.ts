@@ -12,6 +12,10 @@ export interface PlannedFault {
   kind: FaultKind;
   /** The process, for `kill`. */
   target?: ServiceName;
+  /** Which of the target's replicas (default the first). */
+  replica?: number;
+  /** The Kafka node, for `broker` (default node 1, the only one of a lone broker). */
+  node?: number;
   /** When, from the start of the load. */
   atMs: number;
   /** How long the fault lasts before it is lifted (the process started again, sends work again). */
@@ -23,6 +27,8 @@ export interface FaultRecord {
   name: string;
   /** The killed process, for a kill: the one whose readiness tells when it is over. */
   target?: ServiceName;
+  /** Which of its replicas was killed. */
+  replica?: number;
   startedAt: number;
   /** When lifting it began: the process or server was started again, or the failures switched off. */
   liftedAt?: number;
@@ -34,36 +40,76 @@ export interface FaultRecord {
   error?: string;
 }
 
-const kill = (target: ServiceName, atS: number): PlannedFault => ({ kind: 'kill', target, atMs: atS * 1000, forMs: 5_000 });
+const kill = (target: ServiceName, atS: number, replica = 1): PlannedFault => ({
+  kind: 'kill',
+  target,
+  replica,
+  atMs: atS * 1000,
+  forMs: 5_000,
+});
+const broker = (atS: number, forS: number, node?: number): PlannedFault => ({ kind: 'broker', node, atMs: atS * 1000, forMs: forS * 1000 });
+
+type PlanOptions = Pick<ChaosOptions, 'short' | 'seconds' | 'sabotage' | 'brokers' | 'replicas' | 'seed'>;
+
+/** The Kafka node the k-th broker fault kills: on a cluster, one chosen by the seed (another each time); alone, the broker. */
+const nodeFor = (options: PlanOptions, k: number): number | undefined =>
+  options.brokers > 1 ? 1 + ((options.seed + k) % options.brokers) : undefined;
+
+/**
+ * With replicas (`--replicas 2`, the bank's way of running): one process of each bank service SIGKILLed at a time
+ * and started again 5 s later while its other replica serves, and one Kafka node of the cluster at a time (chosen
+ * by the seed) for 12 s (short) or 18 s; each of these twice in the full run, a different replica and node the second
+ * time. Nothing else: the customers must see no 5xx at all, apart from requests in flight on a killed gateway.
+ */
+function topologyPlan(options: PlanOptions): PlannedFault[] {
+  const node = (k: number) => nodeFor(options, k);
+  const other = (replica: number) => 1 + (replica % options.replicas);
+  return options.short
+    ? [kill('gateway', 3), kill('voucher-service', 8, 2), kill('voucher-integration-service', 13), broker(18, 12, node(0))]
+    : [
+        kill('gateway', 3),
+        kill('voucher-service', 9, 2),
+        kill('voucher-integration-service', 15),
+        broker(21, 18, node(0)),
+        kill('gateway', 41, other(1)),
+        kill('voucher-service', 47, other(2)),
+        kill('voucher-integration-service', 53, other(1)),
+        broker(58, 18, node(1)),
+      ];
+}
 
 /**
  * The reference plan over 80 s of load: each bank service and each simulator SIGKILLed and started again ~5 s later, the
  * broker killed twice for 18 s, PostgreSQL once, the SMS gateway failing every send for 10 s and the VPS every request
  * for 4 s. The short plan (40 s): each bank service once, the broker once (12 s), PostgreSQL once, SMS failing 5 s.
  */
-export function faultPlan(options: Pick<ChaosOptions, 'short' | 'seconds' | 'sabotage'>): PlannedFault[] {
+export function faultPlan(options: PlanOptions): PlannedFault[] {
   const base = options.short ? 40 : 80;
-  const plan: PlannedFault[] = options.short
-    ? [
-        kill('gateway', 3),
-        kill('voucher-service', 8),
-        kill('voucher-integration-service', 13),
-        { kind: 'broker', atMs: 18_000, forMs: 12_000 },
-        { kind: 'sms-outage', atMs: 20_000, forMs: 5_000 },
-        { kind: 'postgres', atMs: 31_000, forMs: 4_000 },
-      ]
-    : [
-        kill('gateway', 3),
-        kill('voucher-service', 9),
-        kill('voucher-integration-service', 15),
-        { kind: 'broker', atMs: 21_000, forMs: 18_000 },
-        { kind: 'sms-outage', atMs: 40_000, forMs: 10_000 },
-        kill('vps', 41),
-        { kind: 'postgres', atMs: 47_000, forMs: 5_000 },
-        { kind: 'vps-outage', atMs: 53_000, forMs: 4_000 },
-        kill('sms', 56),
-        { kind: 'broker', atMs: 58_000, forMs: 18_000 },
-      ];
+  const node = (k: number) => nodeFor(options, k);
+  const plan: PlannedFault[] =
+    options.replicas > 1
+      ? topologyPlan(options)
+      : options.short
+        ? [
+            kill('gateway', 3),
+            kill('voucher-service', 8),
+            kill('voucher-integration-service', 13),
+            broker(18, 12, node(0)),
+            { kind: 'sms-outage', atMs: 20_000, forMs: 5_000 },
+            { kind: 'postgres', atMs: 31_000, forMs: 4_000 },
+          ]
+        : [
+            kill('gateway', 3),
+            kill('voucher-service', 9),
+            kill('voucher-integration-service', 15),
+            broker(21, 18, node(0)),
+            { kind: 'sms-outage', atMs: 40_000, forMs: 10_000 },
+            kill('vps', 41),
+            { kind: 'postgres', atMs: 47_000, forMs: 5_000 },
+            { kind: 'vps-outage', atMs: 53_000, forMs: 4_000 },
+            kill('sms', 56),
+            broker(58, 18, node(1)),
+          ];
   const scale = options.seconds / base;
   const scaled = plan.map((fault) => ({ ...fault, atMs: Math.round(fault.atMs * scale) }));
   if (options.sabotage === 'gateway-stays-down') {
@@ -77,8 +123,8 @@ export function faultPlan(options: Pick<ChaosOptions, 'short' | 'seconds' | 'sab
 
 export const faultName = (fault: PlannedFault): string =>
   ({
-    kill: `SIGKILL ${fault.target}`,
-    broker: 'SIGKILL Kafka broker',
+    kill: `SIGKILL ${fault.target}${(fault.replica ?? 1) > 1 ? ` (replica ${fault.replica})` : ''}`,
+    broker: fault.node === undefined ? 'SIGKILL Kafka broker' : `SIGKILL Kafka node ${fault.node}`,
     postgres: 'SIGKILL PostgreSQL',
     'sms-outage': 'SMS gateway fails every send',
     'vps-outage': 'VPS fails every request',
@@ -103,23 +149,24 @@ async function inject(fault: PlannedFault, deps: FaultDeps, record: FaultRecord)
   switch (fault.kind) {
     case 'kill': {
       const target = fault.target!;
+      const replica = fault.replica ?? 1;
       // The simulators keep what they did in memory only: read it before it goes (see inbox.ts and vps-control.ts).
       if (target === 'sms') await inbox.freezeForKill();
       if (target === 'vps') await vps.snapshotStats();
-      await stack.kill(target, { forever: fault.forMs === Infinity });
+      await stack.kill(target, { replica, forever: fault.forMs === Infinity });
       if (fault.forMs === Infinity) return;
       await sleep(fault.forMs, undefined, { signal });
       lift();
-      stack.start(target);
+      stack.start(target, replica);
       end();
       if (target === 'vps') await vps.configureWhenUp(signal);
       return;
     }
     case 'broker':
-      await infrastructure.killBroker();
+      await infrastructure.killBroker(fault.node ?? 1);
       await sleep(fault.forMs, undefined, { signal });
       lift();
-      await infrastructure.restartBroker();
+      await infrastructure.restartBroker(fault.node ?? 1);
       end();
       return;
     case 'postgres':
@@ -152,7 +199,7 @@ export async function runFaults(plan: PlannedFault[], deps: FaultDeps): Promise<
   await Promise.all(
     plan.map(async (fault) => {
       await sleep(Math.max(0, fault.atMs - deps.elapsed()), undefined, { signal: deps.signal });
-      const record: FaultRecord = { name: faultName(fault), target: fault.target, startedAt: deps.elapsed() };
+      const record: FaultRecord = { name: faultName(fault), target: fault.target, replica: fault.replica, startedAt: deps.elapsed() };
       records.push(record);
       deps.log(`fault: ${record.name}${Number.isFinite(fault.forMs) ? ` for ${fault.forMs / 1000} s` : ', never lifted'}`);
       try {

@@ -2,23 +2,26 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startBroker, stopBroker } from '@voucher/local-kafka';
+import { startCluster, stopCluster } from '@voucher/local-kafka';
 import { serverLayout, startPostgres, stopPostgres } from '@voucher/local-postgres';
-import { stablePort } from './ports.ts';
+import { stablePort, stablePorts } from './ports.ts';
 
 type Log = (line: string) => void;
 
 /**
- * The run's own Kafka broker and PostgreSQL server, on free ports and in a temporary directory: the shared ones
- * (127.0.0.1:9092, :54320, :5432) are never touched. Both can be crashed (SIGKILL) and started again on the same data.
+ * The run's own Kafka cluster (one broker, or several KRaft nodes) and PostgreSQL server, on free ports and in a
+ * temporary directory: the shared ones (127.0.0.1:9092, :54320, :5432) are never touched. A Kafka node and the
+ * database server can be crashed (SIGKILL) and started again on the same data.
  */
 export interface Infrastructure {
   /** The run's temporary directory (broker state, database cluster, service logs); deleted by stop(). */
   dir: string;
   brokers: string[];
+  /** The Kafka nodes' ids (1 to the cluster's size). */
+  brokerNodes: number[];
   databaseUrl: string;
-  killBroker(): Promise<void>;
-  restartBroker(): Promise<void>;
+  killBroker(node: number): Promise<void>;
+  restartBroker(node: number): Promise<void>;
   killPostgres(): Promise<void>;
   restartPostgres(): Promise<void>;
   /** Stops both servers (if running) and deletes the directory; safe to call twice. */
@@ -56,7 +59,7 @@ async function withRetries(
   }
 }
 
-export async function startInfrastructure(log: Log, taken: Set<number>): Promise<Infrastructure> {
+export async function startInfrastructure(log: Log, taken: Set<number>, brokerCount = 1): Promise<Infrastructure> {
   const dir = mkdtempSync(join(tmpdir(), 'voucher-chaos-'));
   // As root the database server runs as the `postgres` user, which must be able to reach its cluster in here.
   chmodSync(dir, 0o755);
@@ -64,8 +67,9 @@ export async function startInfrastructure(log: Log, taken: Set<number>): Promise
   const pgEnv: NodeJS.ProcessEnv = { DATA_DIR: join(dir, 'data'), LOCAL_POSTGRES_PORT: String(await stablePort(taken)) };
   const pgLog: Log = (line) => log(`[postgres] ${line}`);
   const kafkaLog: Log = (line) => log(`[kafka] ${line}`);
-  const broker = { port: await stablePort(taken), controllerPort: await stablePort(taken), home: join(dir, 'kafka'), log: kafkaLog };
-  let brokerStarted = false;
+  // Node n of the cluster listens on port + 2(n - 1) and its controller one above: a block of consecutive ports.
+  const [kafkaPort] = await stablePorts(taken, 2 * brokerCount);
+  const clusterOptions = { brokers: brokerCount, port: kafkaPort!, home: join(dir, 'kafka'), log: kafkaLog };
   let stopped = false;
   /** Restarts under way: stop() lets them finish first, so no server comes up after the clean-up. */
   const starting = new Set<Promise<void>>();
@@ -102,8 +106,8 @@ export async function startInfrastructure(log: Log, taken: Set<number>): Promise
     if (stopped) return;
     stopped = true;
     await Promise.allSettled([...starting]);
-    if (brokerStarted)
-      await stopBroker({ ...broker, graceMs: 10_000 }).catch((error: Error) => kafkaLog(`stopping failed: ${error.message}`));
+    // By the nodes' pid files: also the nodes of a cluster that failed to start.
+    await stopCluster(clusterOptions).catch((error: Error) => kafkaLog(`stopping failed: ${error.message}`));
     const pid = postmasterPid();
     await stopPostgres(pgLog, pgEnv).catch((error: Error) => log(`[postgres] stopping failed: ${error.message}`));
     if (pid !== undefined && isAlive(pid)) await killServerGroup(pid);
@@ -111,24 +115,25 @@ export async function startInfrastructure(log: Log, taken: Set<number>): Promise
   };
 
   try {
-    brokerStarted = true;
-    await startBroker({ ...broker, timeoutMs: 120_000 });
+    const kafka = await startCluster(clusterOptions);
     const server = await startPostgres(pgLog, pgEnv);
     const databaseUrl = await server.databaseUrl('voucher_chaos');
     return {
       dir,
-      brokers: [`127.0.0.1:${broker.port}`],
+      brokers: kafka.bootstrap.split(','),
+      brokerNodes: kafka.nodes.map((node) => node.id),
       databaseUrl,
-      killBroker: () => stopBroker({ ...broker, graceMs: 0 }),
-      restartBroker: tracked(() =>
-        withRetries(
-          'the broker',
-          () => startBroker({ ...broker, timeoutMs: 120_000 }),
-          () => stopBroker({ ...broker, graceMs: 0 }),
-          kafkaLog,
-          () => stopped,
-        ),
-      ),
+      killBroker: (node) => kafka.killNode(node),
+      restartBroker: (node) =>
+        tracked(() =>
+          withRetries(
+            `Kafka node ${node}`,
+            () => kafka.startNode(node),
+            () => kafka.killNode(node),
+            kafkaLog,
+            () => stopped,
+          ),
+        )(),
       killPostgres: killPostgresGroup,
       restartPostgres: tracked(() =>
         withRetries(

@@ -3,9 +3,10 @@ import { formatReport } from './report.ts';
 import { runChaos } from './run.ts';
 
 /**
- * `npm run chaos [-- --short --seed N --requests N --seconds N]`: runs the chaos suite and prints what happened, then
- * one line; exits 1 on any loss, duplicate, misdelivery or stuck request, or a /readyz not back within 30 s of the
- * last fault. Ctrl-C stops the run and still cleans up everything it started.
+ * `npm run chaos [-- --short --brokers N --replicas N --seed N --requests N --seconds N]`: runs the chaos suite and
+ * prints what happened, then one line; exits 1 on any loss, duplicate, misdelivery or stuck request, a /readyz not back
+ * within 30 s of the last fault, or (with replicas) a customer-facing error beyond requests in flight on a killed
+ * gateway. Ctrl-C stops the run and still cleans up everything it started.
  */
 let options;
 try {

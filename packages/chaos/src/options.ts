@@ -8,6 +8,10 @@ export interface ChaosOptions {
   requests: number;
   /** How long the load lasts; the fault plan is stretched or squeezed to it. */
   seconds: number;
+  /** Kafka nodes of the run's own cluster (KRaft, each broker and controller). */
+  brokers: number;
+  /** Processes of each bank service (gateway, voucher-integration-service, voucher-service), sharing its port. */
+  replicas: number;
   /** Distinct customers (phone numbers) the purchases are spread over. */
   numbers: number;
   /** Share of purchases whose customer keeps the page's event stream open. */
@@ -34,7 +38,7 @@ export interface ChaosOptions {
 export const FULL = { requests: 2_000, seconds: 80, numbers: 200, drainMs: 180_000 };
 export const SHORT = { requests: 300, seconds: 40, numbers: 100, drainMs: 75_000 };
 
-const usage = `usage: npm run chaos -- [--short] [--seed N] [--requests N] [--seconds N] [--numbers N] [--page-share F]
+const usage = `usage: npm run chaos -- [--short] [--brokers N] [--replicas N] [--seed N] [--requests N] [--seconds N] [--numbers N] [--page-share F]
                      [--drain-seconds N] [--log-level L] [--verbose] [--keep-logs DIR] [--sabotage gateway-stays-down]`;
 
 function positive(name: string, raw: string | undefined, fallback: number, { integer = true, max = Infinity } = {}): number {
@@ -53,6 +57,8 @@ export function parseOptions(argv: string[]): ChaosOptions {
     args: argv,
     options: {
       short: { type: 'boolean', default: false },
+      brokers: { type: 'string' },
+      replicas: { type: 'string' },
       seed: { type: 'string' },
       requests: { type: 'string' },
       seconds: { type: 'string' },
@@ -76,6 +82,8 @@ export function parseOptions(argv: string[]): ChaosOptions {
   return {
     short: values.short,
     seed,
+    brokers: positive('brokers', values.brokers, 1, { max: 5 }),
+    replicas: positive('replicas', values.replicas, 1, { max: 4 }),
     requests: positive('requests', values.requests, base.requests),
     seconds: positive('seconds', values.seconds, base.seconds, { max: 300 }),
     numbers: positive('numbers', values.numbers, base.numbers, { max: 10_000 }),

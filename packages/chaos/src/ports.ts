@@ -8,15 +8,21 @@ import { randomInt } from 'node:crypto';
  * restarted while clients hammer them, so they listen on ports no client is ever given. 8080-8084 are never used.
  */
 export async function stablePort(taken: Set<number>): Promise<number> {
+  return (await stablePorts(taken, 1))[0]!;
+}
+
+/** `count` consecutive free ports, as stablePort picks them (a Kafka cluster's nodes sit on consecutive ports). */
+export async function stablePorts(taken: Set<number>, count: number): Promise<number[]> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const port = randomInt(20_000, 32_000);
-    if (taken.has(port) || (port >= 8080 && port <= 8084)) continue;
-    if (await canListen(port)) {
-      taken.add(port);
-      return port;
+    const first = randomInt(20_000, 32_000 - count);
+    const ports = Array.from({ length: count }, (_, index) => first + index);
+    if (ports.some((port) => taken.has(port) || (port >= 8080 && port <= 8084))) continue;
+    if ((await Promise.all(ports.map(canListen))).every(Boolean)) {
+      for (const port of ports) taken.add(port);
+      return ports;
     }
   }
-  throw new Error('no free port between 20000 and 32000');
+  throw new Error(`no ${count} free consecutive ports between 20000 and 32000`);
 }
 
 function canListen(port: number): Promise<boolean> {

@@ -44,7 +44,8 @@ export function formatReport(result: ChaosResult): string[] {
   const lines: string[] = [];
   lines.push(
     `chaos report: seed ${options.seed}, ${options.requests} purchases over ${options.seconds} s, ${options.numbers} numbers, ` +
-      `${Math.round(options.pageShare * 100)}% with a page${options.short ? ' (short)' : ''}`,
+      `${Math.round(options.pageShare * 100)}% with a page${options.short ? ' (short)' : ''}; ` +
+      `${options.brokers === 1 ? 'one Kafka broker' : `${options.brokers} Kafka nodes`}, ${options.replicas} of each bank service`,
   );
   lines.push(
     `timings: start-up ${seconds(result.timings.startupMs)}, load ${seconds(result.timings.loadMs)}, ` +
@@ -67,7 +68,8 @@ export function formatReport(result: ChaosResult): string[] {
   if (result.crashes.length === 0) lines.push('crashes: none (every exit was a planned kill)');
   for (const crash of result.crashes) {
     const last = crash.lastLines.filter((line) => /"level":(50|60)|Error/.test(line)).at(-1) ?? crash.lastLines.at(-1) ?? '';
-    lines.push(`crash: ${crash.name} exited on its own (code ${crash.code}, signal ${crash.signal}): ${last.slice(0, 300)}`);
+    const label = crash.replica > 1 ? `${crash.name}-${crash.replica}` : crash.name;
+    lines.push(`crash: ${label} exited on its own (code ${crash.code}, signal ${crash.signal}): ${last.slice(0, 300)}`);
   }
   const purchases = result.purchases;
   const byStatus = new Map<string, number>();
@@ -80,6 +82,17 @@ export function formatReport(result: ChaosResult): string[] {
   lines.push(
     `load: ${purchases.length} purchases, ${r.accepted} accepted, ${gaveUp.length} never accepted; attempts by answer: ` +
       [...byStatus].map(([label, count]) => `${label} ${count}`).join(', '),
+  );
+  const errors = result.customerErrors;
+  const unexcused = new Map<string, number>();
+  for (const attempt of errors.unexcused) {
+    const label = attempt.status === 0 ? `network(${attempt.error})` : String(attempt.status);
+    unexcused.set(label, (unexcused.get(label) ?? 0) + 1);
+  }
+  lines.push(
+    `customer-facing errors (5xx or no answer): ${errors.total}, ${errors.inFlightOnKilledGateway} in flight on a killed gateway, ` +
+      `${errors.unexcused.length} others${unexcused.size ? ` (${[...unexcused].map(([label, count]) => `${label} ${count}`).join(', ')})` : ''}` +
+      (options.replicas > 1 ? ` → ${errors.unexcused.length === 0 ? 'ok' : 'FAILED'}` : ' (allowed without replicas)'),
   );
   lines.push(
     `pages: ${pages.length} open, ${pages.reduce((sum, p) => sum + p.page!.connections, 0)} connections, ` +

@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { customerErrors, type CustomerErrors } from './customer-errors.ts';
 import { allocatePorts, serviceEnvironment } from './environment.ts';
 import { faultPlan, runFaults, type FaultRecord } from './faults.ts';
 import { SmsInbox } from './inbox.ts';
@@ -30,6 +31,8 @@ export interface ChaosResult {
   readyAfter: Map<FaultRecord, number | undefined>;
   crashes: Crash[];
   purchases: Purchase[];
+  /** The customers' 5xx answers and dropped attempts; with replicas, only those in flight on a killed gateway are allowed. */
+  customerErrors: CustomerErrors;
   vpsStats: VpsStats;
   ledger: VpsLedger;
   smsMessages: number;
@@ -69,7 +72,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
   const logs = new Map<string, string>();
   try {
     const taken = new Set<number>();
-    infrastructure = await startInfrastructure(log, taken);
+    infrastructure = await startInfrastructure(log, taken, options.brokers);
     cleanups.push(() => infrastructure!.stop());
     const ports = await allocatePorts(taken);
     const env = serviceEnvironment(options, ports, infrastructure.brokers, infrastructure.databaseUrl, infrastructure.dir);
@@ -80,20 +83,22 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       () => vpsTap.close(),
       () => callbackTap.close(),
     );
-    stack = new ServiceStack(env, infrastructure.dir, options.verbose, log);
+    stack = new ServiceStack(env, infrastructure.dir, options.verbose, log, options.replicas);
     const services = stack;
     cleanups.push(async () => {
       await services.stop();
-      for (const name of serviceNames) {
+      for (const label of services.labels) {
         try {
-          logs.set(name, readFileSync(`${services.logDir}/${name}.log`, 'utf8'));
+          logs.set(label, readFileSync(`${services.logDir}/${label}.log`, 'utf8'));
         } catch {
-          logs.set(name, '');
+          logs.set(label, '');
         }
       }
       if (options.keepLogs) cpSync(services.logDir, options.keepLogs, { recursive: true });
     });
-    log(`starting the processes (gateway on ${ports.gateway}, broker ${infrastructure.brokers.join(',')})`);
+    log(
+      `starting the processes (gateway on ${ports.gateway}, ${options.replicas} of each bank service, Kafka ${infrastructure.brokers.join(',')})`,
+    );
     await stack.startAll();
     const vps = new VpsControl(stack.url('vps'));
     await vps.configure();
@@ -203,8 +208,18 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     }
     const forgedAccepted = Math.max(ledger.forgedAccepted().length, vpsStats.forgedCallbacksAccepted ?? 0);
     const r = reconciliation;
+    const errors = customerErrors(purchases, faults);
+    // Without replicas a killed gateway, broker or database is an outage the customers see (and retry through).
+    const errorsOk = options.replicas === 1 || errors.unexcused.length === 0;
     const ok =
-      r.accepted > 0 && r.lost === 0 && r.duplicated === 0 && r.wrongPerson === 0 && r.stuck === 0 && readinessOk && forgedAccepted === 0;
+      r.accepted > 0 &&
+      r.lost === 0 &&
+      r.duplicated === 0 &&
+      r.wrongPerson === 0 &&
+      r.stuck === 0 &&
+      readinessOk &&
+      forgedAccepted === 0 &&
+      errorsOk;
     const result: ChaosResult = {
       options,
       reconciliation,
@@ -215,6 +230,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       readyAfter,
       crashes: stack.crashes,
       purchases,
+      customerErrors: errors,
       vpsStats,
       ledger,
       smsMessages: inbox.messages.size,

@@ -38,6 +38,8 @@ function serverProperties(layout: BrokerLayout, place: NodePlace): string {
     `share.coordinator.state.topic.min.isr=${minInSync}`,
     'group.initial.rebalance.delay.ms=0',
     'log.retention.hours=24',
+    // The compaction cleaner takes 128 MB of heap for its offset map by default: more than a cluster's node has here.
+    'log.cleaner.dedupe.buffer.size=16777216',
     '',
   ].join('\n');
 }

@@ -133,5 +133,13 @@ export async function stopNode(layout: BrokerLayout, graceMs: number): Promise<n
   return pid;
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url (22 characters), as `kafka-storage random-uuid` makes them. */
-export const newClusterId = (): string => randomBytes(16).toString('base64url');
+/**
+ * A KRaft cluster id: 16 random bytes, base64url (22 characters), as `kafka-storage random-uuid` makes them, and like
+ * those never starting with '-' (a command line would read it as an option).
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
