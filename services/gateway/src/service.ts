@@ -32,7 +32,7 @@ import type { SmsSender } from './sms/sms-sender.ts';
 
 export interface GatewayDeps {
   sms?: SmsSender;
-  /** The time, in epoch milliseconds, for sign-in (codes, tokens, limits, locks) and rate limits; tests move it. */
+  /** The time, in epoch milliseconds, for sign-in (codes, tokens, stream tickets, limits, locks) and rate limits; tests move it. */
   clock?: () => number;
 }
 
@@ -115,6 +115,7 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
     verifyToken: source ? createTokenVerifier(source, now) : verifyNothing,
     db,
     allowedRegions: config.ALLOWED_REGIONS,
+    now,
   });
   const hits = new SharedHitCounter(new PostgresHitCounter(db), { now, syncMs: RATE_LIMIT_SYNC_MS, logger });
   const voucherService = new VoucherServiceClient(
@@ -138,6 +139,7 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
       voucherService,
       streamTicketTtlMs: config.STREAM_TICKET_TTL_MS,
       defaultRegion: config.DEFAULT_REGION,
+      now,
     });
     // With an external identity provider, customers sign in there: the gateway signs no tokens of its own.
     if (source?.kind === 'secret') {

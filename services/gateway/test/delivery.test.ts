@@ -1,14 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningGateway } from '../src/service.ts';
 import { codeMessage, failedMessage, receiveCodePublisher } from './support/kafka-helpers.ts';
 import { postVoucher, randomPhone, startReadyGateway, testConfig, toE164, waitFor } from './support/gateway-harness.ts';
 import { startSmsReceiver } from './support/sms-receiver.ts';
-import { Topics } from '@voucher/contracts';
+import { ConsumerGroups, Topics } from '@voucher/contracts';
 import { deadLetterTopic, namespaced } from '@voucher/platform/kafka';
-import { collectTopic, openPage } from '@voucher/platform/testing';
+import { collectTopic, openPage, waitForConsumed } from '@voucher/platform/testing';
+import type { Config } from '../src/config.ts';
 
 const HANDOFF_MS = 400;
 
@@ -17,10 +17,11 @@ describe('delivery of receive-code outcomes', () => {
   let gateway: RunningGateway;
   let vps: ReturnType<typeof receiveCodePublisher>;
   let deadLetters: Awaited<ReturnType<typeof collectTopic>>;
+  let config: Config;
 
   before(async () => {
     sms = await startSmsReceiver();
-    const config = testConfig({ SMS_URL: sms.url, WEB_HANDOFF_MS: String(HANDOFF_MS) });
+    config = testConfig({ SMS_URL: sms.url, WEB_HANDOFF_MS: String(HANDOFF_MS) });
     gateway = await startReadyGateway(config);
     vps = receiveCodePublisher(config.KAFKA_NAMESPACE);
     deadLetters = await collectTopic(deadLetterTopic(namespaced(config.KAFKA_NAMESPACE, Topics.receiveCode)));
@@ -44,6 +45,30 @@ describe('delivery of receive-code outcomes', () => {
     await page.opened;
     return page;
   };
+  const statusBecomes = (requestId: string, status: string) =>
+    waitFor(async () => (await statusOf(requestId)).status === status, `${requestId} to be ${status}`);
+  /** Every receive-code message published so far has been handled (the gateway's group committed past it). */
+  const consumed = () =>
+    waitForConsumed(
+      namespaced(config.KAFKA_NAMESPACE, ConsumerGroups.gateway),
+      namespaced(config.KAFKA_NAMESPACE, Topics.receiveCode),
+      config.KAFKA_TOPIC_PARTITIONS,
+    );
+  /**
+   * Resolves once the hand-off of every WEB code recorded before the call is past: a marker request's WEB code, with
+   * no page, is recorded after them, so its hand-off is due after theirs; and a worker pass sends every SMS it hands
+   * off before it records any as sent. Once the marker is SENT_BY_SMS, an earlier code that was to go by SMS has gone.
+   */
+  const handOffsPassed = async () => {
+    const marker = await newRequest();
+    await vps.publish(codeMessage(marker.requestId, marker.phone));
+    await statusBecomes(marker.requestId, 'SENT_BY_SMS');
+  };
+  const metric = async (name: string, labels: RegExp = /.*/) => {
+    const text = await (await fetch(`${gateway.http.adminUrl}/metrics`)).text();
+    const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}{`) && labels.test(candidate));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  };
 
   test('a WEB code reaches the waiting page once, and no SMS is sent', async () => {
     const { requestId, phone } = await newRequest();
@@ -60,7 +85,7 @@ describe('delivery of receive-code outcomes', () => {
       { event: 'voucher', data: { requestId, status: 'DELIVERED', voucherCode: code.voucherCode, message: code.message } },
     ]);
     assert.deepEqual(await statusOf(requestId), { requestId, status: 'DELIVERED', voucherCode: code.voucherCode, message: code.message });
-    await sleep(HANDOFF_MS + 300);
+    await handOffsPassed();
     assert.deepEqual(sms.to(phone), []);
   });
 
@@ -87,8 +112,9 @@ describe('delivery of receive-code outcomes', () => {
     const code = codeMessage(requestId, phone, { channel: 'SMS' });
     await vps.publish(code);
     await vps.publish(code);
-    await waitFor(() => sms.to(phone).length > 0 || undefined, 'the SMS');
-    await sleep(1000);
+    await consumed();
+    // SENT_BY_SMS is final: once there, with both messages handled, nothing can text this request again.
+    await statusBecomes(requestId, 'SENT_BY_SMS');
     assert.equal(sms.to(phone).length, 1);
   });
 
@@ -111,23 +137,25 @@ describe('delivery of receive-code outcomes', () => {
     const { requestId, phone } = await newRequest();
     const code = codeMessage(requestId, phone);
     await vps.publish(code);
-    // The customer sees PROCESSING until told, so give the consumer a moment to record the code (well inside the hand-off).
-    await sleep(HANDOFF_MS / 3);
+    // The customer sees PROCESSING until told: the page opens once the code is recorded (well inside the hand-off).
+    await consumed();
     const page = await openPageFor(requestId);
     await page.ended;
     assert.deepEqual(
       page.events.map((event) => [event.event, (event.data as { voucherCode?: string }).voucherCode]),
       [['voucher', code.voucherCode]],
     );
-    await sleep(HANDOFF_MS + 300);
+    await handOffsPassed();
     assert.deepEqual(sms.to(phone), [], 'the hand-off found the page had taken it');
   });
 
   test('a page that disconnected before its code arrived gets it by SMS instead', async () => {
     const { requestId, phone } = await newRequest();
+    const streamsBefore = await metric('gateway_sse_streams_open');
     const page = await openPageFor(requestId);
+    await waitFor(async () => (await metric('gateway_sse_streams_open')) === streamsBefore + 1, 'the page to be registered');
     page.close();
-    await sleep(100);
+    await waitFor(async () => (await metric('gateway_sse_streams_open')) === streamsBefore, 'the gateway to see the page go');
     await vps.publish(codeMessage(requestId, phone));
     await waitFor(() => sms.to(phone)[0], 'the SMS', 10_000);
     assert.equal((await statusOf(requestId)).status, 'SENT_BY_SMS');
@@ -141,7 +169,7 @@ describe('delivery of receive-code outcomes', () => {
     await page.ended;
     assert.deepEqual(page.events, [{ event: 'failed', data: { requestId, status: 'FAILED', message: failure.message } }]);
     assert.deepEqual(await statusOf(requestId), { requestId, status: 'FAILED', message: failure.message });
-    await sleep(HANDOFF_MS + 300);
+    await handOffsPassed();
     assert.deepEqual(sms.to(phone), []);
   });
 
@@ -172,16 +200,16 @@ describe('delivery of receive-code outcomes', () => {
     sms.failNext(2);
     await vps.publish(codeMessage(requestId, phone, { channel: 'SMS' }));
     await waitFor(() => sms.to(phone)[0], 'the SMS after retries', 10_000);
-    await sleep(500);
+    // SENT_BY_SMS is final: once there, nothing can text this request again.
+    await statusBecomes(requestId, 'SENT_BY_SMS');
     assert.equal(sms.to(phone).length, 1);
-    assert.equal((await statusOf(requestId)).status, 'SENT_BY_SMS');
   });
 
   test('an SMS-bound code is never shown on a page, even one that opens while the SMS is still being retried', async () => {
     const { requestId, phone } = await newRequest();
     sms.failNext(2);
     await vps.publish(codeMessage(requestId, phone, { channel: 'SMS' }));
-    await sleep(150); // recorded, and its first SMS attempt failed: the code waits for the retry
+    await waitFor(() => sms.failuresLeft < 2, 'the first SMS attempt to fail'); // the code now waits for the retry
     const page = await openPageFor(requestId);
     await page.ended;
     assert.deepEqual(
@@ -216,13 +244,19 @@ describe('delivery of receive-code outcomes', () => {
   });
 
   test('a waiting page gets keep-alive comments, and open streams and deliveries show in /metrics', async () => {
-    const { requestId } = await newRequest();
+    const webCodes = () => metric('gateway_deliveries_total', /channel="WEB".*outcome="code"/);
+    const smsCodes = () => metric('gateway_deliveries_total', /channel="SMS".*outcome="code"/);
+    const before = { streams: await metric('gateway_sse_streams_open'), web: await webCodes(), sms: await smsCodes() };
+    const { requestId, phone } = await newRequest();
     const page = await openPageFor(requestId);
     await waitFor(() => page.comments >= 3 || undefined, 'keep-alive comments', 5_000);
-    const metrics = await (await fetch(`${gateway.http.adminUrl}/metrics`)).text();
-    assert.match(metrics, /gateway_sse_streams_open\{[^}]*\} 1/);
-    assert.match(metrics, /gateway_deliveries_total\{[^}]*channel="WEB"[^}]*outcome="code"[^}]*\} 2/);
-    assert.match(metrics, /gateway_deliveries_total\{[^}]*channel="SMS"[^}]*outcome="code"[^}]*\} [1-9]/);
-    page.close();
+    assert.equal(await metric('gateway_sse_streams_open'), before.streams + 1);
+    await vps.publish(codeMessage(requestId, phone));
+    await page.ended;
+    assert.equal(await webCodes(), before.web + 1, 'the code shown on the page');
+    const texted = await newRequest();
+    await vps.publish(codeMessage(texted.requestId, texted.phone, { channel: 'SMS' }));
+    await statusBecomes(texted.requestId, 'SENT_BY_SMS');
+    assert.equal(await smsCodes(), before.sms + 1, 'the code texted');
   });
 });

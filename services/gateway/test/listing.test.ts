@@ -4,17 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { readConfig as readVoucherConfig } from '../../voucher-service/src/config.ts';
 import { startVoucherService, type VoucherService } from '../../voucher-service/src/service.ts';
 import { VoucherStore } from '../../voucher-service/src/store/voucher-store.ts';
+import { uniqueNamespace } from '@voucher/platform/testing';
 import type { RunningGateway } from '../src/service.ts';
 import { bearer, signIn, signInConfig } from './support/auth-helpers.ts';
-import {
-  logger,
-  randomPhone,
-  startReadyGateway,
-  TEST_VOUCHER_SERVICE_TOKEN,
-  testConfig,
-  toE164,
-  uniqueNamespace,
-} from './support/gateway-harness.ts';
+import { logger, randomPhone, startReadyGateway, TEST_VOUCHER_SERVICE_TOKEN, testConfig, toE164 } from './support/gateway-harness.ts';
 import { codeMessage } from './support/kafka-helpers.ts';
 import { startSmsReceiver } from './support/sms-receiver.ts';
 

@@ -1,11 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '@voucher/platform/database';
 import { readConfig } from '../src/config.ts';
 import type { RunningGateway } from '../src/service.ts';
 import { bearer, otpFromSms, postJson, requestOtp, signIn, signInConfig } from './support/auth-helpers.ts';
-import { openTestDatabase, randomPhone, startReadyGateway, toE164 } from './support/gateway-harness.ts';
+import { openTestDatabase, randomPhone, startReadyGateway, testClock, toE164 } from './support/gateway-harness.ts';
 import { startSmsReceiver } from './support/sms-receiver.ts';
 
 const statusWithToken = (gateway: RunningGateway, token: string) =>
@@ -94,7 +93,7 @@ describe('sign-in by SMS code', () => {
     );
     const retryAfter = Number(statuses[3]!.headers.get('retry-after'));
     assert.ok(retryAfter >= 1 && retryAfter <= 3600, `Retry-After ${retryAfter}`);
-    await sleep(100);
+    // A code is texted before its 202 is answered, so by the 429 every SMS these requests caused has arrived.
     assert.equal(sms.to(toE164(phone)).length, 3, 'the refused request sent nothing');
   });
 
@@ -130,9 +129,11 @@ test('codes per client address are limited per hour, across numbers', async () =
 
 test('an expired code, an expired token and an expired stream ticket are refused with 401', async () => {
   const sms = await startSmsReceiver();
+  const clock = testClock();
+  const TTL_MS = 60_000;
   const gateway = await startReadyGateway(
-    // Seconds, not milliseconds: a JWT's exp has whole-second precision, and a loaded machine needs slack before expiry.
-    signInConfig(sms.url, { OTP_TTL_MS: '4000', TOKEN_TTL_MS: '4000', STREAM_TICKET_TTL_MS: '4000' }),
+    signInConfig(sms.url, { OTP_TTL_MS: String(TTL_MS), TOKEN_TTL_MS: String(TTL_MS), STREAM_TICKET_TTL_MS: String(TTL_MS) }),
+    { clock: clock.now },
   );
   try {
     const phone = randomPhone();
@@ -144,7 +145,8 @@ test('an expired code, an expired token and an expired stream ticket are refused
     assert.equal(ticket.response.status, 201);
     await requestOtp(gateway, phone);
     const otp = await otpFromSms(sms, toE164(phone), 1);
-    await sleep(4_500);
+    // Past every expiry by a second: a JWT's exp has whole-second precision.
+    clock.advance(TTL_MS + 1_000);
     const expiredCode = await postJson(gateway, '/auth/token', { phoneNumber: phone, otp });
     assert.equal(expiredCode.response.status, 401);
     assert.match(String(expiredCode.body.detail), /the code has expired/i);

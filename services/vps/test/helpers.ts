@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@voucher/platform/logging';
+import { waitFor } from '@voucher/platform/testing';
 import { readConfig } from '../src/config.ts';
 import { startVps, type VpsService } from '../src/service.ts';
 
@@ -67,16 +67,6 @@ export async function startCallbackReceiver(port = 0): Promise<CallbackReceiver>
   return receiver;
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const giveUpAt = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > giveUpAt) throw new Error('timed out waiting for a condition');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const auth = { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers };
   const response = await fetch(`${base}${path}`, {
@@ -88,9 +78,6 @@ export async function call(base: string, method: string, path: string, body?: un
   return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
 }
 
-/** RFC 7636 S256: the challenge a verifier must match. */
-export const s256 = (verifier: string) => createHash('sha256').update(verifier, 'ascii').digest('base64url');
-
 /** A VPS and a callback receiver for one test, both closed after it. */
 export async function setUp(t: { after(fn: () => Promise<void>): void }, env: Record<string, string>) {
   const vps = await startTestVps(env);
@@ -100,5 +87,14 @@ export async function setUp(t: { after(fn: () => Promise<void>): void }, env: Re
   const requestVoucher = (extra: Record<string, unknown> = {}) =>
     call(vps.url, 'POST', '/api/request/voucher', { phoneNumber: '+84909123456', callbackUrl: receiver.url, ...extra });
   const stats = async () => (await call(vps.url, 'GET', '/admin/stats')).body;
-  return { vps, receiver, requestVoucher, stats };
+  /**
+   * Waits until the VPS has nothing left to do: no answer due, no callback unsettled, nothing scheduled. After that it
+   * can send nothing more, so a test can count what it sent without waiting to see whether more comes.
+   */
+  const idle = () =>
+    waitFor(async () => {
+      const { pending, inFlight, scheduledTasks } = await stats();
+      return pending === 0 && inFlight === 0 && scheduledTasks === 0;
+    }, 'the VPS to have nothing left to do');
+  return { vps, receiver, requestVoucher, stats, idle };
 }

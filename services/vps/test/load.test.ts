@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent } from 'undici';
-import { call, s256, startCallbackReceiver, startTestVps, waitFor } from './helpers.ts';
+import { s256, waitFor } from '@voucher/platform/testing';
+import { call, startCallbackReceiver, startTestVps } from './helpers.ts';
 
 const REQUESTS = 2000;
 
@@ -33,11 +34,11 @@ test(`${REQUESTS} concurrent requests are held, acknowledged and all called back
   const metrics = await (await fetch(`${vps.http.adminUrl}/metrics`)).text();
   assert.match(metrics, new RegExp(`^vps_pending_requests\\{[^}]*\\} ${REQUESTS}$`, 'm'));
 
-  await waitFor(() => receiver.received.length >= REQUESTS, 30_000);
+  await waitFor(() => receiver.received.length >= REQUESTS, 'every callback', 30_000);
   const challenges = new Set(acks.map((ack) => ack.codeChallenge));
   assert.equal(challenges.size, REQUESTS);
   const answered = new Set(receiver.received.map((callback) => s256(callback.codeVerifier)));
   assert.deepEqual(answered, challenges);
   assert.equal(new Set(receiver.received.map((callback) => callback.voucherCode)).size, REQUESTS);
-  await waitFor(async () => (await call(vps.url, 'GET', '/admin/stats')).body.pending === 0);
+  await waitFor(async () => (await call(vps.url, 'GET', '/admin/stats')).body.pending === 0, 'every callback settled');
 });

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ACK_MS, call, s256, startCallbackReceiver, startTestVps, waitFor } from './helpers.ts';
+import { s256, waitFor } from '@voucher/platform/testing';
+import { ACK_MS, call, startCallbackReceiver, startTestVps } from './helpers.ts';
 
 test('a restarted VPS (VPS_STATE_FILE) remembers its requests: the same challenge and code, and the callback still comes', async (t) => {
   const directory = mkdtempSync(join(tmpdir(), 'vps-state-'));
@@ -25,7 +26,7 @@ test('a restarted VPS (VPS_STATE_FILE) remembers its requests: the same challeng
   const again = await call(second.url, 'POST', '/api/request/voucher', body);
   assert.equal(again.status, 202);
   assert.equal(again.body.codeChallenge, acknowledged.body.codeChallenge, 'the same challenge, not a new request');
-  await waitFor(() => receiver.received.length > 0, 5_000);
+  await waitFor(() => receiver.received.length > 0, 'the callback', 5_000);
   const [callback] = receiver.received;
   assert.equal(s256(callback!.codeVerifier), acknowledged.body.codeChallenge, 'the callback proves the first challenge');
   const code = await call(second.url, 'POST', '/api/request/voucher', body);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { readConfig } from '../src/config.ts';
-import { ADMIN_TOKEN, call, setUp, startTestVps, waitFor } from './helpers.ts';
+import { waitFor } from '@voucher/platform/testing';
+import { ADMIN_TOKEN, call, setUp, startTestVps } from './helpers.ts';
 
 test('the admin routes need the admin token', async (t) => {
   const vps = await startTestVps();
@@ -59,7 +60,7 @@ test('with VPS_CALLBACK_SECRET every callback is signed (Standard Webhooks) and 
   let first = true;
   receiver.answer = () => (first ? ((first = false), 503) : 200);
   assert.equal((await requestVoucher()).status, 202);
-  await waitFor(() => receiver.received.length >= 2, 10_000);
+  await waitFor(() => receiver.received.length >= 2, 'two callbacks', 10_000);
   const ids = new Set<string>();
   for (const callback of receiver.received) {
     const id = String(callback.headers['webhook-id']);

@@ -1,28 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka';
 import type { KafkaConnection } from '../kafka/index.ts';
 import { testBrokers } from './brokers.ts';
 
 export { openPage, type PageEvent } from './event-stream.ts';
-export { committedOffsets, endOffsets } from './kafka-offsets.ts';
+export { committedOffsets, endOffsets, waitForConsumed } from './kafka-offsets.ts';
 export { freePort, startPrivateBroker, type PrivateBroker } from './private-broker.ts';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';
+export { s256 } from './pkce.ts';
+export { testClock, type TestClock } from './test-clock.ts';
+export { waitFor } from './wait-for.ts';
 export { testBrokers };
 
 /** Helpers for tests against the real broker: isolation by namespace, and waiting for what the system does. */
 export const testConnection = (clientId = 'test'): KafkaConnection => ({ brokers: testBrokers, clientId });
+/** A fresh Kafka namespace (KAFKA_NAMESPACE) for topics and groups, so a test is alone on the shared broker. */
 export const uniqueNamespace = (): string => `t${randomUUID().slice(0, 8)}-`;
-
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 export interface CollectedRecord {
   key: string;

@@ -22,6 +22,8 @@ export interface CustomerAuthOptions {
   db: Database;
   /** The regions (ISO 3166) whose numbers the gateway serves: any other number is refused, signed in or not. */
   allowedRegions: readonly string[];
+  /** The time, in epoch milliseconds, that stream tickets expire by. */
+  now?: () => number;
 }
 
 const bearerOf = (request: FastifyRequest) => /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
@@ -31,7 +33,7 @@ const bearerOf = (request: FastifyRequest) => /^Bearer\s+(\S+)$/i.exec(request.h
  * (a stream ticket, or a bearer token) are the routes' preHandlers: they establish who is calling; `mayActFor`
  * then lets a route serve only the caller's own phone number, and `servesRegion` only numbers of allowed regions.
  */
-export function createCustomerAuth({ required, verifyToken, db, allowedRegions }: CustomerAuthOptions) {
+export function createCustomerAuth({ required, verifyToken, db, allowedRegions, now = Date.now }: CustomerAuthOptions) {
   // A request's token is verified once, whoever asks first (the rate limit at onRequest, or the route's preHandler).
   const verified = new WeakMap<FastifyRequest, Promise<string | undefined>>();
   function identify(request: FastifyRequest): Promise<string | undefined> {
@@ -62,7 +64,7 @@ export function createCustomerAuth({ required, verifyToken, db, allowedRegions }
       if (!required) return;
       const ticket = request.query.ticket;
       if (ticket === undefined) return signInFromBearer(request);
-      const phoneNumber = await streamTickets.redeem(db, ticket, request.params.requestId);
+      const phoneNumber = await streamTickets.redeem(db, ticket, request.params.requestId, now());
       if (!phoneNumber) throw problem.unauthorized('The stream ticket is not valid, was used already or has expired.');
       request.customer = { phoneNumber };
     },

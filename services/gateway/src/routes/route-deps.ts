@@ -20,6 +20,8 @@ export interface VoucherRouteDeps {
   voucherService: VoucherServiceClient;
   streamTicketTtlMs: number;
   defaultRegion: string;
+  /** The time, in epoch milliseconds, stream tickets are issued at (GatewayDeps.clock). */
+  now: () => number;
 }
 
 /** The Fastify instance (or encapsulated scope) routes are added to. */

@@ -19,7 +19,7 @@ export function streamTicketRoute(app: RouteScope, deps: VoucherRouteDeps): void
     },
     async (request, reply) => {
       const owned = await findOwnRequest(request, request.params.requestId, deps);
-      const ticket = await streamTickets.issue(deps.db, owned.requestId, owned.phoneNumber, deps.streamTicketTtlMs);
+      const ticket = await streamTickets.issue(deps.db, owned.requestId, owned.phoneNumber, deps.streamTicketTtlMs, deps.now());
       return reply.code(201).send({ ticket, expiresInSeconds: Math.ceil(deps.streamTicketTtlMs / 1000) });
     },
   );

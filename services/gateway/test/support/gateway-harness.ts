@@ -1,14 +1,11 @@
-import { randomInt, randomUUID } from 'node:crypto';
-import { waitFor } from '@voucher/platform/testing';
+import { randomInt } from 'node:crypto';
+import { testClock as clockAt, uniqueNamespace, waitFor, type TestClock } from '@voucher/platform/testing';
 import { createLogger } from '@voucher/platform/logging';
 import type { Database } from '@voucher/platform/database';
 import { readConfig, type Config } from '../../src/config.ts';
 import { openGatewayDatabase, startGateway, type GatewayDeps, type RunningGateway } from '../../src/service.ts';
 
 export const logger = createLogger('gateway-test', process.env.TEST_LOG_LEVEL ?? 'silent');
-
-/** A fresh namespace for Kafka topics and groups, so every test file is isolated on the shared broker. */
-export const uniqueNamespace = () => `t${randomUUID().slice(0, 8)}-`;
 
 /** A valid Vietnamese mobile number in national form, different for every call. */
 export const randomPhone = () => `0909${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
@@ -69,16 +66,8 @@ export async function postVoucher(gateway: RunningGateway, query: string, init: 
 const HOUR = 3_600_000;
 
 /**
- * A clock for the gateway (GatewayDeps.clock) that stands still until the test moves it: windows, expiries and locks
- * end when the test says so. It starts a minute into a random hour far in the future, so that the counters this test
- * writes to the shared database (per minute, per hour) are its own.
+ * The test kit's clock for the gateway (GatewayDeps.clock: pass `clock.now`): windows, expiries and locks end when the
+ * test moves it. It starts a minute into a random hour far in the future, so that the counters this test writes to the
+ * shared database (per minute, per hour) are its own.
  */
-export function testClock() {
-  let now = Date.UTC(2200, 0, 1) + randomInt(0, 1_000_000) * HOUR + 60_000;
-  return {
-    now: () => now,
-    advance(ms: number) {
-      now += ms;
-    },
-  };
-}
+export const testClock = (): TestClock => clockAt(Date.UTC(2200, 0, 1) + randomInt(0, 1_000_000) * HOUR + 60_000);

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { decodeRequestCode, Topics, type ReceiveCodeMessage, type RequestCodeMessage } from '@voucher/contracts';
 import { KafkaProducer, namespaced, runConsumer } from '@voucher/platform/kafka';
+import { testConnection } from '@voucher/platform/testing';
 import { logger } from './gateway-harness.ts';
 
-const connection = { brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'gateway-test' };
+const connection = testConnection('gateway-test');
 
 /** Plays the integration service's part: publishes receive-code messages into the test's namespace. */
 export function receiveCodePublisher(namespace: string) {

@@ -35,6 +35,10 @@ export async function startSmsReceiver() {
     received,
     to: (e164: string) => received.filter((sms) => sms.to === e164),
     failNext: (count: number) => void (failuresLeft = count),
+    /** How many of the failures asked for by failNext are still to come. */
+    get failuresLeft() {
+      return failuresLeft;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -10,6 +10,19 @@ interface Task {
 /** Node's timers cannot wait longer than this; a task due later is simply re-armed for when it comes due. */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
+/** Where the scheduler reads the time and sets its one timer: the system's, or a test's clock that it moves itself. */
+export interface SchedulerClock {
+  now(): number;
+  setTimeout(run: () => void, delayMs: number): unknown;
+  clearTimeout(timer: unknown): void;
+}
+
+const systemClock: SchedulerClock = {
+  now: Date.now,
+  setTimeout: (run, delayMs) => setTimeout(run, delayMs),
+  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout | undefined),
+};
+
 /**
  * Runs tasks at their due times with ONE timer for the whole process, however many are waiting: a simulator holding
  * thousands of delayed answers and callbacks must not create a timer per request. The timer is always armed for the
@@ -18,13 +31,15 @@ const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 export class Scheduler {
   readonly #tasks = new MinHeap<Task>((a, b) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.sequence < b.sequence));
   readonly #onError: (error: unknown) => void;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #clock: SchedulerClock;
+  #timer: unknown;
   #armedFor = Infinity;
   #sequence = 0;
   #closed = false;
 
-  constructor(onError: (error: unknown) => void) {
+  constructor(onError: (error: unknown) => void, clock: SchedulerClock = systemClock) {
     this.#onError = onError;
+    this.#clock = clock;
   }
 
   /** How many tasks are waiting. */
@@ -40,30 +55,30 @@ export class Scheduler {
   }
 
   after(delayMs: number, run: () => void): void {
-    this.at(Date.now() + delayMs, run);
+    this.at(this.#clock.now() + delayMs, run);
   }
 
   /** Drops every waiting task; nothing runs after this. */
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     this.#tasks.clear();
   }
 
   #arm(): void {
-    clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     const next = this.#tasks.peek();
     if (!next) {
       this.#armedFor = Infinity;
       return;
     }
     this.#armedFor = next.dueAt;
-    const delay = Math.min(Math.max(0, next.dueAt - Date.now()), MAX_TIMER_DELAY_MS);
-    this.#timer = setTimeout(() => this.#runDue(), delay);
+    const delay = Math.min(Math.max(0, next.dueAt - this.#clock.now()), MAX_TIMER_DELAY_MS);
+    this.#timer = this.#clock.setTimeout(() => this.#runDue(), delay);
   }
 
   #runDue(): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     for (let next = this.#tasks.peek(); next && next.dueAt <= now && !this.#closed; next = this.#tasks.peek()) {
       this.#tasks.pop();
       try {
