@@ -1,13 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { ensureBroker } from './local-broker.ts';
 import { ensureDatabase } from './local-database.ts';
-import { systemProcesses } from './processes.ts';
-import { startProcess, stopAll, waitUntilHealthy, type Supervised } from './supervisor.ts';
+import { portOf, replicasOf, systemProcesses } from './processes.ts';
+import { startRestarting, stopAll, waitUntilHealthy, type Supervised } from './supervisor.ts';
 
-/** `npm start`: the whole system on one machine; Ctrl-C stops everything this command started. */
+/**
+ * `npm start [-- --replicas N] [--brokers B]`: the whole system on one machine, N processes of each bank service
+ * (sharing its public port) and a local Kafka cluster of B nodes when KAFKA_BROKERS is unset. Ctrl-C stops everything
+ * this command started; a process that dies after start-up is started again (supervisor.ts).
+ */
 const log = (line: string) => console.log(`[start] ${line}`);
-const stopBroker = await ensureBroker(log);
+
+function countOption(name: string, raw: string | undefined, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    console.error(`[start] --${name} must be an integer from 1 to ${max}, got '${raw}'`);
+    process.exit(2);
+  }
+  return value;
+}
+const { values: flags } = parseArgs({ options: { replicas: { type: 'string' }, brokers: { type: 'string' } } });
+const replicas = countOption('replicas', flags.replicas, 16) ?? 1;
+const brokers = countOption('brokers', flags.brokers, 9);
+if (brokers !== undefined && process.env.KAFKA_BROKERS) log(`--brokers ${brokers} is ignored: KAFKA_BROKERS names the cluster to use`);
+
+const stopBroker = await ensureBroker(log, { brokers });
 const stopDatabase = await ensureDatabase(log, 'voucher');
 // The VPS simulator remembers its requests across restarts, as a real provider does.
 process.env.VPS_STATE_FILE ??= resolve(process.env.DATA_DIR ?? './data', 'vps', 'requests.jsonl');
@@ -28,6 +48,7 @@ for (const name of [...(signsTokens ? ['AUTH_SECRET'] : []), 'OTP_SECRET', 'CURS
 
 const running: Supervised[] = [];
 let stopping = false;
+let started = false;
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
@@ -41,21 +62,31 @@ async function shutdown(code: number): Promise<never> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
+// Start-up failures stop the run at once (a bad setting, a taken port); once it is up, a dead process is restarted.
+const policy = {
+  restarts: () => started,
+  stopping: () => stopping,
+  fatal: (reason: string) => {
+    log(`${reason}; stopping the rest`);
+    void shutdown(1);
+  },
+  log,
+};
+
 try {
   for (const [index, spec] of systemProcesses.entries()) {
-    const supervised = startProcess(spec.name, [spec.entry], process.env, index);
-    running.push(supervised);
-    void supervised.exited.then((code) => {
-      if (!stopping) {
-        log(`${spec.name} exited (code ${code}); stopping the rest`);
-        void shutdown(1);
-      }
-    });
-    await waitUntilHealthy(`http://127.0.0.1:${process.env[spec.portVariable] ?? spec.defaultPort}/healthz`);
+    const url = `http://127.0.0.1:${portOf(spec, process.env)}`;
+    for (const replica of replicasOf(spec, process.env, replicas)) {
+      running.push(startRestarting(replica.name, [spec.entry], replica.env, index, policy));
+      // Each replica's own operations port, so that the next one starts only once this one serves.
+      await waitUntilHealthy(`${replica.adminUrl ?? url}/healthz`);
+      log(`${replica.name}: ${url}, operations ${replica.adminUrl ?? '(a free port, in its log)'}`);
+    }
   }
+  started = true;
   const gatewayPort = process.env.GATEWAY_PORT ?? 8080;
   log(
-    `all processes are up: the customer page is http://127.0.0.1:${gatewayPort}/, the SMS inbox http://127.0.0.1:${process.env.SMS_PORT ?? 8084}/`,
+    `all processes are up${replicas > 1 ? ` (${replicas} replicas of each bank service)` : ''}: the customer page is http://127.0.0.1:${gatewayPort}/, the SMS inbox http://127.0.0.1:${process.env.SMS_PORT ?? 8084}/`,
   );
 } catch (error) {
   log((error as Error).message);
