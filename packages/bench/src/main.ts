@@ -13,7 +13,10 @@ import { runSlowProvider } from './scenarios/slow-provider.ts';
 import { runSse } from './scenarios/sse.ts';
 import { benchSettings } from './settings.ts';
 
-/** `npm run bench -- [--quick] [--out FILE] [--only intake,query] [--markdown FILE] [--compare OTHER.json]`. */
+/**
+ * `npm run bench -- [--quick] [--out FILE] [--only intake,query] [--markdown FILE] [--compare OTHER.json]
+ * [--brokers N] [--replicas N]`.
+ */
 const scenarios: { [K in ScenarioId]: Scenario<ScenarioResults[K]> } = {
   intake: runIntake,
   pipeline: runPipeline,
@@ -30,17 +33,30 @@ const { values } = parseArgs({
     markdown: { type: 'string', default: resolve(repositoryRoot, 'BENCHMARKS.md') },
     /** A JSON of a run on the other database, shown beside this one in the Markdown. */
     compare: { type: 'string' },
+    /** Nodes of the project's local Kafka cluster (KAFKA_BROKERS unset); topics are replicated 3 from three nodes up. */
+    brokers: { type: 'string', default: '1' },
+    /** Processes of each bank service, sharing its port. */
+    replicas: { type: 'string', default: '1' },
   },
 });
+function count(name: string, raw: string, max: number): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} must be an integer from 1 to ${max}, got '${raw}'`);
+  return value;
+}
+const topology = { brokers: count('brokers', values.brokers, 9), replicas: count('replicas', values.replicas, 16) };
+if (topology.brokers > 1 && process.env.KAFKA_BROKERS) {
+  throw new Error(`--brokers ${topology.brokers} starts the project's own cluster: unset KAFKA_BROKERS (${process.env.KAFKA_BROKERS})`);
+}
 const selected = (values.only?.split(',') ?? Object.keys(scenarios)) as ScenarioId[];
 const unknown = selected.filter((id) => !(id in scenarios));
 if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}; choose from ${Object.keys(scenarios).join(', ')}`);
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 const started = Date.now();
-const settings = benchSettings(values.quick);
+const settings = benchSettings(values.quick, topology);
 const embedded = !process.env.DATABASE_URL;
-const stopBroker = await ensureBroker(log);
+const stopBroker = await ensureBroker(log, { brokers: topology.brokers });
 const stopDatabase = await ensureDatabase(log, 'voucher_bench');
 const report: BenchReport = {
   generatedAt: new Date().toISOString(),

@@ -1,6 +1,12 @@
 /** How much load each scenario applies; `--quick` is a shorter run of every scenario (the whole run within 20 minutes). */
 export interface BenchSettings {
   quick: boolean;
+  /** Each measured interval is run this many times; the median is the figure, min and max its spread. */
+  repeats: number;
+  /** Kafka nodes of the local cluster (`--brokers`; the shared cluster at KAFKA_BROKERS is used as it is). */
+  brokers: number;
+  /** Processes per bank service (`--replicas`). */
+  replicas: number;
   /** autocannon: seconds per measured run, after a short warm-up, and connections. */
   httpSeconds: number;
   warmupSeconds: number;
@@ -17,10 +23,16 @@ export interface BenchSettings {
   sseConnections: number;
 }
 
-export function benchSettings(quick: boolean): BenchSettings {
+export interface Topology {
+  brokers: number;
+  replicas: number;
+}
+
+export function benchSettings(quick: boolean, topology: Topology = { brokers: 1, replicas: 1 }): BenchSettings {
+  const shared = { quick, repeats: 3, ...topology };
   return quick
     ? {
-        quick,
+        ...shared,
         httpSeconds: 8,
         warmupSeconds: 2,
         connections: 50,
@@ -32,7 +44,7 @@ export function benchSettings(quick: boolean): BenchSettings {
         sseConnections: 10_000,
       }
     : {
-        quick,
+        ...shared,
         httpSeconds: 30,
         warmupSeconds: 5,
         connections: 100,

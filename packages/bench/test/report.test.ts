@@ -6,7 +6,11 @@ import type { BenchReport } from '../src/report/bench-report.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';
 import { renderLatencyChart } from '../src/report/svg-chart.ts';
 import { renderTable } from '../src/report/table.ts';
-import { sustainedRate } from '../src/scenarios/pipeline.ts';
+import { steady, spreadPercent } from '../src/measure/steady.ts';
+import { hops } from '../src/measure/stored-times.ts';
+import { perCore } from '../src/report/cost.ts';
+import { sustainedRate, type PipelineResult } from '../src/scenarios/pipeline.ts';
+import type { IntakeResult } from '../src/scenarios/intake.ts';
 import { benchSettings } from '../src/settings.ts';
 
 test('percentiles use the nearest rank', () => {
@@ -53,9 +57,10 @@ const report: BenchReport = {
       rps: 100,
       ownCodes: 50,
       endpoint: 'voucher-service GET /api/vouchers',
-      healthz: { rps: 1, p50Ms: 1, p90Ms: 1, p99Ms: 2, total: 1, non2xx: 0, errors: 0 },
+      healthz: [{ rps: 1, p50Ms: 1, p90Ms: 1, p99Ms: 2, total: 1, non2xx: 0, errors: 0 }],
       method: 'autocannon',
       baseline: 'healthz',
+      steadiness: { 'query p99': { ...steady([9, 8, 12]), unit: 'ms' } },
       latencies: { 'query listing': { p50Ms: 1.5, p90Ms: 3, p99Ms: 9 } },
     },
   },
@@ -91,4 +96,80 @@ test('the chart is standalone SVG with one bar per percentile per series', () =>
   assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.equal((svg.match(/height="8" fill=/g) ?? []).length, 3);
   assert.match(svg, /query listing/);
+});
+
+test('a repeated figure is the median of its runs, with min, max and how far apart they were', () => {
+  assert.deepEqual(steady([30, 10, 20]), { median: 20, min: 10, max: 30, values: [30, 10, 20] });
+  assert.equal(steady([1, 2, 3, 10]).median, 2.5);
+  assert.equal(spreadPercent(steady([90, 100, 110])), 20);
+});
+
+const figure = (median: number) => steady([median - 10, median, median + 10]);
+const intake: IntakeResult = {
+  rps: 4000,
+  p99Ms: 30,
+  withPipelineRps: 1500,
+  withPipelineP99Ms: 80,
+  baselineRps: 10000,
+  baselineP99Ms: 8,
+  ratio: 0.4,
+  limitRps: 4500,
+  limitRatio: 0.889,
+  limitBy: 'insert',
+  limits: {
+    bare: { rps: figure(10000), p99Ms: figure(8) },
+    produce: { rps: figure(6000), p99Ms: figure(20) },
+    insert: { rps: figure(4500), p99Ms: figure(25) },
+  },
+  method: 'autocannon',
+  baseline: 'limits',
+  steadiness: { 'intake gateway rps': { ...figure(4000), unit: 'req/s' } },
+  latencies: { 'intake gateway': { p50Ms: 10, p90Ms: 20, p99Ms: 30 } },
+};
+const latency = (p50Ms: number, p99Ms: number) => ({ count: 10, p50Ms, p90Ms: p99Ms, p99Ms, maxMs: p99Ms });
+const pipeline: PipelineResult = {
+  vouchersPerSec: 2400,
+  p99OverheadMs: 60,
+  p50OverheadMs: 9,
+  pacedRatePerSec: 1200,
+  bursts: [],
+  paced: [],
+  breakdown: hops.map((hop) =>
+    hop.source === undefined
+      ? { hop: hop.label, source: 'none', missing: hop.missing }
+      : { hop: hop.label, source: hop.source, latency: latency(3, 40) },
+  ),
+  source: 'the tables',
+  method: 'kafka',
+  baseline: 'none',
+  steadiness: { 'pipeline p99 overhead': { ...steady([55, 60, 70]), unit: 'ms' } },
+  latencies: {},
+};
+const measured: BenchReport = { ...report, scenarios: { intake, pipeline }, failures: {} };
+
+test("intake is judged against the bare route and the architecture's limit, both printed", () => {
+  assert.match(renderTable(measured), /intake .*= 0\.4× the bare route .*0\.889× the limit \(4,500 req\/s, route \+ INSERT\).*\| met/);
+  const below = { ...measured, scenarios: { ...measured.scenarios, intake: { ...intake, limitRatio: 0.7 } } };
+  assert.match(renderTable(below), /intake .*0\.7× the limit.*MISSED/);
+  const markdown = renderMarkdown(measured, { json: 'x.json', svg: 'x.svg' });
+  assert.match(markdown, /\| route \+ INSERT \(batched as the gateway\) \| 4500 \(4490–4510\) \| 25 \| 0\.889× \|/);
+});
+
+test('the markdown says how far apart the runs were, where the pipeline time goes (and which hop has no time), and ends with the cost', () => {
+  const markdown = renderMarkdown(measured, { json: 'x.json', svg: 'x.svg' });
+  assert.match(markdown, /\| pipeline p99 overhead \| 60 ms \| 55 \| 70 \| 25 % \| 55, 60, 70 \|/);
+  assert.match(markdown, /\| published → consumed \| 3 \| 40 \| voucher_integration_service\.vps_requests\.created_at/);
+  assert.match(markdown, /\| VPS answered → outcome published \| – \| – \| no recorded time/);
+  const cost = markdown.slice(markdown.indexOf('## Cost'));
+  assert.ok(markdown.indexOf('## Cost') > markdown.indexOf('## How each figure was measured'));
+  assert.match(cost, /\| accepted requests\/s .*\| 2,000 \|/); // 4,000 req/s over the report's 2 cores
+  assert.match(cost, /Projection, not a measurement/);
+  assert.match(cost, /\| 8 \| 16,000 \| 9,600 \| not measured \|/);
+  assert.deepEqual(perCore(measured), { acceptedPerSec: 2000, codesPerSec: 1200, openStreams: undefined });
+});
+
+test('the chart shows each recorded hop as bars and says which hop has no recorded time', () => {
+  const svg = renderLatencyChart(measured);
+  assert.match(svg, /pipeline hop: published → consumed/);
+  assert.equal((svg.match(/no recorded time/g) ?? []).length, 2);
 });

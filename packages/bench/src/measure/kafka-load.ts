@@ -7,6 +7,8 @@ import { syntheticPhoneNumbers } from '@voucher/voucher-service/src/tools/seed-v
 export interface SentRequest {
   requestId: string;
   sentAtMs: number;
+  /** When the broker acknowledged it (acks=all): the bench's producer stands in for the gateway's publish. */
+  publishedAtMs: number;
 }
 
 export interface ProduceOptions {
@@ -31,7 +33,10 @@ function requestCodeRecord(topic: string, index: number, webDeadlineMs: number) 
   const phoneNumber = phoneNumbers[index % phoneNumbers.length]!;
   const now = Date.now();
   const value = { requestId, phoneNumber, requestedAt: new Date(now).toISOString(), deadline: new Date(now + webDeadlineMs).toISOString() };
-  return { record: { topic, key: phoneNumber, value: Buffer.from(JSON.stringify(value)) }, sent: { requestId, sentAtMs: now } };
+  return {
+    record: { topic, key: phoneNumber, value: Buffer.from(JSON.stringify(value)) },
+    sent: { requestId, sentAtMs: now, publishedAtMs: 0 },
+  };
 }
 
 /**
@@ -54,7 +59,8 @@ export async function produceRequestCodes(options: ProduceOptions): Promise<Sent
       queued += batch.length;
       const publishing = producer.publishRecords(batch.map((entry) => entry.record)).then(() => {
         inFlight.delete(publishing);
-        sent.push(...batch.map((entry) => entry.sent));
+        const publishedAtMs = Date.now();
+        sent.push(...batch.map((entry) => ({ ...entry.sent, publishedAtMs })));
       });
       inFlight.add(publishing);
       if (inFlight.size >= MAX_BATCHES_IN_FLIGHT) await Promise.race(inFlight);

@@ -1,4 +1,6 @@
+import { spreadPercent } from '../measure/steady.ts';
 import type { BenchReport } from './bench-report.ts';
+import { renderCost } from './cost.ts';
 import { evaluateTargets } from './targets.ts';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
@@ -32,6 +34,7 @@ export function renderMarkdown(report: BenchReport, paths: { json: string; svg: 
     `![latency percentiles](${paths.svg})`,
     '',
   ];
+  lines.push(...renderLimits(report), ...renderSteadiness(report), ...renderBreakdown(report));
   if (other && paths.other) lines.push(...renderComparison(report, other, paths.other));
   const missed = rows.filter((row) => row.limit);
   if (missed.length > 0) {
@@ -41,8 +44,73 @@ export function renderMarkdown(report: BenchReport, paths: { json: string; svg: 
   for (const [id, result] of Object.entries(report.scenarios)) {
     lines.push(`- \`${id}\`: ${result.method}. Baseline: ${result.baseline}.`);
   }
-  lines.push('');
+  lines.push('', ...renderCost(report));
   return lines.join('\n');
+}
+
+const range = (figure: { median: number; min: number; max: number }) => `${figure.median} (${figure.min}–${figure.max})`;
+
+/** The intake limit baselines beside the gateway: its fraction of each, and which one is the limit. */
+function renderLimits(report: BenchReport): string[] {
+  const intake = report.scenarios.intake;
+  if (!intake) return [];
+  const rows = [
+    ['bare Fastify route', intake.limits.bare],
+    ['route + acks=all produce (batched as the gateway)', intake.limits.produce],
+    ['route + INSERT (batched as the gateway)', intake.limits.insert],
+  ] as const;
+  return [
+    "## The architecture's limit (`intake`)",
+    '',
+    `The gateway: ${intake.rps} req/s, ${intake.limitRatio}× the limit (the least of the three baselines), ${intake.ratio}× the bare route.`,
+    '',
+    '| baseline (its own process, same rounds) | req/s median (min–max) | p99 ms median | gateway as a fraction |',
+    '|---|---|---|---|',
+    ...rows.map(
+      ([label, figures]) =>
+        `| ${label} | ${range(figures.rps)} | ${figures.p99Ms.median} | ${figures.rps.median > 0 ? Math.round((intake.rps / figures.rps.median) * 1000) / 1000 : 0}× |`,
+    ),
+    '',
+  ];
+}
+
+/** How far apart the repeated runs were, per figure: a target is judged on the median. */
+function renderSteadiness(report: BenchReport): string[] {
+  const figures = Object.values(report.scenarios).flatMap((result) => ('steadiness' in result ? Object.entries(result.steadiness) : []));
+  if (figures.length === 0) return [];
+  return [
+    '## How steady the runs were',
+    '',
+    `Each measured interval ran ${report.settings.repeats} times; the figure is the median, judged against its target; the spread is (max − min) ÷ median.`,
+    '',
+    '| figure | median | min | max | spread | runs |',
+    '|---|---|---|---|---|---|',
+    ...figures.map(
+      ([label, figure]) =>
+        `| ${cell(label)} | ${figure.median} ${figure.unit} | ${figure.min} | ${figure.max} | ${spreadPercent(figure)} % | ${figure.values.join(', ')} |`,
+    ),
+    '',
+  ];
+}
+
+/** The pipeline's hops at the paced rate, each from the time a process records, or why there is none. */
+function renderBreakdown(report: BenchReport): string[] {
+  const pipeline = report.scenarios.pipeline;
+  if (!pipeline) return [];
+  return [
+    "## Where the pipeline's time goes",
+    '',
+    `Every paced request (${pipeline.pacedRatePerSec}/s), hop by hop, from ${pipeline.source}:`,
+    '',
+    '| hop | p50 ms | p99 ms | recorded by |',
+    '|---|---|---|---|',
+    ...pipeline.breakdown.map((row) =>
+      row.latency
+        ? `| ${row.hop} | ${row.latency.p50Ms} | ${row.latency.p99Ms} | ${cell(row.source)} |`
+        : `| ${row.hop} | – | – | ${cell(row.missing ?? 'not recorded')} |`,
+    ),
+    '',
+  ];
 }
 
 /** The same scenarios on two databases, side by side, each figure from its own run's JSON. */

@@ -7,7 +7,7 @@ const percentiles = [
   { key: 'p99Ms', label: 'p99', colour: '#e15759' },
 ] as const;
 
-const LABEL_WIDTH = 280;
+const LABEL_WIDTH = 330;
 const PLOT_WIDTH = 460;
 const BAR_HEIGHT = 9;
 const GROUP_GAP = 12;
@@ -15,9 +15,13 @@ const TOP = 40;
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** Every latency series of every scenario that ran, in report order. */
-export function latencySeries(report: BenchReport): [string, ScenarioLatencies[string]][] {
-  return Object.values(report.scenarios).flatMap((result) => ('latencies' in result ? Object.entries(result.latencies) : []));
+type Series = [label: string, values: ScenarioLatencies[string] | undefined];
+
+/** Every latency series of every scenario that ran, in report order, then the pipeline's hops (undefined: not recorded). */
+export function latencySeries(report: BenchReport): Series[] {
+  const scenarios = Object.values(report.scenarios).flatMap((result) => ('latencies' in result ? Object.entries(result.latencies) : []));
+  const hops = (report.scenarios.pipeline?.breakdown ?? []).map((row): Series => [`pipeline hop: ${row.hop}`, row.latency]);
+  return [...scenarios, ...hops];
 }
 
 /** Log scale from 0.1 ms, so a 1 ms query and a 100 ms intake are both readable on one axis. */
@@ -31,7 +35,7 @@ function scale(maxMs: number) {
 /** A horizontal grouped bar chart of p50/p90/p99 per series, hand-written SVG. */
 export function renderLatencyChart(report: BenchReport): string {
   const series = latencySeries(report);
-  const { x, ticks } = scale(Math.max(...series.flatMap(([, s]) => [s.p50Ms, s.p90Ms, s.p99Ms]), 1));
+  const { x, ticks } = scale(Math.max(...series.flatMap(([, s]) => (s ? [s.p50Ms, s.p90Ms, s.p99Ms] : [])), 1));
   const groupHeight = percentiles.length * BAR_HEIGHT + GROUP_GAP;
   const height = TOP + series.length * groupHeight + 40;
   const width = LABEL_WIDTH + PLOT_WIDTH + 80;
@@ -48,6 +52,10 @@ export function renderLatencyChart(report: BenchReport): string {
   series.forEach(([label, values], index) => {
     const y = TOP + index * groupHeight;
     parts.push(`<text x="${LABEL_WIDTH - 8}" y="${y + BAR_HEIGHT * 2}" text-anchor="end">${escape(label)}</text>`);
+    if (!values) {
+      parts.push(`<text x="${LABEL_WIDTH + 4}" y="${y + BAR_HEIGHT * 2}" fill="#888">no recorded time</text>`);
+      return;
+    }
     percentiles.forEach((p, row) => {
       const value = values[p.key];
       const barY = y + row * BAR_HEIGHT;

@@ -11,28 +11,31 @@ export interface TargetRow {
 }
 
 const n = (value: number) => Math.round(value).toLocaleString('en-US');
+const limitNames = { bare: 'the bare route', produce: 'route + produce', insert: 'route + INSERT' } as const;
 
-/** Each issue-5 target, judged from the JSON alone (no figure is typed by hand). */
+/** Each target (issues 5 and 14), judged from the JSON alone (no figure is typed by hand), on the medians of the runs. */
 export function evaluateTargets(report: BenchReport): TargetRow[] {
   const { intake, pipeline, slowProvider, query, sse } = report.scenarios;
   const rows: TargetRow[] = [
     {
       id: 'intake',
-      target: '≥ 0.4× the bare Fastify baseline',
+      target: "≥ 0.4× the bare Fastify route and ≥ 0.8× the architecture's limit",
       measured: intake
-        ? `${n(intake.rps)} req/s (p99 ${intake.p99Ms} ms) vs ${n(intake.baselineRps)} req/s = ${intake.ratio}×; ` +
+        ? `${n(intake.rps)} req/s (p99 ${intake.p99Ms} ms) = ${intake.ratio}× the bare route (${n(intake.baselineRps)} req/s), ` +
+          `${intake.limitRatio}× the limit (${n(intake.limitRps)} req/s, ${limitNames[intake.limitBy]}); ` +
           `${n(intake.withPipelineRps)} req/s with the pipeline running`
         : '',
-      met: intake && intake.ratio >= 0.4,
+      met: intake && intake.ratio >= 0.4 && intake.limitRatio >= 0.8,
       limit:
         'each 202 costs a PostgreSQL commit and an acks=all produce (both batched across concurrent requests) where the bare route ' +
-        'only answers; a CPU profile (--cpu-prof) shows the gateway busy under half the time, waiting on the commit and the broker ' +
-        'that share the two cores with autocannon. Gateway replicas on more cores, the database and broker on their own machines, ' +
-        'or dropping the gateway row from the accept path (Kafka alone as the durable record) would lift it',
+        'only answers; the limit baselines pay each alone, so a gateway below 0.8× of their least spends its time on its own work ' +
+        '(validation, the rate limit, logging, serialising, the row and the record one after the other), which a CPU profile ' +
+        '(--cpu-prof) of the gateway under this load names. Gateway replicas on more cores, and the database and broker on their ' +
+        'own machines, lift the absolute figure',
     },
     {
       id: 'pipeline',
-      target: '≥ 2,000 codes stored/s; p99 overhead ≤ 50 ms',
+      target: '≥ 2,000 codes stored/s; p99 overhead ≤ 50 ms at half that rate',
       measured: pipeline
         ? `${n(pipeline.vouchersPerSec)}/s; p99 overhead ${pipeline.p99OverheadMs} ms at ${n(pipeline.pacedRatePerSec)}/s`
         : '',

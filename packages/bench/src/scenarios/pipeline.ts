@@ -1,21 +1,35 @@
 import type { Stack } from '@voucher/system-tests';
 import { withStack } from '../bench-stack.ts';
-import { produceRequestCodes } from '../measure/kafka-load.ts';
+import { produceRequestCodes, type SentRequest } from '../measure/kafka-load.ts';
 import { summarize, type LatencySummary } from '../measure/percentiles.ts';
 import { pollUntil, putJson, scrapeMetric, type Sample } from '../measure/probes.ts';
-import { storedTimes } from '../measure/stored-times.ts';
+import { repeat, steady } from '../measure/steady.ts';
+import { hops, storedTimes } from '../measure/stored-times.ts';
 import type { BenchSettings } from '../settings.ts';
-import type { Log, ScenarioLatencies } from './scenario.ts';
+import type { Log, ScenarioLatencies, Steadiness } from './scenario.ts';
+
+/** One hop of the breakdown: its percentiles, or why no process records it. */
+export interface HopRow {
+  hop: string;
+  source: string;
+  latency?: LatencySummary;
+  missing?: string;
+}
 
 export interface PipelineResult {
+  /** Medians over the repeated bursts and paced runs. */
   vouchersPerSec: number;
   p99OverheadMs: number;
   p50OverheadMs: number;
   pacedRatePerSec: number;
-  burst: { produced: number; stored: number; seconds: number };
-  paced: { produced: number; stored: number; overhead: LatencySummary; endToEnd: LatencySummary; source: string };
+  bursts: { produced: number; stored: number; seconds: number; ratePerSec: number }[];
+  paced: { produced: number; stored: number; overhead: LatencySummary; endToEnd: LatencySummary }[];
+  /** Where the time goes at the paced rate, every paced request pooled. */
+  breakdown: HopRow[];
+  source: string;
   method: string;
   baseline: string;
+  steadiness: Steadiness;
   latencies: ScenarioLatencies;
 }
 
@@ -44,41 +58,72 @@ async function storeAll(stack: Stack, produce: () => Promise<unknown>, count: nu
 }
 
 export async function runPipeline(settings: BenchSettings, log: Log): Promise<PipelineResult> {
-  return withStack({}, async (stack) => {
+  return withStack(settings, {}, async (stack) => {
     await putJson(`${stack.urls.vps}/admin/traffic`, { latencyMs: 0 });
     const namespace = stack.env.KAFKA_NAMESPACE!;
     const send = (count: number, ratePerSec: number) =>
       produceRequestCodes({ namespace, count, ratePerSec, webDeadlineMs: WEB_DEADLINE_MS, timeoutMs: 300_000 });
 
-    log(`burst: ${settings.pipelineBurst} request-code messages at once, VPS answering at once`);
-    const burst = await storeAll(stack, () => send(settings.pipelineBurst, Infinity), settings.pipelineBurst, 240_000);
-    const rate = sustainedRate(burst.samples, burst.start, settings.pipelineBurst);
+    const bursts = await repeat(settings.repeats, async (round) => {
+      log(`burst ${round + 1}/${settings.repeats}: ${settings.pipelineBurst} request-code messages at once, VPS answering at once`);
+      const burst = await storeAll(stack, () => send(settings.pipelineBurst, Infinity), settings.pipelineBurst, 240_000);
+      const seconds = Math.round((burst.samples.at(-1)?.atMs ?? 0) / 100) / 10;
+      return {
+        produced: settings.pipelineBurst,
+        stored: burst.stored,
+        seconds,
+        ratePerSec: sustainedRate(burst.samples, burst.start, settings.pipelineBurst),
+      };
+    });
+    const rate = steady(bursts.map((burst) => burst.ratePerSec));
 
-    const paced = Math.max(50, Math.round(rate / 2));
-    const pacedCount = paced * settings.pipelinePacedSeconds;
-    log(`paced: ${paced}/s for ${settings.pipelinePacedSeconds} s (half the sustained ${rate}/s)`);
-    let sent: Awaited<ReturnType<typeof send>> = [];
-    const pacedRun = await storeAll(
-      stack,
-      async () => (sent = await send(pacedCount, paced)),
-      pacedCount,
-      settings.pipelinePacedSeconds * 1000 + 120_000,
+    const pacedRate = Math.max(50, Math.round(rate.median / 2));
+    const pacedCount = pacedRate * settings.pipelinePacedSeconds;
+    const allSent: SentRequest[] = [];
+    const paced = await repeat(settings.repeats, async (round) => {
+      log(
+        `paced ${round + 1}/${settings.repeats}: ${pacedRate}/s for ${settings.pipelinePacedSeconds} s (half the sustained ${rate.median}/s)`,
+      );
+      let sent: SentRequest[] = [];
+      const run = await storeAll(
+        stack,
+        async () => (sent = await send(pacedCount, pacedRate)),
+        pacedCount,
+        settings.pipelinePacedSeconds * 1000 + 120_000,
+      );
+      allSent.push(...sent);
+      const times = await storedTimes(sent);
+      return { produced: sent.length, stored: run.stored, overhead: summarize(times.overheadMs), endToEnd: summarize(times.endToEndMs) };
+    });
+    const p99 = steady(paced.map((run) => run.overhead.p99Ms));
+    const pooled = await storedTimes(allSent);
+    const breakdown = hops.map((hop): HopRow =>
+      hop.source === undefined
+        ? { hop: hop.label, source: 'none', missing: hop.missing }
+        : { hop: hop.label, source: hop.source, latency: summarize(pooled.hopMs[hop.id]) },
     );
-    const times = await storedTimes(sent);
-    const overhead = summarize(times.overheadMs);
-    const endToEnd = summarize(times.endToEndMs);
     return {
-      vouchersPerSec: rate,
-      p99OverheadMs: overhead.p99Ms,
-      p50OverheadMs: overhead.p50Ms,
-      pacedRatePerSec: paced,
-      burst: { produced: settings.pipelineBurst, stored: burst.stored, seconds: Math.round((burst.samples.at(-1)?.atMs ?? 0) / 100) / 10 },
-      paced: { produced: sent.length, stored: pacedRun.stored, overhead, endToEnd, source: times.source },
+      vouchersPerSec: rate.median,
+      p99OverheadMs: p99.median,
+      p50OverheadMs: steady(paced.map((run) => run.overhead.p50Ms)).median,
+      pacedRatePerSec: pacedRate,
+      bursts,
+      paced,
+      breakdown,
+      source: pooled.source,
       method:
         'request-code messages produced straight to the namespaced Kafka topic (not through the gateway); VPS at 0 ms; ' +
-        `stored count from voucher-service's ${STORED}; overhead = stored_at − issued_at at half the sustained rate`,
+        `${settings.repeats} bursts (the sustained rate: the slope of voucher-service's ${STORED} between 10% and 90% stored), then ` +
+        `${settings.repeats} paced runs at half the median rate: overhead = stored_at − issued_at per request; medians of the runs`,
       baseline: 'none: both targets are absolute (rate per second, milliseconds of overhead)',
-      latencies: { 'pipeline overhead (stored − VPS answer)': overhead, 'pipeline end-to-end (stored − sent)': endToEnd },
+      steadiness: {
+        'pipeline sustained rate': { ...rate, unit: 'codes/s' },
+        'pipeline p99 overhead': { ...p99, unit: 'ms' },
+      },
+      latencies: {
+        'pipeline overhead (stored − VPS answer)': summarize(pooled.overheadMs),
+        'pipeline end-to-end (stored − sent)': summarize(pooled.endToEndMs),
+      },
     };
   });
 }

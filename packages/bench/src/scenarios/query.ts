@@ -5,8 +5,9 @@ import type { Stack } from '@voucher/system-tests';
 import { seedVouchers, syntheticPhoneNumbers } from '@voucher/voucher-service/src/tools/seed-vouchers.ts';
 import { withStack } from '../bench-stack.ts';
 import { runHttpLoad, type HttpLoadResult } from '../measure/http-load.ts';
+import { medianLatency, repeat, steady } from '../measure/steady.ts';
 import type { BenchSettings } from '../settings.ts';
-import type { Log, ScenarioLatencies } from './scenario.ts';
+import type { Log, ScenarioLatencies, Steadiness } from './scenario.ts';
 
 export interface QueryResult {
   rows: number;
@@ -15,9 +16,10 @@ export interface QueryResult {
   rps: number;
   ownCodes: number;
   endpoint: string;
-  healthz: HttpLoadResult;
+  healthz: HttpLoadResult[];
   method: string;
   baseline: string;
+  steadiness: Steadiness;
   latencies: ScenarioLatencies;
 }
 
@@ -59,25 +61,33 @@ async function listingUrl(stack: Stack): Promise<string> {
 
 export async function runQuery(settings: BenchSettings, log: Log): Promise<QueryResult> {
   const seeded = await seed(settings, log);
-  return withStack({}, async (stack) => {
+  return withStack(settings, {}, async (stack) => {
     const url = await listingUrl(stack);
     const endpoint = new URL(url).pathname;
     const load = { connections: 10, durationSec: settings.httpSeconds };
     log(`GET ${endpoint} for one number with ${seeded.ownCodes} codes among ${seeded.rows} rows`);
     await runHttpLoad({ url, ...load, durationSec: settings.warmupSeconds });
-    const listing = await runHttpLoad({ url, ...load });
-    const healthz = await runHttpLoad({ url: `${new URL(url).origin}/healthz`, ...load });
+    const rounds = await repeat(settings.repeats, async () => ({
+      listing: await runHttpLoad({ url, ...load }),
+      healthz: await runHttpLoad({ url: `${new URL(url).origin}/healthz`, ...load }),
+    }));
+    const listing = rounds.map((round) => round.listing);
+    const healthz = rounds.map((round) => round.healthz);
+    const p99 = steady(listing.map((run) => run.p99Ms));
     return {
       rows: seeded.rows,
-      p50Ms: listing.p50Ms,
-      p99Ms: listing.p99Ms,
-      rps: listing.rps,
+      p50Ms: steady(listing.map((run) => run.p50Ms)).median,
+      p99Ms: p99.median,
+      rps: steady(listing.map((run) => run.rps)).median,
       ownCodes: seeded.ownCodes,
       endpoint: `${new URL(url).port === new URL(stack.urls.gateway).port ? 'gateway' : 'voucher-service'} GET ${endpoint}`,
       healthz,
-      method: `autocannon, ${load.connections} connections, ${settings.httpSeconds} s, first page (20) of one number's codes`,
+      method:
+        `autocannon, ${load.connections} connections, ${settings.httpSeconds} s, first page (20) of one number's codes; ` +
+        `${settings.repeats} rounds, each the listing then /healthz (medians)`,
       baseline: "the same process's GET /healthz under the same load (HTTP cost without the database)",
-      latencies: { 'query listing': listing, 'query /healthz baseline': healthz },
+      steadiness: { 'query p99': { ...p99, unit: 'ms' } },
+      latencies: { 'query listing': medianLatency(listing), 'query /healthz baseline': medianLatency(healthz) },
     };
   });
 }

@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pidOf, withStack } from '../bench-stack.ts';
 import { residentMegabytes, putJson, scrapeMetric } from '../measure/probes.ts';
 import { openStreams } from '../measure/sse-clients.ts';
+import { repeat, steady } from '../measure/steady.ts';
 import type { BenchSettings } from '../settings.ts';
-import type { Log } from './scenario.ts';
+import type { Log, Steadiness } from './scenario.ts';
 
 export interface SseResult {
   connections: number;
@@ -15,13 +16,14 @@ export interface SseResult {
   streamsOpenMetric: number;
   method: string;
   baseline: string;
+  steadiness: Steadiness;
 }
 
 /** Far beyond the scenario's length: no outcome arrives while the streams are open (the VPS allows at most 600 s). */
 const HOLD_MS = 590_000;
 
 export async function runSse(settings: BenchSettings, log: Log): Promise<SseResult> {
-  return withStack({ WEB_DEADLINE_MS: String(HOLD_MS + 10_000) }, async (stack) => {
+  return withStack(settings, { WEB_DEADLINE_MS: String(HOLD_MS + 10_000) }, async (stack) => {
     await putJson(`${stack.urls.vps}/admin/traffic`, { latencyMs: HOLD_MS });
     const accepted = await fetch(`${stack.urls.gateway}/voucher`, {
       method: 'POST',
@@ -40,8 +42,14 @@ export async function runSse(settings: BenchSettings, log: Log): Promise<SseResu
       timeoutMs: 180_000,
     });
     try {
-      await sleep(2_000); // let the gateway settle, so the reading is not a transient peak
-      const rssMB = await residentMegabytes(gatewayPid);
+      // Readings 2 s apart while every stream stays open, so none is a transient peak; the median is the figure.
+      const readings = steady(
+        await repeat(settings.repeats, async () => {
+          await sleep(2_000);
+          return residentMegabytes(gatewayPid);
+        }),
+      );
+      const rssMB = readings.median;
       const streamsOpenMetric = await scrapeMetric(stack.adminUrls.gateway, 'gateway_sse_streams_open');
       return {
         connections: streams.opened,
@@ -51,8 +59,9 @@ export async function runSse(settings: BenchSettings, log: Log): Promise<SseResu
         requested: count,
         failed: streams.failed,
         streamsOpenMetric,
-        method: `${count} plain http.get streams (keep-alive agent) to GET /voucher/requests/{id}/events of one request, 250 at a time; RSS from /proc/<gateway pid>/status`,
+        method: `${count} plain http.get streams (keep-alive agent) to GET /voucher/requests/{id}/events of one request, 250 at a time; RSS from /proc/<gateway pid>/status, read ${settings.repeats} times 2 s apart (median)`,
         baseline: 'the same gateway process before any stream was opened (idle RSS)',
+        steadiness: { 'sse gateway RSS': { ...readings, unit: 'MB' } },
       };
     } finally {
       streams.close();

@@ -30,6 +30,17 @@ export interface KafkaRuntime {
 /** Retries of the start-up: a broker that is down when the gateway starts is waited for, not fatal. */
 const START_RETRY_MS = { first: 500, max: 10_000 };
 
+const gatewayConnection = (config: Config) => ({ brokers: config.KAFKA_BROKERS, clientId: `gateway-${config.GATEWAY_REPLICA_ID}` });
+
+/** The request-code producer as the gateway configures it (the bench's limit baseline publishes through the same). */
+export function createRequestProducer(config: Config): KafkaProducer {
+  return new KafkaProducer(gatewayConnection(config), {
+    timeoutMs: config.PRODUCE_TIMEOUT_MS,
+    retries: 2,
+    deadlineMs: config.PRODUCE_TIMEOUT_MS,
+  });
+}
+
 /**
  * The gateway's Kafka side: the request-code producer, and the receive-code consumer started in the background so
  * the HTTP side comes up (and reports not ready, and answers 503) while the broker is unreachable.
@@ -40,12 +51,8 @@ export function startKafka(
   handle: (message: ReceiveCodeMessage) => Promise<void>,
   metrics?: Metrics,
 ): KafkaRuntime {
-  const connection = { brokers: config.KAFKA_BROKERS, clientId: `gateway-${config.GATEWAY_REPLICA_ID}` };
-  const producer = new KafkaProducer(connection, {
-    timeoutMs: config.PRODUCE_TIMEOUT_MS,
-    retries: 2,
-    deadlineMs: config.PRODUCE_TIMEOUT_MS,
-  });
+  const connection = gatewayConnection(config);
+  const producer = createRequestProducer(config);
   const stopping = new AbortController();
   let consumer: RunningConsumer | undefined;
 
