@@ -1,4 +1,5 @@
 import type { VoucherStatus } from '@voucher/contracts';
+import { continueTrace, withRequestId } from '@voucher/platform/telemetry';
 import { digestsForVerifier } from './pkce.ts';
 import type { RequestStore } from './store/request-store.ts';
 
@@ -39,7 +40,11 @@ export async function redeemCallback(store: RequestStore, callback: VpsCallback,
     }
     if (row.redeemedAt) return { outcome: 'replayed' };
     if (row.state !== 'PENDING') return { outcome: 'expired' };
-    const recorded = await store.redeem(tx, row, callback.status, callback.voucherCode, now);
+    // The callback joins the trace of the request-code handling that stored the challenge (a child of it), linked to the
+    // callback's own HTTP span (in whatever trace the VPS sent); the outbox record it writes continues this span.
+    const recorded = await withRequestId(row.requestId, () =>
+      continueTrace('redeem VPS callback', row.traceContext, () => store.redeem(tx, row, callback.status, callback.voucherCode, now)),
+    );
     return { outcome: 'accepted', requestId: row.requestId, status: recorded.status };
   });
 }

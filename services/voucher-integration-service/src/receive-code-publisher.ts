@@ -1,9 +1,10 @@
 import type { ReceiveCodeMessage } from '@voucher/contracts';
 import type { KafkaProducer } from '@voucher/platform/kafka';
+import type { TraceContext } from '@voucher/platform/telemetry';
 
-/** Where outcomes go; resolves once they are durable. */
+/** Where outcomes go; resolves once they are durable. `traceContexts[i]`: the trace message i's publish continues. */
 export interface OutcomePublisher {
-  publish(messages: ReceiveCodeMessage[]): Promise<void>;
+  publish(messages: ReceiveCodeMessage[], traceContexts?: TraceContext[]): Promise<void>;
 }
 
 /** Publishes outcomes to receive-code, keyed by the customer's phone number; resolves once the broker has them. */
@@ -16,9 +17,14 @@ export class ReceiveCodePublisher implements OutcomePublisher {
     this.#topic = topic;
   }
 
-  async publish(messages: ReceiveCodeMessage[]): Promise<void> {
+  async publish(messages: ReceiveCodeMessage[], traceContexts: TraceContext[] = []): Promise<void> {
     await this.#producer.publishRecords(
-      messages.map((message) => ({ topic: this.#topic, key: message.phoneNumber, value: Buffer.from(JSON.stringify(message)) })),
+      messages.map((message, index) => ({
+        topic: this.#topic,
+        key: message.phoneNumber,
+        value: Buffer.from(JSON.stringify(message)),
+        headers: traceContexts[index],
+      })),
     );
   }
 }

@@ -1,5 +1,6 @@
 import type { ReceiveCodeMessage, RequestCodeMessage, VoucherStatus } from '@voucher/contracts';
 import { Batcher } from '@voucher/platform/batching';
+import { currentTraceContext } from '@voucher/platform/telemetry';
 import type { RequestFacts } from './outcomes.ts';
 import { PerKeyQueue } from './per-key-queue.ts';
 import type { CallStart, Outcome, RequestStore } from './store/request-store.ts';
@@ -53,7 +54,8 @@ async function handleRequest(deps: HandlerDeps, message: RequestCodeMessage): Pr
 }
 
 async function settle(deps: HandlerDeps, request: RequestFacts, status: VoucherStatus, voucherCode: string | undefined) {
-  const recorded = await deps.settler.add({ request, status, voucherCode, now: new Date() });
+  // Settled in a batch with others' outcomes: each record keeps the trace of its own handling.
+  const recorded = await deps.settler.add({ request, status, voucherCode, now: new Date(), traceContext: currentTraceContext() });
   if (!recorded) {
     deps.logger.info({ requestId: request.requestId }, 'request settled elsewhere meanwhile; nothing recorded');
     return;

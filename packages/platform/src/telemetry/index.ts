@@ -6,6 +6,7 @@ export {
   continueTrace,
   contextOf,
   currentTraceContext,
+  inCarriedContext,
   inSpan,
   REQUEST_ID_HEADER,
   type TraceContext,

@@ -10,7 +10,7 @@ import {
   type Span,
   type SpanOptions,
 } from '@opentelemetry/api';
-import { currentRequestId } from './request-scope.ts';
+import { currentRequestId, withRequestId } from './request-scope.ts';
 
 /**
  * What carries a step's trace and request across a hop that no instrumentation sees: a Kafka record's headers, or a
@@ -86,6 +86,14 @@ export function continueTrace<T>(
     { kind: SpanKind.INTERNAL, ...options, links: [...links, ...(options.links ?? [])], parent: contextOf(carried) },
     work,
   );
+}
+
+/**
+ * Runs `work` in a carried trace context and its request's scope, without a span of its own: e.g. a log line about
+ * one request of a batch, which then names that request and trace.
+ */
+export function inCarriedContext<T>(carried: TraceContext | null | undefined, work: () => T): T {
+  return withRequestId(carried?.[REQUEST_ID_HEADER], () => context.with(contextOf(carried), work));
 }
 
 /** `fn` bound to the context active now, so that work run later (a timer, a scheduler) stays in this trace. */

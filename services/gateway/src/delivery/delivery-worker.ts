@@ -1,6 +1,7 @@
 import type { Database } from '@voucher/platform/database';
 import { backoffDelay, startPeriodicTask } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
+import { continueTrace, inCarriedContext, withRequestId } from '@voucher/platform/telemetry';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { SmsSender } from '../sms/sms-sender.ts';
 import { smsTextFor } from '../sms/sms-texts.ts';
@@ -39,8 +40,13 @@ export interface DeliveryWorker {
 export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const now = options.now ?? (() => new Date());
 
-  /** Sends one SMS; true when the SMS gateway took it, else its next attempt is scheduled. */
-  const send = async (row: DeliveryRow): Promise<boolean> => {
+  /**
+   * Sends one SMS; true when the SMS gateway took it, else its next attempt is scheduled. The send is part of the
+   * request's trace (stored with the outcome) and of its log lines.
+   */
+  const send = (row: DeliveryRow): Promise<boolean> =>
+    withRequestId(row.requestId, () => continueTrace('deliver by SMS', row.traceContext, () => sendNow(row)));
+  const sendNow = async (row: DeliveryRow): Promise<boolean> => {
     try {
       await options.sms.send(row.phoneNumber, smsTextFor(row), smsIdempotencyKey(row));
       return true;
@@ -64,7 +70,10 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     const byId = new Map(sent.map((row) => [row.requestId, row]));
     for (const { requestId, state } of recorded) {
       options.metrics.delivered('SMS', state === 'FAILED' ? 'failure' : 'code');
-      options.logger.info({ requestId, phoneNumber: byId.get(requestId)?.phoneNumber, state }, 'customer told by SMS');
+      const row = byId.get(requestId);
+      inCarriedContext(row?.traceContext, () =>
+        options.logger.info({ requestId, phoneNumber: row?.phoneNumber, state }, 'customer told by SMS'),
+      );
     }
   };
 

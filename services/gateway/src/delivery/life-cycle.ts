@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ReceiveCodeMessage, VoucherStatus } from '@voucher/contracts';
 import type { Queryable } from '@voucher/platform/database';
+import type { TraceContext } from '@voucher/platform/telemetry';
 
 /**
  * The customer's delivery: where each request stands, in one column, and every SQL statement that moves it. Each
@@ -57,10 +58,12 @@ export interface DeliveryRow {
   status: VoucherStatus | null;
   message: string | null;
   smsAttempts: number;
+  /** The trace (and requestId) of the receive-code handling that recorded the outcome: the delivery continues it. */
+  traceContext: TraceContext | null;
 }
 
 const columns = `request_id AS "requestId", phone_number AS "phoneNumber", state, deadline, voucher_code AS "voucherCode",
-  status, message, sms_attempts AS "smsAttempts"`;
+  status, message, sms_attempts AS "smsAttempts", trace_context AS "traceContext"`;
 const NOTIFY_CHANNEL = 'voucher_ready';
 
 const codeDigest = (code: string | undefined) => (code ? createHash('sha256').update(code).digest() : null);
@@ -102,18 +105,25 @@ export const lifeCycle = {
    * the whole batch, which also tells every replica (one NOTIFY naming the WEB ones; a NOTIFY serialises commits, so
    * one per batch, not per outcome). Returns the new state of each request that moved; a redelivery, another phone
    * number or an unknown request moves nothing. A code another request already has fails the statement (unique digest).
+   * `traceContexts[i]` is the trace message i was handled in, which its delivery continues.
    */
-  async recordOutcomes(db: Queryable, messages: ReceiveCodeMessage[], handoffMs: number): Promise<Map<string, DeliveryState>> {
+  async recordOutcomes(
+    db: Queryable,
+    messages: ReceiveCodeMessage[],
+    handoffMs: number,
+    traceContexts: TraceContext[] = [],
+  ): Promise<Map<string, DeliveryState>> {
     const rows = await db.query<{ requestId: string; state: DeliveryState }>(
       `WITH outcome AS (
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[])
-           AS o(request_id, status, voucher_code, message, phone_number, channel, code_digest)),
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $9::jsonb[])
+           AS o(request_id, status, voucher_code, message, phone_number, channel, code_digest, trace_context)),
        moved AS (
          UPDATE voucher_requests AS r
          SET state = CASE WHEN r.state IN ('PROCESSING', 'UNCONFIRMED') AND o.channel = 'WEB' THEN 'WEB_READY' ELSE 'SMS_PENDING' END,
              due_at = CASE WHEN r.state IN ('PROCESSING', 'UNCONFIRMED') AND o.channel = 'WEB'
                       THEN now() + make_interval(secs => $8::float8 / 1000) ELSE now() END,
-             voucher_code = o.voucher_code, code_digest = o.code_digest, status = o.status, message = o.message, updated_at = now()
+             voucher_code = o.voucher_code, code_digest = o.code_digest, status = o.status, message = o.message, updated_at = now(),
+             trace_context = o.trace_context
          FROM outcome AS o
          WHERE r.request_id = o.request_id AND r.phone_number = o.phone_number
            AND (r.state IN ('PROCESSING', 'UNCONFIRMED') OR (r.state IN ('FAILED', 'ABANDONED') AND r.status IS NULL AND o.voucher_code IS NOT NULL))
@@ -130,6 +140,7 @@ export const lifeCycle = {
         messages.map((m) => m.channel),
         messages.map((m) => codeDigest(m.voucherCode)),
         handoffMs,
+        messages.map((_, index) => JSON.stringify(traceContexts[index] ?? {})),
       ],
     );
     return new Map(rows.map((row) => [row.requestId, row.state]));

@@ -1,4 +1,5 @@
 import type { Database } from '@voucher/platform/database';
+import { continueTrace, withRequestId } from '@voucher/platform/telemetry';
 import type { GatewayMetrics } from '../metrics.ts';
 import { finalPageEvent } from '../requests/customer-view.ts';
 import { lifeCycle } from './life-cycle.ts';
@@ -32,10 +33,16 @@ export function createPageDelivery({ db, registry, metrics }: PageDeliveryDeps) 
       await lifeCycle.pageVanished(db, requestId);
       return;
     }
-    for (const stream of streams) {
-      writeEvent(stream, event.name, event.data);
-      stream.end();
-    }
+    // The push to the page is the last step of the request's trace (stored with its outcome), whoever triggered it.
+    await withRequestId(requestId, () =>
+      continueTrace('deliver to page', request.traceContext, async (span) => {
+        span.setAttribute('voucher.pages', streams.length);
+        for (const stream of streams) {
+          writeEvent(stream, event.name, event.data);
+          stream.end();
+        }
+      }),
+    );
     if (claimed) metrics.delivered('WEB', claimed.state === 'FAILED' ? 'failure' : 'code');
   };
 }

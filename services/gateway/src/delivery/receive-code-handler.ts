@@ -3,6 +3,7 @@ import type { Database } from '@voucher/platform/database';
 import type { Logger } from '@voucher/platform/logging';
 import { PermanentError } from '@voucher/platform/kafka';
 import { Batcher } from '@voucher/platform/batching';
+import { currentTraceContext, type TraceContext } from '@voucher/platform/telemetry';
 import { lifeCycle, type DeliveryState } from './life-cycle.ts';
 
 /** A NOTIFY payload holds at most 8,000 bytes: 200 request ids of 37 characters fit. */
@@ -28,15 +29,22 @@ class GiveUpInFlightError extends Error {}
  */
 export function createReceiveCodeHandler({ db, handoffMs, pokeWorker, logger }: ReceiveCodeDeps) {
   // Outcomes consumed together are recorded, and announced, in one statement; one the store refuses fails alone.
-  const outcomes = new Batcher<ReceiveCodeMessage, DeliveryState | undefined>(
-    async (messages) => {
-      const moved = await lifeCycle.recordOutcomes(db, messages, handoffMs);
+  // Each with the trace it was consumed in, which its delivery (later, maybe elsewhere) continues.
+  const outcomes = new Batcher<{ message: ReceiveCodeMessage; traceContext: TraceContext }, DeliveryState | undefined>(
+    async (batch) => {
+      const messages = batch.map((outcome) => outcome.message);
+      const moved = await lifeCycle.recordOutcomes(
+        db,
+        messages,
+        handoffMs,
+        batch.map((outcome) => outcome.traceContext),
+      );
       return messages.map((message) => moved.get(message.requestId));
     },
     { maxBatch: MAX_ANNOUNCED },
   );
   return async function handleReceiveCode(message: ReceiveCodeMessage): Promise<void> {
-    const state = await outcomes.add(message);
+    const state = await outcomes.add({ message, traceContext: currentTraceContext() });
     if (state === 'SMS_PENDING') pokeWorker();
     if (state) {
       logger.debug({ requestId: message.requestId, state, channel: message.channel }, 'outcome recorded');

@@ -3,6 +3,7 @@ import { Batcher } from '@voucher/platform/batching';
 import type { Database } from '@voucher/platform/database';
 import { problem } from '@voucher/platform/http';
 import type { Logger } from '@voucher/platform/logging';
+import { withRequestId } from '@voucher/platform/telemetry';
 import { lifeCycle, type DeliveryRow } from '../delivery/life-cycle.ts';
 import type { PublishRequest } from '../kafka/request-publisher.ts';
 import { idempotencyStore } from './idempotency-store.ts';
@@ -42,7 +43,9 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     return requests.map(() => undefined);
   });
 
-  const publish = async (request: NewRequest | DeliveryRow): Promise<void> => {
+  /** Publishes in the request's scope: its record carries the requestId (and the trace), as do the log lines. */
+  const publish = (request: NewRequest | DeliveryRow): Promise<void> => withRequestId(request.requestId, () => publishNow(request));
+  const publishNow = async (request: NewRequest | DeliveryRow): Promise<void> => {
     try {
       await publishRequest({
         requestId: request.requestId,

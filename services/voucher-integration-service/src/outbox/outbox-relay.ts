@@ -46,7 +46,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     if (rows.length === 0) return false;
     const ids = rows.map((row) => row.id);
     try {
-      await publisher.publish(rows.map((row) => row.message));
+      await publisher.publish(
+        rows.map((row) => row.message),
+        rows.map((row) => row.traceContext ?? {}),
+      );
     } catch (error) {
       const attempts = Math.max(...rows.map((row) => row.attempts));
       const delayMs = backoffDelay(attempts, options.retryBaseMs, options.retryMaxMs);

@@ -1,5 +1,6 @@
 import type { ReceiveCodeMessage } from '@voucher/contracts';
 import type { Queryable } from '@voucher/platform/database';
+import type { TraceContext } from '@voucher/platform/telemetry';
 
 /** A receive-code record waiting to be published, as a relay leased it. */
 export interface OutboxRow {
@@ -7,6 +8,14 @@ export interface OutboxRow {
   message: ReceiveCodeMessage;
   /** How many relays have taken it so far, this one included. */
   attempts: number;
+  /** The trace (and requestId) of the step that settled the outcome: the record's publish continues it. */
+  traceContext: TraceContext | null;
+}
+
+/** A receive-code record to add, with the trace context of the step that settled its outcome. */
+export interface OutboxEntry {
+  message: ReceiveCodeMessage;
+  traceContext: TraceContext;
 }
 
 /**
@@ -16,12 +25,13 @@ export interface OutboxRow {
  */
 export const outbox = {
   /** Adds the records to publish, due at once; `tx` is the transaction that records their outcomes. */
-  async add(tx: Queryable, messages: ReceiveCodeMessage[]): Promise<void> {
-    if (messages.length === 0) return;
+  async add(tx: Queryable, entries: OutboxEntry[]): Promise<void> {
+    if (entries.length === 0) return;
     await tx.query(
-      `INSERT INTO outbox (request_id, message)
-       SELECT (m->>'requestId')::uuid, m FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS batch(m, n) ORDER BY n`,
-      [JSON.stringify(messages)],
+      `INSERT INTO outbox (request_id, message, trace_context)
+       SELECT (e->'message'->>'requestId')::uuid, e->'message', e->'traceContext'
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS batch(e, n) ORDER BY n`,
+      [JSON.stringify(entries)],
     );
   },
 
@@ -34,7 +44,7 @@ export const outbox = {
     const rows = await db.query<OutboxRow>(
       `UPDATE outbox SET due_at = now() + make_interval(secs => $1::float8 / 1000), attempts = attempts + 1
        WHERE id IN (SELECT id FROM outbox WHERE due_at <= now() ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING id::text AS id, message, attempts`,
+       RETURNING id::text AS id, message, attempts, trace_context AS "traceContext"`,
       [leaseMs, limit],
     );
     // In the order they were added: one customer's records keep their order on the customer's partition.

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database, Queryable } from '@voucher/platform/database';
 import type { ReceiveCodeMessage, VoucherStatus } from '@voucher/contracts';
+import { currentTraceContext, type TraceContext } from '@voucher/platform/telemetry';
 import { receiveCodeMessage, type RequestFacts } from '../outcomes.ts';
 import { outbox } from '../outbox/outbox.ts';
 import { challengeDigest, type TransformMethod } from '../pkce.ts';
@@ -16,6 +17,8 @@ export interface ChallengeRow {
   redeemedAt: Date | null;
   /** How many times the sweep has asked the VPS again about this challenge. */
   reasks: number;
+  /** The trace (and requestId) of the request-code handling that stored the challenge: its callback continues it. */
+  traceContext: TraceContext | null;
 }
 
 /**
@@ -33,6 +36,8 @@ export interface Outcome {
   status: VoucherStatus;
   voucherCode?: string;
   now: Date;
+  /** The trace its receive-code record continues (see outbox.add); none: a trace of its own. */
+  traceContext?: TraceContext | null;
 }
 
 /** What the store tells the rest of the service once a transaction that recorded outcomes has committed. */
@@ -58,7 +63,7 @@ export interface ReaskedCode {
 
 const challengeColumns = `request_id AS "requestId", phone_number AS "phoneNumber", deadline, state,
   transform_method AS "transformMethod", expires_at AS "expiresAt", redeemed_at AS "redeemedAt",
-  reasks`;
+  reasks, trace_context AS "traceContext"`;
 
 /** A stored challenge whose digest is the verifier's, per method ($1 S256, $2 plain): see digestsForVerifier. */
 const challengeMatches = `((transform_method = 'S256' AND challenge_digest = $1) OR (transform_method = 'plain' AND challenge_digest = $2))`;
@@ -132,7 +137,10 @@ export class RequestStore {
         ? receiveCodeMessage(outcome.request, 'FAILED', undefined, outcome.now)
         : receiveCodeMessage(outcome.request, outcome.status, outcome.voucherCode, outcome.now),
     );
-    await outbox.add(tx, messages);
+    await outbox.add(
+      tx,
+      messages.map((message, index) => ({ message, traceContext: outcomes[index]!.traceContext ?? {} })),
+    );
     effects.recorded += messages.length;
     effects.reused.push(...outcomes.filter((outcome) => reused.has(idOf(outcome))).map((outcome) => outcome.request.requestId));
     return messages;
@@ -249,16 +257,17 @@ export class RequestStore {
 
   /**
    * Stores the VPS's challenge for a request it acknowledged (a new request, or one whose call is outstanding), as its
-   * SHA-256 digest only; durable once this resolves, and from then on the callback can redeem it.
+   * SHA-256 digest only, with the trace context of the handling that stored it (the callback joins that trace); durable
+   * once this resolves, and from then on the callback can redeem it.
    */
   async savePending(request: RequestFacts, challenge: string, method: TransformMethod, expiresAt: Date): Promise<SaveResult> {
     try {
       const saved = await this.#db.query(
-        `INSERT INTO vps_requests (request_id, phone_number, deadline, state, challenge_digest, transform_method, expires_at)
-         VALUES ($1, $2, $3, 'PENDING', $4, $5, $6)
+        `INSERT INTO vps_requests (request_id, phone_number, deadline, state, challenge_digest, transform_method, expires_at, trace_context)
+         VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, $7)
          ON CONFLICT (request_id) DO UPDATE
            SET state = 'PENDING', challenge_digest = EXCLUDED.challenge_digest, transform_method = EXCLUDED.transform_method,
-               expires_at = EXCLUDED.expires_at, calling_since = NULL
+               expires_at = EXCLUDED.expires_at, calling_since = NULL, trace_context = EXCLUDED.trace_context
            WHERE vps_requests.state = 'CALLING'
          RETURNING request_id`,
         [
@@ -268,6 +277,7 @@ export class RequestStore {
           challengeDigest(challenge),
           method,
           expiresAt.toISOString(),
+          JSON.stringify(currentTraceContext()),
         ],
       );
       return saved.length > 0 ? 'saved' : 'already-known';
@@ -349,7 +359,7 @@ export class RequestStore {
     voucherCode: string,
     now: Date,
   ): Promise<ReceiveCodeMessage> {
-    const [message] = await this.#recordOutcomes(tx, [{ request: row, status, voucherCode, now }]);
+    const [message] = await this.#recordOutcomes(tx, [{ request: row, status, voucherCode, now, traceContext: currentTraceContext() }]);
     await tx.query(
       `UPDATE vps_requests SET state = 'SETTLED', outcome = $2, redeemed_at = $3, settled_at = $3, calling_since = NULL
        WHERE request_id = $1`,
@@ -410,7 +420,13 @@ export class RequestStore {
       if (unique.length === 0) return 0;
       const messages = await this.#recordOutcomes(
         tx,
-        unique.map((code) => ({ request: code.row, status: code.status, voucherCode: code.voucherCode, now })),
+        unique.map((code) => ({
+          request: code.row,
+          status: code.status,
+          voucherCode: code.voucherCode,
+          now,
+          traceContext: code.row.traceContext,
+        })),
       );
       await tx.query(
         `UPDATE vps_requests AS r SET state = 'SETTLED', outcome = batch.outcome, redeemed_at = $3, settled_at = $3, calling_since = NULL
@@ -463,7 +479,7 @@ export class RequestStore {
       if (rows.length === 0) return 0;
       await this.#recordOutcomes(
         tx,
-        rows.map((row) => ({ request: row, status: 'FAILED' as const, now })),
+        rows.map((row) => ({ request: row, status: 'FAILED' as const, now, traceContext: row.traceContext })),
       );
       await tx.query(
         `UPDATE vps_requests SET state = 'SETTLED', outcome = 'EXPIRED', settled_at = $2, calling_since = NULL WHERE request_id = ANY($1::uuid[])`,

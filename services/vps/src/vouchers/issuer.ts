@@ -1,5 +1,6 @@
 import type { Logger } from '@voucher/platform/logging';
 import { problem } from '@voucher/platform/http';
+import { bindToCurrentContext } from '@voucher/platform/telemetry';
 import type { Faults } from '../faults.ts';
 import type { Random } from '../random.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
@@ -158,10 +159,14 @@ export class VoucherIssuer {
     const payload: CallbackPayload = onTime
       ? { codeVerifier, status: 'SUCCESS', voucherCode, message: VpsMessages.ready }
       : { codeVerifier, status: 'LATE_SUCCESS', voucherCode, message: VpsMessages.late };
-    scheduler.at(arrivedAt + latencyMs, () => {
-      job.issued = { statusCode: 200, body: { status: payload.status, voucherCode, message: payload.message } };
-      this.#callBack(job.request.callbackUrl, payload);
-    });
+    // Bound to the request's trace, as a timer of its own would be: the callback is sent as part of it (traceparent).
+    scheduler.at(
+      arrivedAt + latencyMs,
+      bindToCurrentContext(() => {
+        job.issued = { statusCode: 200, body: { status: payload.status, voucherCode, message: payload.message } };
+        this.#callBack(job.request.callbackUrl, payload);
+      }),
+    );
   }
 
   #callBack(callbackUrl: string, payload: CallbackPayload): void {
