@@ -60,12 +60,18 @@ describe('docker-compose.yml is closed by default', () => {
     }
   });
 
-  test('only the gateway (8080) and the integration service’s callback endpoint (8082) are published by default', () => {
+  test('only the gateway (8080) and the integration service’s callback endpoint (8082) are published by default, by the proxy in front of their replicas', () => {
     const compose = loadCompose(values);
     const published = Object.entries(compose.services)
       .filter(([, service]) => !service.profiles?.length && service.ports?.length)
       .map(([name, service]) => `${name} ${service.ports!.join(',')}`);
-    assert.deepEqual(published.sort(), ['gateway 8080:8080', 'voucher-integration-service 8082:8082']);
+    assert.deepEqual(published.sort(), ['proxy 8080:8080,8082:8082']);
+    const caddyfile = compose.services.proxy!.command!.join('\n');
+    assert.match(caddyfile, /:8080 \{\s+reverse_proxy \{\s+dynamic a gateway 8080/);
+    assert.match(caddyfile, /:8082 \{[\s\S]*dynamic a voucher-integration-service 8082/);
+    for (const name of ['gateway', 'voucher-integration-service', 'voucher-service']) {
+      assert.deepEqual(compose.services[name]!.deploy, { replicas: 2 }, `${name} runs two replicas`);
+    }
   });
 
   test('the VPS and SMS simulators run only in the demo profile, published on loopback alone', () => {
@@ -81,7 +87,7 @@ describe('docker-compose.yml is closed by default', () => {
   test('voucher-service, PostgreSQL and Kafka are unpublished, on the internal network only', () => {
     const compose = loadCompose(values);
     assert.equal(compose.networks.internal?.internal, true, 'a network without a route outside');
-    for (const name of ['voucher-service', 'postgres', 'kafka', 'kafka-init']) {
+    for (const name of ['voucher-service', 'postgres', 'kafka-1', 'kafka-2', 'kafka-3', 'kafka-init']) {
       const service = compose.services[name]!;
       assert.equal(service.ports, undefined, `${name} publishes nothing`);
       assert.deepEqual(service.networks, ['internal'], `${name} is on the internal network only`);
@@ -90,7 +96,7 @@ describe('docker-compose.yml is closed by default', () => {
 
   test('Kafka: SASL listeners only, an authorizer, no anonymous access; each service its own user', () => {
     const compose = loadCompose(values);
-    const script = compose.services.kafka!.command!.join('\n');
+    const script = compose.services['kafka-1']!.command!.join('\n');
     const properties = (/cat > \S+server\.properties <<EOF\n([\s\S]*?)\nEOF/.exec(script)?.[1] ?? '').split('\n');
     const property = (key: string) => properties.find((line) => line.startsWith(`${key}=`))?.slice(key.length + 1);
     assert.equal(
@@ -106,6 +112,14 @@ describe('docker-compose.yml is closed by default', () => {
     }
     assert.equal(property('authorizer.class.name'), 'org.apache.kafka.metadata.authorizer.StandardAuthorizer');
     assert.equal(property('allow.everyone.if.no.acl.found'), 'false');
+    // Three nodes, the quorum of all three; three copies of every topic, two in sync.
+    assert.equal(property('controller.quorum.voters'), '1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093');
+    for (const node of [1, 2, 3]) assert.equal(compose.services[`kafka-${node}`]!.environment!.NODE_ID, String(node));
+    assert.deepEqual(['default.replication.factor', 'min.insync.replicas', 'offsets.topic.replication.factor'].map(property), [
+      '3',
+      '2',
+      '3',
+    ]);
     assert.doesNotMatch(property('super.users') ?? '', /ANONYMOUS/);
     const users = new Set<string>();
     for (const name of ['gateway', 'voucher-integration-service', 'voucher-service']) {
