@@ -38,7 +38,7 @@ export async function startBroker(options: Log | StartBrokerOptions = {}, timeou
   }
   provisionJars(log);
   writeConfiguration(layout);
-  formatStorage(layout, newClusterId(), log);
+  await formatStorage(layout, newClusterId(), log);
   const pid = launchNode(layout, SINGLE_NODE_HEAP);
   log(`starting Kafka broker (pid ${pid}) on ${layout.bootstrapAddress}`);
   await waitUntilReady(layout, pid, wait);

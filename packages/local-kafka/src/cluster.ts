@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeConfiguration } from './configuration.ts';
-import { clusterLayout, defaultClusterHome, type BrokerLayout, type ClusterLayout, type ClusterLayoutOptions } from './layout.ts';
+import { clusterLayout, defaultClusterHome, type ClusterLayout, type ClusterLayoutOptions } from './layout.ts';
 import {
   brokersSeenBy,
   CLUSTER_NODE_HEAP,
@@ -81,13 +81,10 @@ export async function startCluster(options: StartClusterOptions): Promise<LocalC
       );
     provisionJars(log);
     const id = clusterId(layout);
-    const launched: Array<{ layout: BrokerLayout; pid: number }> = [];
-    for (const { id: nodeId, layout: nodeLayout } of layout.nodes) {
-      if (ours(nodeId)) continue;
-      writeConfiguration(nodeLayout, { nodeId, nodes: layout.nodes });
-      formatStorage(nodeLayout, id, log);
-      launched.push({ layout: nodeLayout, pid: launchNode(nodeLayout, heap) });
-    }
+    const missing = layout.nodes.filter(({ id: nodeId }) => !ours(nodeId));
+    for (const { id: nodeId, layout: nodeLayout } of missing) writeConfiguration(nodeLayout, { nodeId, nodes: layout.nodes });
+    await Promise.all(missing.map(({ layout: nodeLayout }) => formatStorage(nodeLayout, id, log)));
+    const launched = missing.map(({ layout: nodeLayout }) => ({ layout: nodeLayout, pid: launchNode(nodeLayout, heap) }));
     log(`starting ${launched.length} Kafka node(s) (pids ${launched.map((started) => started.pid).join(', ')}) of ${layout.bootstrap}`);
     // Every node first (the quorum needs a majority to elect a controller), then wait for all of them.
     await Promise.all(launched.map((started) => waitUntilReady(started.layout, started.pid, timeoutMs, layout.nodes.length)));

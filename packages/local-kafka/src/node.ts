@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -57,14 +57,23 @@ function java(layout: BrokerLayout, heap: Heap, mainClass: string, args: string[
   ];
 }
 
-/** Formats the node's KRaft storage for `clusterId` unless it already holds data (a restart keeps everything). */
-export function formatStorage(layout: BrokerLayout, clusterId: string, log: Log): void {
+/**
+ * Formats the node's KRaft storage for `clusterId` unless it already holds data (a restart keeps everything). The
+ * nodes of a cluster are formatted side by side: each format is a JVM start of a few seconds.
+ */
+export async function formatStorage(layout: BrokerLayout, clusterId: string, log: Log): Promise<void> {
   if (existsSync(join(layout.dataDir, 'meta.properties'))) return;
   log(`formatting KRaft storage in ${layout.dataDir}`);
   const toolHeap = { min: '32m', max: '256m' };
   const args = ['format', '-t', clusterId, '-c', layout.configFile];
-  const result = spawnSync('java', java(layout, toolHeap, 'kafka.tools.StorageTool', args), { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`kafka storage format failed:\n${result.stdout}\n${result.stderr}`);
+  const { status, output } = await new Promise<{ status: number | null; output: string }>((resolve, reject) => {
+    const child = spawn('java', java(layout, toolHeap, 'kafka.tools.StorageTool', args), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    for (const stream of [child.stdout, child.stderr]) stream.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ status: code, output }));
+  });
+  if (status !== 0) throw new Error(`kafka storage format failed:\n${output}`);
 }
 
 export function readPid(layout: BrokerLayout): number | undefined {
