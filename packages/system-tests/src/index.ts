@@ -1,2 +1,2 @@
 export { call } from './http.ts';
-export { startExtraProcess, startStack, type Stack } from './stack.ts';
+export { startExtraProcess, startStack, type Stack, type StackOptions, type StackReplica } from './stack.ts';

@@ -1,10 +1,27 @@
-import { startProcess, stopAll, systemProcesses, waitUntilHealthy, type Supervised } from '@voucher/launcher';
+import { portOf, replicasOf, startProcess, stopAll, systemProcesses, waitUntilHealthy, type Supervised } from '@voucher/launcher';
 import { uniqueNamespace } from '@voucher/platform/testing';
 
+type Urls = { gateway: string; vps: string; integration: string; voucher: string; sms: string };
+
+/** One process of a bank service, which a test may kill (`process.child.kill('SIGKILL')`) or scrape. */
+export interface StackReplica {
+  name: string;
+  process: Supervised;
+  /** Its operations port (/metrics, /readyz with reasons). */
+  adminUrl: string;
+}
+
+export interface StackOptions {
+  /** Processes of each bank service (gateway, integration, voucher-service), sharing its port; 1 by default. */
+  replicas?: number;
+}
+
 export interface Stack {
-  urls: { gateway: string; vps: string; integration: string; voucher: string; sms: string };
-  /** Each process's operations port (/metrics, /readyz with reasons): its port + 1000, as the services default to. */
-  adminUrls: { gateway: string; vps: string; integration: string; voucher: string; sms: string };
+  urls: Urls;
+  /** The operations port of each process (of a replicated service, its first replica's): as `npm start` gives them. */
+  adminUrls: Urls;
+  /** Every process of each bank service, in start order. */
+  replicas: { gateway: StackReplica[]; integration: StackReplica[]; voucher: StackReplica[] };
   env: NodeJS.ProcessEnv;
   processes: Supervised[];
   stop(): Promise<void>;
@@ -12,12 +29,21 @@ export interface Stack {
 
 const urlOf = (port: number) => `http://127.0.0.1:${port}`;
 
+const keyOf: Record<string, keyof Urls> = {
+  gateway: 'gateway',
+  vps: 'vps',
+  'voucher-integration-service': 'integration',
+  'voucher-service': 'voucher',
+  sms: 'sms',
+};
+
 /**
  * Starts every process of the spec on its default port (so the seed's curl commands work verbatim), in a Kafka namespace
- * of its own, on the test run's database. `overrides` shrink timings or change settings; `extra` adds more processes (another
- * gateway replica, say) with their own overrides.
+ * of its own, on the test run's database, as `npm start` does: `replicas` processes of each bank service share its port
+ * (LISTEN_REUSE_PORT=true), each with an operations port of its own (port + 1000 + 10 × its index). `overrides` shrink
+ * timings or change settings; startExtraProcess adds a process on a port of its own (to steer requests to it).
  */
-export async function startStack(overrides: NodeJS.ProcessEnv = {}): Promise<Stack> {
+export async function startStack(overrides: NodeJS.ProcessEnv = {}, options: StackOptions = {}): Promise<Stack> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     KAFKA_NAMESPACE: uniqueNamespace(),
@@ -33,32 +59,32 @@ export async function startStack(overrides: NodeJS.ProcessEnv = {}): Promise<Sta
   };
   const processes: Supervised[] = [];
   const stop = () => stopAll(processes, 10_000);
+  const urls = {} as Urls;
+  const adminUrls = {} as Urls;
+  const started = {} as Record<keyof Urls, StackReplica[]>;
   try {
     for (const [index, spec] of systemProcesses.entries()) {
-      processes.push(startProcess(spec.name, [spec.entry], env, index));
-      await waitUntilHealthy(`${urlOf(Number(env[spec.portVariable] ?? spec.defaultPort))}/healthz`, 60_000);
+      const key = keyOf[spec.name]!;
+      urls[key] = urlOf(portOf(spec, env));
+      started[key] = [];
+      for (const replica of replicasOf(spec, env, options.replicas ?? 1)) {
+        const process = startProcess(replica.name, [spec.entry], replica.env, index);
+        processes.push(process);
+        const adminUrl = replica.adminUrl ?? urls[key];
+        // Its own operations port: the next replica starts once this one serves (the shared port would not tell).
+        await waitUntilHealthy(`${adminUrl}/healthz`, 60_000);
+        started[key].push({ name: replica.name, process, adminUrl });
+      }
+      adminUrls[key] = started[key][0]!.adminUrl;
     }
   } catch (error) {
     await stop();
     throw error;
   }
-  const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
-  const adminUrlOf = (name: string, fallback: number) => urlOf(port(name, fallback) + 1000);
   return {
-    urls: {
-      gateway: urlOf(port('GATEWAY_PORT', 8080)),
-      vps: urlOf(port('VPS_PORT', 8081)),
-      integration: urlOf(port('INTEGRATION_PORT', 8082)),
-      voucher: urlOf(port('VOUCHER_PORT', 8083)),
-      sms: urlOf(port('SMS_PORT', 8084)),
-    },
-    adminUrls: {
-      gateway: adminUrlOf('GATEWAY_PORT', 8080),
-      vps: adminUrlOf('VPS_PORT', 8081),
-      integration: adminUrlOf('INTEGRATION_PORT', 8082),
-      voucher: adminUrlOf('VOUCHER_PORT', 8083),
-      sms: adminUrlOf('SMS_PORT', 8084),
-    },
+    urls,
+    adminUrls,
+    replicas: { gateway: started.gateway, integration: started.integration, voucher: started.voucher },
     env,
     processes,
     stop,
@@ -71,6 +97,6 @@ export async function startExtraProcess(stack: Stack, name: string, overrides: N
   const env = { ...stack.env, ...overrides };
   const supervised = startProcess(`${name}-extra`, [spec.entry], env, stack.processes.length);
   stack.processes.push(supervised);
-  await waitUntilHealthy(`${urlOf(Number(env[spec.portVariable] ?? spec.defaultPort))}/healthz`, 60_000);
+  await waitUntilHealthy(`${urlOf(portOf(spec, env))}/healthz`, 60_000);
   return supervised;
 }
