@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isUnavailable } from '../database/errors.ts';
+import { AppError } from '../errors/app-error.ts';
 import { describeValidation } from './validation.ts';
 
 /** An RFC 9457 problem; thrown anywhere in a route, it becomes an application/problem+json answer. */
@@ -89,9 +90,18 @@ function fromFastifyCode(error: FastifyError, request: FastifyRequest): HttpProb
   }
 }
 
+/** A package's error that says what it means to a caller (its status): the problem, with the headers that status wants. */
+function fromAppError(error: AppError, status: number): HttpProblem {
+  const headers: Record<string, string> = {};
+  if (status === 401) headers['www-authenticate'] = 'Bearer';
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  return new HttpProblem(status, STATUS_CODES[status] ?? 'Error', error.message, { headers });
+}
+
 /** Maps anything a route or Fastify throws to a problem; unexpected errors are logged and answered without detail. */
 export function toProblem(error: FastifyError | Error, request: FastifyRequest): HttpProblem {
   if (error instanceof HttpProblem) return error;
+  if (error instanceof AppError && error.status !== undefined) return fromAppError(error, error.status);
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const errors = describeValidation(fastifyError.validation, fastifyError.validationContext);

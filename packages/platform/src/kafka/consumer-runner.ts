@@ -1,10 +1,10 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes, type Message, type MessagesStream } from '@platformatic/kafka';
+import { isRetryable } from '../errors/app-error.ts';
 import { backoffDelay } from '../lifecycle/backoff.ts';
 import { consumerMetrics, type ConsumerMetrics } from './consumer-metrics.ts';
 import type { ConsumerHealth, ConsumerOptions, ConsumerState, ConsumerStats, RecordContext, RunningConsumer } from './consumer-types.ts';
 import { PartitionProgress } from './partition-progress.ts';
-import { isPermanentFailure } from './permanent-error.ts';
 import { clientOptions } from './connection.ts';
 import { deadLetterTopic } from './topics.ts';
 import { processRecord as inProcessSpan, textHeaders } from '../telemetry/messaging.ts';
@@ -160,7 +160,8 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
         stats.processed++;
         return;
       } catch (error) {
-        if (isPermanentFailure(error)) return deadLetter(record, `rejected: ${describe(error)}`);
+        // A message the handler calls bad (retryable: false, e.g. a PermanentError) is dead-lettered; anything else retried.
+        if (!isRetryable(error)) return deadLetter(record, `rejected: ${describe(error)}`);
         if (closing) throw error; // leave it uncommitted: the next owner of the partition retries it
         stats.retries++;
         const delay = backoffDelay(attempt, retryBaseMs, retryMaxMs);

@@ -13,7 +13,7 @@ export type {
   RunningConsumer,
 } from './consumer-types.ts';
 export { PartitionProgress } from './partition-progress.ts';
-export { isPermanentFailure, PermanentError } from './permanent-error.ts';
+export { PermanentError } from './permanent-error.ts';
 export { KafkaProducer, ProduceDeadlineError, type OutgoingRecord, type ProducerOptions } from './producer.ts';
 export { consumerNotReadyReason, consumerReadiness, type ConsumerReadinessOptions } from './readiness.ts';
 export { deadLetterTopic, ensureTopics, replicationFor, type TopicLayout } from './topics.ts';

@@ -1,15 +1,13 @@
-/** Thrown by a handler for a message that can never succeed (retrying is pointless): it goes to the DLQ at once. */
-export class PermanentError extends Error {
-  /** The flag every error may carry (issue 13): `false` means "this message is bad", so it is dead-lettered. */
-  readonly retryable = false;
-}
+import { AppError } from '../errors/app-error.ts';
 
 /**
- * True when a handler's error says the message itself is bad: a PermanentError, or any error whose `retryable`
- * property is `false`. Everything else (a broker, database or third party unavailable, a timeout, a bug that a deploy
- * fixes) is transient and retried.
+ * The Kafka wrapper's own "this message can never succeed": thrown by a handler, it dead-letters the message at once.
+ * A package's own non-retryable errors (its `errors.ts`) do the same; this one is for handlers without such a table.
  */
-export function isPermanentFailure(error: unknown): boolean {
-  if (error instanceof PermanentError) return true;
-  return typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false;
+export class PermanentError extends AppError {
+  static readonly code = 'KAFKA_MESSAGE_REJECTED';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(PermanentError.code, message, { retryable: false }, options);
+  }
 }
