@@ -7,14 +7,17 @@ export interface AdminRoutes {
   metrics(): Promise<{ contentType: string; body: string }>;
   /** The readiness checks that fail, by name, with their reasons; empty when the process is ready. */
   failures(): Promise<Record<string, string>>;
+  /** Serves any other path (a service's own admin routes, admin-routes.ts); unset, other paths are 404. */
+  others?(request: IncomingMessage, response: ServerResponse): void;
 }
 
 const ROUTES = new Set(['/metrics', '/readyz', '/healthz']);
 
 /**
- * The operations port of a process: /metrics, /readyz with the reason of every failing check, and /healthz, nothing
- * else. It is a plain node:http server, apart from the public Fastify one, so that no public route, hook or plugin
- * (rate limits, the page, the API reference) ever sees it; it listens on ADMIN_HOST (loopback by default).
+ * The operations port of a process: /metrics, /readyz with the reason of every failing check, /healthz, and the admin
+ * routes the service added (`others`). It is a plain node:http server, apart from the public Fastify one, so that no
+ * public route, hook or plugin (rate limits, the page, the API reference) ever sees it; it listens on ADMIN_HOST
+ * (loopback by default).
  */
 export class AdminServer {
   readonly #routes: AdminRoutes;
@@ -62,6 +65,7 @@ export class AdminServer {
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const { service } = this.#routes;
+    if (!ROUTES.has(path) && this.#routes.others) return this.#routes.others(request, response);
     if (!ROUTES.has(path)) return send(response, 404, problemOf(404, `No route for ${request.method} ${path}.`));
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('allow', 'GET, HEAD');

@@ -11,6 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ConfigError, loadConfig } from '../config/env.ts';
 import { adminSettings, listenSettings } from '../config/common.ts';
 import type { Logger } from '../logging/index.ts';
+import { createAdminRouter, type AdminApp } from './admin-routes.ts';
 import { AdminServer } from './admin-server.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { clientErrorHandler } from './client-error.ts';
@@ -31,6 +32,8 @@ export type HttpServer = FastifyInstance<
   addReadinessCheck(name: string, check: ReadinessCheck): void;
   /** The operations port's base URL (/metrics, /readyz with reasons) while the server listens; undefined otherwise. */
   readonly adminUrl: string | undefined;
+  /** Routes of the operations port (never the public one); add them before listen(). */
+  adminRoutes: AdminApp;
 };
 
 export interface HttpServerOptions {
@@ -123,19 +126,26 @@ export function createHttpServer(service: string, logger: Logger, options: HttpS
     }
     return failed;
   };
+  const adminRouter = createAdminRouter(logger);
   const admin = new AdminServer({
     service,
     failures,
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+    others: adminRouter.handle,
   });
   app.decorate('adminUrl', { getter: () => admin.url });
-  app.addHook('onClose', async () => admin.close());
+  app.decorate('adminRoutes', adminRouter.app);
+  app.addHook('onClose', async () => {
+    await admin.close();
+    await adminRouter.close();
+  });
   // Promise-style listen (the only one the services use), followed by the operations port's. Fastify hands its options
   // to Node's server.listen() as they are, so `reusePort` (Node ≥ 22.12, not in Fastify's types) reaches the socket.
   const listenPublic = app.listen.bind(app) as (listenOptions?: FastifyListenOptions & { reusePort?: boolean }) => Promise<string>;
   const listen = async (listenOptions: FastifyListenOptions = {}): Promise<string> => {
     const address = await listenPublic(reusePort ? { ...listenOptions, reusePort } : listenOptions);
     try {
+      await adminRouter.ready();
       await admin.listen(adminPort ?? defaultAdminPort(Number(listenOptions.port ?? 0)), adminHost);
     } catch (error) {
       await app.close().catch(() => {});
