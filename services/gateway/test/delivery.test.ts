@@ -7,7 +7,7 @@ import { postVoucher, randomPhone, startReadyGateway, testConfig, toE164, waitFo
 import { startSmsReceiver } from './support/sms-receiver.ts';
 import { ConsumerGroups, Topics } from '@voucher/contracts';
 import { deadLetterTopic, namespaced } from '@voucher/platform/kafka';
-import { collectTopic, openPage, waitForConsumed } from '@voucher/platform/testing';
+import { collectTopic, metricValue, openPage, waitForConsumed } from '@voucher/platform/testing';
 import type { Config } from '../src/config.ts';
 
 const HANDOFF_MS = 400;
@@ -64,11 +64,7 @@ describe('delivery of receive-code outcomes', () => {
     await vps.publish(codeMessage(marker.requestId, marker.phone));
     await statusBecomes(marker.requestId, 'SENT_BY_SMS');
   };
-  const metric = async (name: string, labels: RegExp = /.*/) => {
-    const text = await (await fetch(`${gateway.http.adminUrl}/metrics`)).text();
-    const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}{`) && labels.test(candidate));
-    return line ? Number(line.split(' ').at(-1)) : 0;
-  };
+  const metric = (name: string, labels?: RegExp) => metricValue(gateway.http.adminUrl, name, labels);
 
   test('a WEB code reaches the waiting page once, and no SMS is sent', async () => {
     const { requestId, phone } = await newRequest();

@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '@voucher/platform/database';
+import { metricValue } from '@voucher/platform/testing';
 import type { RunningGateway } from '../src/service.ts';
 import { requestCodeReader } from './support/kafka-helpers.ts';
 import { openTestDatabase, postVoucher, randomPhone, startReadyGateway, testConfig, toE164, waitFor } from './support/gateway-harness.ts';
@@ -79,7 +79,7 @@ describe('POST /voucher', () => {
       assert.equal(body.status, 400);
       assert.match(String(body.detail), /phoneNumber/);
     }
-    await sleep(1000);
+    await reader.caughtUp(); // a request is produced before it is answered: all these could produce is read by now
     assert.equal(reader.seen.length, before);
   });
 
@@ -187,7 +187,10 @@ describe('POST /voucher', () => {
   });
 
   test('accepted requests are counted in /metrics', async () => {
-    const text = await (await fetch(`${gateway.http.adminUrl}/metrics`)).text();
-    assert.match(text, /gateway_requests_accepted_total\{[^}]*\} [1-9]/);
+    const accepted = () => metricValue(gateway.http.adminUrl, 'gateway_requests_accepted_total');
+    const before = await accepted();
+    const { response, body } = await postVoucher(gateway, `?phoneNumber=${randomPhone()}`);
+    assertAccepted(response, body);
+    assert.equal(await accepted(), before + 1);
   });
 });

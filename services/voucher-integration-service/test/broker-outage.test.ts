@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startPrivateBroker, type PrivateBroker } from '@voucher/platform/testing';
+import { startPrivateBroker, type PrivateBroker, waitFor } from '@voucher/platform/testing';
 import { callbackPayload, vpsReplies } from './helpers/fake-vps.ts';
-import { eventually, pkcePair, requestCode, settle, startHarness, voucherCode, type Harness } from './helpers/harness.ts';
+import { pkcePair, requestCode, startHarness, voucherCode, type Harness } from './helpers/harness.ts';
 
 /**
  * Issues 9 and 10 on a real outage: the broker the service publishes to crashes (SIGKILL) while a challenge waits for
@@ -35,7 +35,7 @@ describe('a callback during a real broker crash (private broker)', () => {
       const stateOf = async () =>
         (await h.service.database.query<{ state: string }>('SELECT state FROM vps_requests WHERE request_id = $1', [request.requestId]))[0]
           ?.state;
-      await eventually(async () => (await stateOf()) === 'PENDING', 'the stored challenge');
+      await waitFor(async () => (await stateOf()) === 'PENDING', 'the stored challenge');
 
       await broker.kill();
       const startedAt = Date.now();
@@ -50,7 +50,7 @@ describe('a callback during a real broker crash (private broker)', () => {
       assert.equal(await waiting(), 1, 'its receive-code record waits in the outbox');
 
       await broker.restart();
-      const [outcome] = await eventually(
+      const [outcome] = await waitFor(
         () => h.kafka.receivedFor(request.requestId).length > 0 && h.kafka.receivedFor(request.requestId),
         'receive-code after the restart',
         120_000,
@@ -58,8 +58,8 @@ describe('a callback during a real broker crash (private broker)', () => {
       assert.equal(outcome?.voucherCode, code);
       assert.equal(outcome?.status, 'SUCCESS');
       assert.equal(outcome?.channel, 'WEB', 'known before the deadline');
-      await eventually(async () => (await waiting()) === 0, 'the outbox to be empty', 30_000);
-      await settle(1000);
+      await waitFor(async () => (await waiting()) === 0, 'the outbox to be empty', 30_000);
+      await h.quiet(request.requestId);
       assert.equal(h.kafka.receivedFor(request.requestId).length, 1, 'exactly once');
       assert.equal(h.vps.callsFor(request.requestId).length, 1, 'the VPS was never asked again');
     },

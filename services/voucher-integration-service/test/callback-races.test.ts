@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { callbackPayload, vpsReplies, type VpsReply } from './helpers/fake-vps.ts';
-import { eventually, pkcePair, postCallback, requestCode, settle, startHarness, voucherCode, type Harness } from './helpers/harness.ts';
+import { waitFor } from '@voucher/platform/testing';
+import { pkcePair, postCallback, requestCode, startHarness, voucherCode, type Harness } from './helpers/harness.ts';
 
 /**
  * Issue 9, "a genuine callback always lands": a callback that arrives before its challenge is stored, while the
@@ -14,8 +15,8 @@ describe('a genuine callback always lands', () => {
   after(() => h.close());
 
   const onlyOutcome = async (requestId: string) => {
-    const [message] = await eventually(() => h.kafka.receivedFor(requestId).length > 0 && h.kafka.receivedFor(requestId), 'receive-code');
-    await settle();
+    const [message] = await waitFor(() => h.kafka.receivedFor(requestId).length > 0 && h.kafka.receivedFor(requestId), 'receive-code');
+    await h.quiet(requestId);
     assert.equal(h.kafka.receivedFor(requestId).length, 1, 'exactly one receive-code message');
     return message!;
   };
@@ -33,10 +34,7 @@ describe('a genuine callback always lands', () => {
     }));
     await h.kafka.publishRequest(request);
 
-    const [delivery] = await eventually(
-      () => h.vps.deliveriesOf(codeVerifier).length > 0 && h.vps.deliveriesOf(codeVerifier),
-      'the callback',
-    );
+    const [delivery] = await waitFor(() => h.vps.deliveriesOf(codeVerifier).length > 0 && h.vps.deliveriesOf(codeVerifier), 'the callback');
     assert.equal(await delivery!.firstWord, 503, 'not known yet: the VPS is told to retry, not that the verifier is wrong');
     assert.equal(await delivery!.final, 200);
     const outcome = await onlyOutcome(request.requestId);
@@ -59,14 +57,14 @@ describe('a genuine callback always lands', () => {
       return vpsReplies.challenge(codeChallenge, 'S256');
     });
     await h.kafka.publishRequest(request);
-    await eventually(() => h.vps.callsFor(request.requestId).length === 1, 'the first call');
+    await waitFor(() => h.vps.callsFor(request.requestId).length === 1, 'the first call');
     assert.equal(await storedState(request.requestId), 'CALLING', 'the call is on record before the VPS hears of it');
 
     await h.stop();
     firstAnswer.resolve(vpsReplies.challenge(codeChallenge, 'S256')); // the 202 nobody is left to store
     const delivery = h.vps.deliver(h.callbackUrl, callbackPayload(codeVerifier, code)); // the code is ready at once
     void delivery.firstWord.then(callbackAnswered.resolve);
-    await eventually(() => delivery.answers.length >= 2, 'callbacks refused while the service is down');
+    await waitFor(() => delivery.answers.length >= 2, 'callbacks refused while the service is down');
     assert.ok(delivery.answers.every((answer) => answer === 'unreachable'));
     await h.start();
 
@@ -86,14 +84,14 @@ describe('a genuine callback always lands', () => {
     const answer = Promise.withResolvers<VpsReply>();
     h.vps.script(request.requestId, () => answer.promise);
     await h.kafka.publishRequest(request);
-    await eventually(() => h.vps.callsFor(request.requestId).length === 1, 'the call');
+    await waitFor(() => h.vps.callsFor(request.requestId).length === 1, 'the call');
 
     const forged = () => postCallback(h.service, callbackPayload(pkcePair().codeVerifier, 'FORGED-CODE'));
     const whileCalling = await forged();
     assert.equal(whileCalling.status, 503);
     assert.match(whileCalling.type, /application\/problem\+json/);
     answer.resolve(vpsReplies.challenge(codeChallenge, 'S256'));
-    await eventually(async () => (await storedState(request.requestId)) === 'PENDING', 'the stored challenge');
+    await waitFor(async () => (await storedState(request.requestId)) === 'PENDING', 'the stored challenge');
     assert.equal((await forged()).status, 403);
     assert.equal((await postCallback(h.service, callbackPayload(`${codeVerifier.slice(0, -1)}x`, 'FORGED-CODE'))).status, 403);
 
@@ -126,7 +124,7 @@ describe('a broker outage (issue 10: nothing waits on the broker inside a reques
     const code = voucherCode();
     h.vps.script(request.requestId, () => vpsReplies.challenge(codeChallenge, 'S256'));
     await h.kafka.publishRequest(request);
-    await eventually(async () => (await storedState(request.requestId)) === 'PENDING', 'the stored challenge');
+    await waitFor(async () => (await storedState(request.requestId)) === 'PENDING', 'the stored challenge');
 
     h.brokerDown = true;
     const delivery = h.vps.deliver(h.callbackUrl, callbackPayload(codeVerifier, code));
@@ -137,20 +135,19 @@ describe('a broker outage (issue 10: nothing waits on the broker inside a reques
       fetch(`${h.service.http.adminUrl}/metrics`).then(async (response) =>
         /outbox_publish_failures_total\{[^}]*\} [1-9]/.test(await response.text()),
       );
-    await eventually(failures, 'the relay to try, and fail, to publish');
+    await waitFor(failures, 'the relay to try, and fail, to publish');
     assert.equal(await waitingRecords(request.requestId), 1, 'the receive-code record waits in the outbox');
     assert.equal(h.kafka.receivedFor(request.requestId).length, 0);
 
     h.brokerDown = false;
-    const [outcome] = await eventually(
+    const [outcome] = await waitFor(
       () => h.kafka.receivedFor(request.requestId).length > 0 && h.kafka.receivedFor(request.requestId),
       'receive-code once the broker is back',
     );
     assert.equal(outcome?.voucherCode, code);
     assert.equal(outcome?.status, 'SUCCESS');
     assert.equal(outcome?.channel, 'WEB', 'known before the deadline, however late the broker took it');
-    await eventually(async () => (await waitingRecords(request.requestId)) === 0, 'the published record to leave the outbox');
-    await settle();
+    await h.quiet(request.requestId);
     assert.equal(h.kafka.receivedFor(request.requestId).length, 1, 'exactly once');
     assert.equal(h.vps.callsFor(request.requestId).length, 1, 'the VPS was never asked again');
   });
@@ -161,18 +158,18 @@ describe('a broker outage (issue 10: nothing waits on the broker inside a reques
     h.vps.script(request.requestId, () => vpsReplies.code(code));
     h.brokerDown = true;
     await h.kafka.publishRequest(request); // the probe's own producer: the test's broker is up, only the service's relay fails
-    await eventually(async () => (await storedState(request.requestId)) === 'SETTLED', 'the settled request');
-    await settle();
+    await waitFor(async () => (await storedState(request.requestId)) === 'SETTLED', 'the settled request');
+    await h.kafka.caughtUp(); // every publish fails while the broker is down: the probe has read all there is
     assert.equal(h.kafka.receivedFor(request.requestId).length, 0);
     assert.equal(await waitingRecords(request.requestId), 1);
 
     h.brokerDown = false;
-    const [outcome] = await eventually(
+    const [outcome] = await waitFor(
       () => h.kafka.receivedFor(request.requestId).length > 0 && h.kafka.receivedFor(request.requestId),
       'receive-code once the broker is back',
     );
     assert.equal(outcome?.voucherCode, code);
-    await settle();
+    await h.quiet(request.requestId);
     assert.equal(h.kafka.receivedFor(request.requestId).length, 1, 'exactly once');
     assert.equal(h.vps.callsFor(request.requestId).length, 1, 'asked once: the message was not retried for want of the broker');
   });
@@ -184,7 +181,7 @@ describe('test isolation (a schema for each harness)', () => {
     const request = requestCode(30_000);
     first.vps.script(request.requestId, () => 'hang');
     await first.kafka.publishRequest(request);
-    await eventually(() => first.vps.callsFor(request.requestId).length === 1, 'the hanging call');
+    await waitFor(() => first.vps.callsFor(request.requestId).length === 1, 'the hanging call');
     await first.close(); // mid-call: its CALLING row stays
 
     const second = await startHarness();

@@ -3,7 +3,8 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { readConfig } from '../src/config.ts';
 import { vpsReplies } from './helpers/fake-vps.ts';
-import { eventually, pkcePair, requestCode, settle, startHarness, voucherCode, type Harness } from './helpers/harness.ts';
+import { waitFor } from '@voucher/platform/testing';
+import { pkcePair, requestCode, startHarness, voucherCode, type Harness } from './helpers/harness.ts';
 
 /** A Standard Webhooks secret and its key. */
 const newSecret = () => {
@@ -27,7 +28,7 @@ async function acknowledged(h: Harness) {
   const pair = pkcePair();
   h.vps.script(request.requestId, () => vpsReplies.challenge(pair.codeChallenge, 'S256'));
   await h.kafka.publishRequest(request);
-  await eventually(
+  await waitFor(
     async () =>
       (await h.service.database.query('SELECT 1 FROM vps_requests WHERE request_id = $1 AND state = $2', [request.requestId, 'PENDING']))
         .length > 0,
@@ -56,7 +57,7 @@ describe('signed callbacks (VPS_CALLBACK_SECRET, Standard Webhooks)', () => {
     for (const key of [current.key, previous.key]) {
       const { request, body } = await acknowledged(h);
       assert.equal((await post(h, body, signedHeaders(key, body))).status, 200);
-      await eventually(() => h.kafka.receivedFor(request.requestId).length > 0, 'receive-code');
+      await waitFor(() => h.kafka.receivedFor(request.requestId).length > 0, 'receive-code');
     }
   });
 
@@ -77,7 +78,7 @@ describe('signed callbacks (VPS_CALLBACK_SECRET, Standard Webhooks)', () => {
       assert.equal(answer.status, 401, what);
       assert.match(answer.headers.get('content-type') ?? '', /application\/problem\+json/, what);
     }
-    await settle();
+    await h.quiet(request.requestId);
     assert.equal(h.kafka.receivedFor(request.requestId).length, 0, 'nothing published');
     assert.equal((await post(h, body, signedHeaders(current.key, body))).status, 200, 'the challenge was not spent');
   });
@@ -90,7 +91,8 @@ describe('signed callbacks (VPS_CALLBACK_SECRET, Standard Webhooks)', () => {
     const other = await acknowledged(h);
     const reused = signedHeaders(current.key, other.body, headers['webhook-id']);
     assert.equal((await post(h, other.body, reused)).status, 401, 'the same id on another callback');
-    await settle();
+    await h.quiet(request.requestId);
+    await h.quiet(other.request.requestId);
     assert.equal(h.kafka.receivedFor(request.requestId).length, 1);
     assert.equal(h.kafka.receivedFor(other.request.requestId).length, 0, 'nothing published for the replay');
   });
@@ -109,7 +111,7 @@ describe('signed callbacks (VPS_CALLBACK_SECRET, Standard Webhooks)', () => {
     assert.equal((await post(h, body, signedHeaders(current.key, body, id))).status, 503);
     await h.service.database.query('DELETE FROM vps_requests WHERE request_id = $1', [request.requestId]);
     await h.kafka.publishRequest(request);
-    await eventually(
+    await waitFor(
       async () =>
         (await h.service.database.query(`SELECT 1 FROM vps_requests WHERE request_id = $1 AND state = 'PENDING'`, [request.requestId]))
           .length > 0,
@@ -126,8 +128,7 @@ describe('the callback route under forged traffic', () => {
     after(() => h.close());
 
     it('answers unknown verifiers from one non-locking statement', async () => {
-      await acknowledged(h);
-      await settle();
+      await acknowledged(h); // its handler's work ends with the stored challenge
       const database = h.service.database;
       const original = database.transaction.bind(database);
       let transactions = 0;
@@ -168,7 +169,7 @@ describe('the callback route under forged traffic', () => {
         const answer = await post(h, body);
         assert.equal(answer.status, 403);
         assert.match(answer.body, /only from the voucher provider/);
-        await settle();
+        await h.quiet(request.requestId);
         assert.equal(h.kafka.receivedFor(request.requestId).length, 0);
       } finally {
         await h.close();

@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { customerMessages } from '../src/outcomes.ts';
 import { vpsReplies } from './helpers/fake-vps.ts';
-import { eventually, pkcePair, postCallback, requestCode, settle, startHarness, voucherCode, type Harness } from './helpers/harness.ts';
+import { waitFor } from '@voucher/platform/testing';
+import { pkcePair, postCallback, requestCode, startHarness, voucherCode, type Harness } from './helpers/harness.ts';
 
 describe('VPS callbacks (PKCE)', () => {
   let h: Harness;
@@ -16,7 +17,7 @@ describe('VPS callbacks (PKCE)', () => {
     const pair = pkcePair(method);
     h.vps.script(request.requestId, () => vpsReplies.challenge(pair.codeChallenge, method));
     await h.kafka.publishRequest(request);
-    await eventually(
+    await waitFor(
       async () => (await h.service.database.query('SELECT 1 FROM vps_requests WHERE request_id = $1', [request.requestId])).length > 0,
       'the stored challenge',
     );
@@ -29,7 +30,7 @@ describe('VPS callbacks (PKCE)', () => {
     message: 'Thank you for using our services, your voucher code is ready.',
   });
   const outcomeOf = async (requestId: string) => {
-    const [message] = await eventually(() => h.kafka.receivedFor(requestId).length > 0 && h.kafka.receivedFor(requestId), 'receive-code');
+    const [message] = await waitFor(() => h.kafka.receivedFor(requestId).length > 0 && h.kafka.receivedFor(requestId), 'receive-code');
     return message!;
   };
 
@@ -48,7 +49,7 @@ describe('VPS callbacks (PKCE)', () => {
     const replay = await postCallback(h.service, callback(codeVerifier, code));
     assert.equal(replay.status, 409);
     assert.match(replay.type, /application\/problem\+json/);
-    await settle();
+    await h.quiet(request.requestId);
     assert.equal(h.kafka.receivedFor(request.requestId).length, 1, 'the replay produced nothing');
   });
 
@@ -79,7 +80,7 @@ describe('VPS callbacks (PKCE)', () => {
     assert.equal(wrong.status, 403);
     // The challenge from the VPS's 202, sent as if it were the verifier, must not match either.
     assert.equal((await postCallback(h.service, callback(codeChallenge))).status, 403);
-    await settle();
+    await h.quiet(request.requestId);
     assert.equal(h.kafka.receivedFor(request.requestId).length, 0, 'forged callbacks produced nothing');
     assert.equal((await postCallback(h.service, callback(codeVerifier))).status, 200, 'the real verifier still works');
   });
@@ -102,7 +103,7 @@ describe('VPS callbacks (PKCE)', () => {
       assert.match(answer.type, /application\/problem\+json/);
       assert.equal(answer.body.status, 400);
     }
-    await settle();
+    await h.quiet(request.requestId);
     assert.equal(h.kafka.receivedFor(request.requestId).length, 0);
     assert.equal((await postCallback(h.service, callback(codeVerifier))).status, 200, 'the challenge is still pending');
   });
@@ -128,7 +129,7 @@ describe('plain PKCE challenges (PKCE_ALLOW_PLAIN)', () => {
       const { codeVerifier, codeChallenge } = pkcePair('plain');
       h.vps.script(request.requestId, () => vpsReplies.challenge(codeChallenge, 'plain'));
       await h.kafka.publishRequest(request);
-      const [outcome] = await eventually(
+      const [outcome] = await waitFor(
         () => h.kafka.receivedFor(request.requestId).length > 0 && h.kafka.receivedFor(request.requestId),
         'receive-code',
       );
@@ -151,7 +152,7 @@ describe('plain PKCE challenges (PKCE_ALLOW_PLAIN)', () => {
       const pair = pkcePair(method);
       h.vps.script(request.requestId, () => vpsReplies.challenge(pair.codeChallenge, method));
       await h.kafka.publishRequest(request);
-      const [row] = await eventually(
+      const [row] = await waitFor(
         () =>
           h.service.database
             .query('SELECT * FROM vps_requests WHERE request_id = $1 AND state = $2', [request.requestId, 'PENDING'])
@@ -172,7 +173,7 @@ describe('plain PKCE challenges (PKCE_ALLOW_PLAIN)', () => {
         }
       }
       assert.equal((await postCallback(h.service, callback(codeVerifier))).status, 200, 'the genuine verifier redeems it');
-      const [outcome] = await eventually(
+      const [outcome] = await waitFor(
         () => h.kafka.receivedFor(request.requestId).length > 0 && h.kafka.receivedFor(request.requestId),
         'receive-code',
       );
@@ -194,7 +195,7 @@ describe('challenge expiry', () => {
   after(() => h.close());
 
   const outcomesOf = (requestId: string) =>
-    eventually(() => h.kafka.receivedFor(requestId).length > 0 && h.kafka.receivedFor(requestId), 'receive-code');
+    waitFor(() => h.kafka.receivedFor(requestId).length > 0 && h.kafka.receivedFor(requestId), 'receive-code');
 
   it('asks the VPS again about a challenge that expired without its callback, and gives the customer the code it answers', async () => {
     const request = requestCode(5000);
@@ -215,7 +216,7 @@ describe('challenge expiry', () => {
     assert.deepEqual(calls[1], calls[0], 'the same requestId, number and callback URL: the VPS treats it as the same request');
     const lateCallback = await postCallback(h.service, { codeVerifier, status: 'LATE_SUCCESS', voucherCode: code });
     assert.equal(lateCallback.status, 409, 'the code was delivered; its callback is a duplicate');
-    await settle(500);
+    await h.quiet(request.requestId);
     assert.equal(h.kafka.receivedFor(request.requestId).length, 1);
   });
 
@@ -224,14 +225,16 @@ describe('challenge expiry', () => {
     const { codeVerifier, codeChallenge } = pkcePair();
     h.vps.script(request.requestId, () => vpsReplies.challenge(codeChallenge, 'S256'));
     await h.kafka.publishRequest(request);
-    await eventually(() => h.vps.callsFor(request.requestId).length >= 2, 'a re-ask of the expired challenge');
+    await waitFor(() => h.vps.callsFor(request.requestId).length >= 2, 'a re-ask of the expired challenge');
 
     const code = voucherCode();
     const answer = await postCallback(h.service, { codeVerifier, status: 'SUCCESS', voucherCode: code });
     assert.equal(answer.status, 200);
     const [outcome] = await outcomesOf(request.requestId);
     assert.equal(outcome?.voucherCode, code);
-    await settle(1000);
+    // A 200 means no re-ask was in flight (a re-ask marks the request CALLING first, and the callback then gets 503),
+    // and a settled request is re-asked no more: once the code has left the outbox, nothing else can follow it.
+    await h.quiet(request.requestId);
     assert.equal(h.kafka.receivedFor(request.requestId).length, 1, 'no FAILED after the code');
   });
 
@@ -248,7 +251,7 @@ describe('challenge expiry', () => {
     assert.equal(h.vps.callsFor(request.requestId).length, 3, 'the first call and two re-asks');
     const late = await postCallback(h.service, { codeVerifier, status: 'SUCCESS', voucherCode: voucherCode() });
     assert.equal(late.status, 410);
-    await settle(500);
+    await h.quiet(request.requestId);
     assert.equal(h.kafka.receivedFor(request.requestId).length, 1, 'one FAILED, and no code from the late callback');
     assert.equal(h.vps.callsFor(request.requestId).length, 3, 'nothing asked after the request ended');
   });
@@ -264,16 +267,16 @@ describe('shutdown', () => {
     const code = voucherCode();
     h.vps.script(request.requestId, (_call, attempt) => (attempt === 1 ? vpsReplies.error() : vpsReplies.code(code)));
     await h.kafka.publishRequest(request);
-    await eventually(() => h.vps.callsFor(request.requestId).length === 1, 'the first VPS call');
+    await waitFor(() => h.vps.callsFor(request.requestId).length === 1, 'the first VPS call');
 
     await h.restart();
-    const [outcome] = await eventually(
+    const [outcome] = await waitFor(
       () => h.kafka.receivedFor(request.requestId).length > 0 && h.kafka.receivedFor(request.requestId),
       'SUCCESS',
     );
     assert.equal(outcome?.status, 'SUCCESS');
     assert.equal(outcome?.voucherCode, code);
-    await settle();
+    await h.quiet(request.requestId);
     assert.equal(h.kafka.receivedFor(request.requestId).length, 1);
     assert.equal(h.kafka.deadLetters.length, 0, 'nothing was dead-lettered');
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReceiveCodeMessage } from '@voucher/contracts';
 import { openDatabase, type Database } from '@voucher/platform/database';
 import { createMetrics } from '@voucher/platform/http';
@@ -11,7 +12,8 @@ import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from '../
 import type { OutcomePublisher } from '../src/receive-code-publisher.ts';
 import { migrationsDir, serviceName } from '../src/service.ts';
 import { RequestStore } from '../src/store/request-store.ts';
-import { eventually, phoneNumber, settle, uniqueSchema, voucherCode } from './helpers/harness.ts';
+import { waitFor } from '@voucher/platform/testing';
+import { phoneNumber, uniqueSchema, voucherCode } from './helpers/harness.ts';
 
 /** Stands in for the broker: records each produce request; fails while `down`; holds every publish while `frozen`. */
 class FakeBroker implements OutcomePublisher {
@@ -72,14 +74,14 @@ describe('outbox relay', () => {
     const broker = new FakeBroker();
     const relay = startRelay(broker); // polls only once a minute: what it does below, a poke made it do
     const store = new RequestStore(database, { outboxWritten: () => relay.poke() });
-    await settle(100); // its first pass (at start) found nothing
+    await sleep(100); // its first pass (at start) found nothing: a publish below is a poke's doing
 
     const outcomes = Array.from({ length: 5 }, outcome);
     const recorded = await store.settleMany(outcomes);
-    await eventually(() => broker.produceRequests.length > 0, 'the publish');
+    await waitFor(() => broker.produceRequests.length > 0, 'the publish');
     assert.equal(broker.produceRequests.length, 1, 'one produce request for the outcomes of one commit');
     assert.deepEqual(broker.produceRequests[0], recorded, 'the records as they were committed, in order');
-    await eventually(async () => (await waiting()) === 0, 'the published records to be deleted');
+    await waitFor(async () => (await waiting()) === 0, 'the published records to be deleted');
   });
 
   it('still finds records nobody poked it about (committed by a replica that died before its poke), at its poll', async () => {
@@ -87,7 +89,7 @@ describe('outbox relay', () => {
     startRelay(broker, { pollMs: 200 });
     const store = new RequestStore(database); // pokes nobody
     const [record] = await store.settleMany([outcome()]);
-    await eventually(() => broker.published(record!.requestId).length === 1, 'the poll to publish it');
+    await waitFor(() => broker.published(record!.requestId).length === 1, 'the poll to publish it');
   });
 
   it('keeps what it could not publish while the broker is down, and publishes it once when it is back', async () => {
@@ -96,16 +98,16 @@ describe('outbox relay', () => {
     const store = new RequestStore(database, { outboxWritten: () => relay.poke() });
     broker.down = true;
     const [record] = await store.settleMany([outcome()]);
-    await eventually(async () => {
+    await waitFor(async () => {
       const [row] = await database.query<{ attempts: number }>('SELECT attempts FROM outbox WHERE request_id = $1', [record!.requestId]);
       return (row?.attempts ?? 0) >= 3 && row;
     }, 'attempts while the broker is down');
     assert.equal(broker.produceRequests.length, 0);
 
     broker.down = false;
-    await eventually(() => broker.published(record!.requestId).length > 0, 'the publish once the broker is back');
-    await eventually(async () => (await waiting()) === 0, 'the record to be deleted');
-    await settle(300);
+    await waitFor(() => broker.published(record!.requestId).length > 0, 'the publish once the broker is back');
+    // A record is deleted only after it was published: gone from the outbox, it is published no more.
+    await waitFor(async () => (await waiting()) === 0, 'the record to be deleted');
     assert.equal(broker.published(record!.requestId).length, 1, 'published once');
   });
 
@@ -122,9 +124,9 @@ describe('outbox relay', () => {
 
     const broker = new FakeBroker();
     startRelay(broker, { pollMs: 50 });
-    await eventually(() => broker.published(record!.requestId).length > 0, 'the record published again', 5000);
+    await waitFor(() => broker.published(record!.requestId).length > 0, 'the record published again', 5000);
     assert.ok(Date.now() - leasedAt >= 700, 'not before the lease ran out');
-    await eventually(async () => (await waiting()) === 0, 'the record to be deleted');
+    await waitFor(async () => (await waiting()) === 0, 'the record to be deleted');
   });
 
   it('holds no transaction while it publishes: a frozen broker leaves commits and the database free', async () => {
@@ -133,7 +135,7 @@ describe('outbox relay', () => {
     const relay = startRelay(broker, { batchSize: 1 });
     const store = new RequestStore(database, { outboxWritten: () => relay.poke() });
     const [first] = await store.settleMany([outcome()]);
-    await eventually(async () => (await database.query('SELECT 1 FROM outbox WHERE attempts = 1')).length === 1, 'the lease');
+    await waitFor(async () => (await database.query('SELECT 1 FROM outbox WHERE attempts = 1')).length === 1, 'the lease');
 
     const idle = await database.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`,
@@ -144,7 +146,7 @@ describe('outbox relay', () => {
 
     broker.frozen.resolve();
     broker.frozen = undefined;
-    await eventually(async () => (await waiting()) === 0, 'everything published once the broker answers');
+    await waitFor(async () => (await waiting()) === 0, 'everything published once the broker answers');
     assert.equal(broker.published(first!.requestId).length, 1);
   });
 
@@ -152,14 +154,14 @@ describe('outbox relay', () => {
     const broker = new FakeBroker();
     const slow: OutcomePublisher = {
       publish: async (messages) => {
-        await settle(20);
+        await sleep(20); // a slow broker, so that the relays' passes overlap
         await broker.publish(messages);
       },
     };
     const [a, b, c] = [startRelay(slow, { batchSize: 7 }), startRelay(slow, { batchSize: 7 }), startRelay(slow, { batchSize: 7 })];
     const store = new RequestStore(database, { outboxWritten: () => [a, b, c].forEach((relay) => relay.poke()) });
     const records = (await Promise.all(Array.from({ length: 20 }, () => store.settleMany([outcome(), outcome()])))).flat();
-    await eventually(async () => (await waiting()) === 0, 'everything published');
+    await waitFor(async () => (await waiting()) === 0, 'everything published');
     const published = broker.produceRequests.flat().map((message) => message.requestId);
     assert.equal(published.length, records.length, 'each record once');
     assert.equal(new Set(published).size, records.length);

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { customerMessages } from '../src/outcomes.ts';
 import { vpsReplies } from './helpers/fake-vps.ts';
-import { eventually, phoneNumber, pkcePair, requestCode, settle, startHarness, voucherCode, type Harness } from './helpers/harness.ts';
+import { metricValue, waitFor } from '@voucher/platform/testing';
+import { phoneNumber, pkcePair, requestCode, startHarness, voucherCode, type Harness } from './helpers/harness.ts';
 
 describe('request-code → VPS → receive-code', () => {
   let h: Harness;
@@ -11,8 +12,8 @@ describe('request-code → VPS → receive-code', () => {
   after(() => h.close());
 
   const onlyOutcome = async (requestId: string) => {
-    const [message] = await eventually(() => h.kafka.receivedFor(requestId).length > 0 && h.kafka.receivedFor(requestId), 'receive-code');
-    await settle();
+    const [message] = await waitFor(() => h.kafka.receivedFor(requestId).length > 0 && h.kafka.receivedFor(requestId), 'receive-code');
+    await h.quiet(requestId);
     assert.equal(h.kafka.receivedFor(requestId).length, 1, 'exactly one receive-code message');
     return message!;
   };
@@ -109,7 +110,7 @@ describe('request-code → VPS → receive-code', () => {
     await h.kafka.publishRequest(request, 'same-key');
 
     await onlyOutcome(request.requestId);
-    const letters = await eventually(
+    const letters = await waitFor(
       () => h.kafka.deadLetters.filter((l) => l.value.includes(invalid.requestId) || l.value === '{not json').length === 2,
       'two dead letters',
     );
@@ -123,9 +124,9 @@ describe('request-code → VPS → receive-code', () => {
     const { codeChallenge } = pkcePair();
     h.vps.script(request.requestId, () => vpsReplies.challenge(codeChallenge, 'S256'));
     await h.kafka.publishRequest(request);
-    await eventually(() => h.vps.callsFor(request.requestId).length > 0, 'the VPS call');
+    await waitFor(() => h.vps.callsFor(request.requestId).length > 0, 'the VPS call');
     // The row exists (CALLING) before the VPS is called; the challenge is stored once its 202 is in.
-    const [row] = await eventually(
+    const [row] = await waitFor(
       () =>
         h.service.database
           .query('SELECT * FROM vps_requests WHERE request_id = $1 AND state = $2', [request.requestId, 'PENDING'])
@@ -139,12 +140,13 @@ describe('request-code → VPS → receive-code', () => {
     assert.equal(row?.transform_method, 'S256');
     assert.equal(row?.phone_number, phoneNumber);
     assert.ok((row?.expires_at as Date).getTime() > Date.now());
-    await settle();
+    await h.quiet(request.requestId);
     assert.equal(h.kafka.receivedFor(request.requestId).length, 0, 'nothing is published before the callback');
   });
 
   it('gives a code the VPS hands out twice to the first request only: the second request ends FAILED, and it is counted', async () => {
     const code = voucherCode();
+    const reusedBefore = await metricValue(h.service.http.adminUrl, 'vps_codes_reused_total');
     const first = requestCode();
     const second = requestCode();
     h.vps.script(first.requestId, () => vpsReplies.code(code));
@@ -160,8 +162,7 @@ describe('request-code → VPS → receive-code', () => {
     assert.equal(secondOutcome.voucherCode, undefined);
     assert.equal(secondOutcome.message, customerMessages.FAILED);
     assert.equal(h.kafka.received.filter((message) => message.voucherCode === code).length, 1, 'one receive-code record carries the code');
-    const metrics = await (await fetch(`${h.service.http.adminUrl}/metrics`)).text();
-    assert.match(metrics, /vps_codes_reused_total\{[^}]*\} 1/);
+    assert.equal(await metricValue(h.service.http.adminUrl, 'vps_codes_reused_total'), reusedBefore + 1);
   });
 
   it('reports readiness and the callback metrics', async () => {

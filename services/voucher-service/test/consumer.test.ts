@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { metricValue } from '@voucher/platform/testing';
 import { failedReceiveCode, randomCode, randomPhone, receiveCode, waitFor } from './support/fixtures.ts';
 import { startHarness, type Harness } from './support/harness.ts';
 
@@ -26,10 +27,11 @@ describe('voucher-service consuming receive-code', () => {
 
   test('the same message delivered twice is stored once and counted as a duplicate', async () => {
     const message = receiveCode();
+    const duplicatesBefore = await metric('voucher_duplicates_ignored_total');
     await harness.publish(message, message.phoneNumber);
     await stored(message.requestId);
     await harness.publish(message, message.phoneNumber);
-    await waitFor(async () => ((await metric('voucher_duplicates_ignored_total')) >= 1 ? true : undefined), 'the duplicate');
+    await waitFor(async () => (await metric('voucher_duplicates_ignored_total')) === duplicatesBefore + 1, 'the duplicate');
     assert.equal(await countRows(message.requestId), 1);
   });
 
@@ -57,6 +59,7 @@ describe('voucher-service consuming receive-code', () => {
 
   test('a code that already belongs to another request is refused to the DLQ and the first row is unchanged', async () => {
     const code = randomCode();
+    const rejectedBefore = await metric('voucher_code_reuse_rejected_total');
     const first = receiveCode({ voucherCode: code });
     await harness.publish(first, first.phoneNumber);
     const original = await stored(first.requestId);
@@ -67,7 +70,7 @@ describe('voucher-service consuming receive-code', () => {
     assert.doesNotMatch(deadLetter.reason, new RegExp(code), 'the reason never carries the code itself');
     assert.equal((await harness.get(`/api/vouchers/${thief.requestId}`)).status, 404);
     assert.deepEqual((await harness.get(`/api/vouchers/${first.requestId}`)).body, original);
-    assert.equal(await metric('voucher_code_reuse_rejected_total'), 1);
+    assert.equal(await metric('voucher_code_reuse_rejected_total'), rejectedBefore + 1);
   });
 
   test('a value PostgreSQL refuses fails alone: it is dead-lettered, and the messages stored beside it are kept', async () => {
@@ -82,13 +85,17 @@ describe('voucher-service consuming receive-code', () => {
   });
 
   test('stored outcomes are counted by status', async () => {
-    assert.ok((await metric('voucher_codes_stored_total', 'status="SUCCESS"')) >= 3);
-    assert.ok((await metric('voucher_codes_stored_total', 'status="FAILED"')) >= 1);
+    const counted = async () => ({
+      success: await metric('voucher_codes_stored_total', /status="SUCCESS"/),
+      failed: await metric('voucher_codes_stored_total', /status="FAILED"/),
+    });
+    const before = await counted();
+    const [success, failed] = [receiveCode(), failedReceiveCode()];
+    for (const message of [success, failed]) await harness.publish(message, message.phoneNumber);
+    for (const message of [success, failed]) await stored(message.requestId);
+    const expected = { success: before.success + 1, failed: before.failed + 1 };
+    await waitFor(async () => JSON.stringify(await counted()) === JSON.stringify(expected), `the counts ${JSON.stringify(expected)}`);
   });
 
-  async function metric(name: string, labels = ''): Promise<number> {
-    const text = await (await fetch(`${harness.service.http.adminUrl}/metrics`)).text();
-    const line = text.split('\n').find((candidate) => candidate.startsWith(name) && candidate.includes(labels));
-    return line ? Number(line.split(' ').at(-1)) : 0;
-  }
+  const metric = (name: string, labels?: RegExp) => metricValue(harness.service.http.adminUrl, name, labels);
 });

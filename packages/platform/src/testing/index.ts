@@ -4,6 +4,7 @@ import type { KafkaConnection } from '../kafka/index.ts';
 import { testBrokers } from './brokers.ts';
 
 export { openPage, type PageEvent } from './event-stream.ts';
+export { metricValue } from './metrics.ts';
 export { committedOffsets, endOffsets, waitForConsumed } from './kafka-offsets.ts';
 export { freePort, startPrivateBroker, type PrivateBroker } from './private-broker.ts';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { decodeRequestCode, Topics, type ReceiveCodeMessage, type RequestCodeMessage } from '@voucher/contracts';
 import { KafkaProducer, namespaced, runConsumer } from '@voucher/platform/kafka';
-import { testConnection } from '@voucher/platform/testing';
+import { testConnection, waitForConsumed } from '@voucher/platform/testing';
 import { logger } from './gateway-harness.ts';
 
 const connection = testConnection('gateway-test');
@@ -40,14 +40,19 @@ export function failedMessage(requestId: string, phoneNumber: string): ReceiveCo
   };
 }
 
-/** Plays the integration service's consumer: collects every request-code message in the namespace, with its key. */
-export async function requestCodeReader(namespace: string) {
+/**
+ * Plays the integration service's consumer: collects every request-code message in the namespace, with its key.
+ * `partitions` is the topic's (testConfig's KAFKA_TOPIC_PARTITIONS).
+ */
+export async function requestCodeReader(namespace: string, partitions = 3) {
   const seen: Array<{ key: string; message: RequestCodeMessage }> = [];
   const producer = new KafkaProducer(connection);
+  const groupId = namespaced(namespace, 'test-reader');
+  const topic = namespaced(namespace, Topics.requestCode);
   const consumer = await runConsumer({
     connection,
-    groupId: namespaced(namespace, 'test-reader'),
-    topic: namespaced(namespace, Topics.requestCode),
+    groupId,
+    topic,
     decode: decodeRequestCode,
     handle: async (message, context) => void seen.push({ key: context.key, message }),
     producer,
@@ -56,6 +61,8 @@ export async function requestCodeReader(namespace: string) {
   return {
     seen,
     forRequest: (requestId: string) => seen.filter((entry) => entry.message.requestId === requestId),
+    /** Resolves once everything produced to request-code so far is in `seen`. */
+    caughtUp: () => waitForConsumed(groupId, topic, partitions),
     async close() {
       await consumer.close();
       await producer.close();

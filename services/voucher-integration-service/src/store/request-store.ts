@@ -38,7 +38,12 @@ export interface Outcome {
   now: Date;
   /** The trace its receive-code record continues (see outbox.add); none: a trace of its own. */
   traceContext?: TraceContext | null;
+  /** Why a FAILED outcome failed, for the support view (never a code). */
+  reason?: string;
 }
+
+/** The failure_reason of a request whose code the VPS had already issued to another request. */
+const CODE_REUSED = 'the VPS had issued this code to another request';
 
 /** What the store tells the rest of the service once a transaction that recorded outcomes has committed. */
 export interface StoreEvents {
@@ -177,10 +182,6 @@ export class RequestStore {
     return new Set(contested.filter((claim) => ownerOf.get(claim.digest) !== claim.requestId).map((claim) => claim.requestId));
   }
 
-  async isKnown(requestId: string): Promise<boolean> {
-    return (await this.#db.query('SELECT 1 FROM vps_requests WHERE request_id = $1', [requestId])).length > 0;
-  }
-
   /**
    * Records, durably and before the VPS is called, that a call for each request is outstanding (state CALLING since
    * `now`). A request already CALLING (its handler died mid-call) is resumed; one PENDING or SETTLED is `known`.
@@ -224,12 +225,13 @@ export class RequestStore {
     const { unique, isFirst } = firstOfEach(outcomes, (outcome) => outcome.request.requestId);
     return this.transaction(async (tx) => {
       const settled = await tx.query<{ request_id: string }>(
-        `INSERT INTO vps_requests (request_id, phone_number, deadline, state, outcome, settled_at)
-         SELECT request_id, phone_number, deadline, 'SETTLED', outcome, settled_at
-         FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::timestamptz[])
-           AS batch(request_id, phone_number, deadline, outcome, settled_at)
+        `INSERT INTO vps_requests (request_id, phone_number, deadline, state, outcome, settled_at, failure_reason)
+         SELECT request_id, phone_number, deadline, 'SETTLED', outcome, settled_at, failure_reason
+         FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::timestamptz[], $6::text[])
+           AS batch(request_id, phone_number, deadline, outcome, settled_at, failure_reason)
          ON CONFLICT (request_id) DO UPDATE
-           SET state = 'SETTLED', outcome = EXCLUDED.outcome, settled_at = EXCLUDED.settled_at, calling_since = NULL
+           SET state = 'SETTLED', outcome = EXCLUDED.outcome, settled_at = EXCLUDED.settled_at, calling_since = NULL,
+               failure_reason = EXCLUDED.failure_reason
            WHERE vps_requests.state = 'CALLING'
          RETURNING request_id`,
         [
@@ -238,6 +240,7 @@ export class RequestStore {
           unique.map((o) => o.request.deadline.toISOString()),
           unique.map((o) => o.status),
           unique.map((o) => o.now.toISOString()),
+          unique.map((o) => (o.status === 'FAILED' ? (o.reason ?? null) : null)),
         ],
       );
       const fresh = new Set(settled.map((row) => row.request_id.toLowerCase()));
@@ -246,8 +249,9 @@ export class RequestStore {
       // A row settled with a code that turned out to be another request's says FAILED, as its record does.
       const reused = won.filter((outcome, index) => messages[index]!.status !== outcome.status);
       if (reused.length > 0) {
-        await tx.query(`UPDATE vps_requests SET outcome = 'FAILED' WHERE request_id = ANY($1::uuid[])`, [
+        await tx.query(`UPDATE vps_requests SET outcome = 'FAILED', failure_reason = $2 WHERE request_id = ANY($1::uuid[])`, [
           reused.map((outcome) => outcome.request.requestId),
+          CODE_REUSED,
         ]);
       }
       const recorded = new Map(messages.map((message) => [message.requestId.toLowerCase(), message]));
@@ -263,11 +267,13 @@ export class RequestStore {
   async savePending(request: RequestFacts, challenge: string, method: TransformMethod, expiresAt: Date): Promise<SaveResult> {
     try {
       const saved = await this.#db.query(
-        `INSERT INTO vps_requests (request_id, phone_number, deadline, state, challenge_digest, transform_method, expires_at, trace_context)
-         VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, $7)
+        `INSERT INTO vps_requests (request_id, phone_number, deadline, state, challenge_digest, transform_method, expires_at, trace_context,
+           acknowledged_at)
+         VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, $7, now())
          ON CONFLICT (request_id) DO UPDATE
            SET state = 'PENDING', challenge_digest = EXCLUDED.challenge_digest, transform_method = EXCLUDED.transform_method,
-               expires_at = EXCLUDED.expires_at, calling_since = NULL, trace_context = EXCLUDED.trace_context
+               expires_at = EXCLUDED.expires_at, calling_since = NULL, trace_context = EXCLUDED.trace_context,
+               acknowledged_at = EXCLUDED.acknowledged_at
            WHERE vps_requests.state = 'CALLING'
          RETURNING request_id`,
         [
@@ -361,9 +367,10 @@ export class RequestStore {
   ): Promise<ReceiveCodeMessage> {
     const [message] = await this.#recordOutcomes(tx, [{ request: row, status, voucherCode, now, traceContext: currentTraceContext() }]);
     await tx.query(
-      `UPDATE vps_requests SET state = 'SETTLED', outcome = $2, redeemed_at = $3, settled_at = $3, calling_since = NULL
+      `UPDATE vps_requests SET state = 'SETTLED', outcome = $2, redeemed_at = $3, settled_at = $3, calling_since = NULL,
+         failure_reason = CASE WHEN $2 = 'FAILED' THEN $4 END
        WHERE request_id = $1`,
-      [row.requestId, message!.status, now.toISOString()],
+      [row.requestId, message!.status, now.toISOString(), CODE_REUSED],
     );
     return message!;
   }
@@ -429,9 +436,10 @@ export class RequestStore {
         })),
       );
       await tx.query(
-        `UPDATE vps_requests AS r SET state = 'SETTLED', outcome = batch.outcome, redeemed_at = $3, settled_at = $3, calling_since = NULL
+        `UPDATE vps_requests AS r SET state = 'SETTLED', outcome = batch.outcome, redeemed_at = $3, settled_at = $3, calling_since = NULL,
+           failure_reason = CASE WHEN batch.outcome = 'FAILED' THEN $4 END
          FROM unnest($1::uuid[], $2::text[]) AS batch(request_id, outcome) WHERE r.request_id = batch.request_id`,
-        [messages.map((message) => message.requestId), messages.map((message) => message.status), now.toISOString()],
+        [messages.map((message) => message.requestId), messages.map((message) => message.status), now.toISOString(), CODE_REUSED],
       );
       return unique.length;
     });

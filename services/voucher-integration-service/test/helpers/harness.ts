@@ -1,8 +1,7 @@
-import { randomBytes, createHash, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { RequestCodeMessage } from '@voucher/contracts';
 import { createLogger } from '@voucher/platform/logging';
+import { freePort, s256, uniqueNamespace, waitFor } from '@voucher/platform/testing';
 import { readConfig } from '../../src/config.ts';
 import type { OutcomePublisher } from '../../src/receive-code-publisher.ts';
 import { vpsCallbackPath } from '../../src/routes/vps-callback.ts';
@@ -28,6 +27,12 @@ export interface Harness {
   schema: string;
   /** Stops the service (as a redeploy does); the VPS's calls to it are then refused. */
   stop(): Promise<void>;
+  /**
+   * Waits until nothing more is on its way to receive-code for `requestId`: no record of it waits in the outbox (the
+   * only place the service publishes from), and the probe has read everything the service published. A test counts
+   * what was published after this, instead of waiting to see whether more comes.
+   */
+  quiet(requestId: string): Promise<void>;
   /** Starts a new instance on the same port, namespace and database. */
   start(): Promise<void>;
   /** stop() then start(). */
@@ -35,26 +40,17 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A port that was free a moment ago, so that every instance of the service can listen on the same one. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** A schema name of its own for each harness or store test (DATABASE_SCHEMA). */
 export const uniqueSchema = () => `vis_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 
 /** Starts everything with tiny timings; `overrides` are environment variables as the process would read them. */
 export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
-  const namespace = `t${randomUUID().slice(0, 8)}-`;
+  const namespace = uniqueNamespace();
   const schema = uniqueSchema();
   const logger = createLogger('integration-test', process.env.TEST_LOG_LEVEL ?? 'silent');
   const vps = new FakeVps();
   await vps.start();
-  const port = await freePort();
+  const port = await freePort(); // one for every instance of the service
   const config = readConfig({
     INTEGRATION_PORT: String(port),
     INTEGRATION_PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -90,6 +86,14 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     callbackUrl: `http://127.0.0.1:${port}${vpsCallbackPath}`,
     brokerDown: false,
     schema,
+    async quiet(requestId) {
+      const outboxed = 'SELECT 1 FROM outbox WHERE request_id = $1';
+      await waitFor(
+        async () => (await harness.service.database.query(outboxed, [requestId])).length === 0,
+        `${requestId} to leave the outbox`,
+      );
+      await kafka.caughtUp();
+    },
     async stop() {
       running = false;
       await harness.service.close();
@@ -126,26 +130,11 @@ export function requestCode(deadlineInMs = 2000): RequestCodeMessage {
 /** A fresh PKCE pair as the VPS would make it. */
 export function pkcePair(method: 'S256' | 'plain' = 'S256') {
   const codeVerifier = randomBytes(48).toString('base64url');
-  const codeChallenge = method === 'S256' ? createHash('sha256').update(codeVerifier).digest('base64url') : codeVerifier;
+  const codeChallenge = method === 'S256' ? s256(codeVerifier) : codeVerifier;
   return { codeVerifier, codeChallenge };
 }
 
 export const voucherCode = () => `VC-${randomBytes(6).toString('hex').toUpperCase()}`;
-
-/** Polls until `probe` returns something truthy; fails the test after `timeoutMs`. */
-type Maybe<T> = T | false | undefined;
-export async function eventually<T>(probe: () => Maybe<T> | Promise<Maybe<T>>, what: string, timeoutMs = 10_000): Promise<T> {
-  const giveUpAt = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
-/** Lets anything that should NOT happen have time to happen. */
-export const settle = (ms = 400) => sleep(ms);
 
 /** Posts a callback as the VPS would; `body` is sent as is when it is a string. */
 export async function postCallback(service: IntegrationService, body: unknown) {

@@ -1,6 +1,10 @@
 import { decodeReceiveCode, type ReceiveCodeMessage, type RequestCodeMessage } from '@voucher/contracts';
 import { KafkaProducer, runConsumer, type KafkaConnection, type RunningConsumer } from '@voucher/platform/kafka';
 import type { Logger } from '@voucher/platform/logging';
+import { waitForConsumed } from '@voucher/platform/testing';
+
+/** The test topics' partitions (KAFKA_TOPIC_PARTITIONS in the harness). */
+const PARTITIONS = 2;
 
 export interface DeadLetter {
   value: string;
@@ -57,6 +61,16 @@ export class KafkaProbe {
 
   async publishRaw(value: string): Promise<void> {
     await this.#producer.publishRecords([{ topic: `${this.#namespace}request-code`, key: 'raw', value: Buffer.from(value) }]);
+  }
+
+  /** Resolves once every receive-code record published so far has been read (the probe's group committed past it). */
+  caughtUp(): Promise<void> {
+    return waitForConsumed(
+      `${this.#namespace}test-probe-receive-code`,
+      `${this.#namespace}receive-code`,
+      PARTITIONS,
+      this.#connection.brokers,
+    );
   }
 
   receivedFor(requestId: string): ReceiveCodeMessage[] {
