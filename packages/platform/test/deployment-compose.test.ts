@@ -81,7 +81,20 @@ describe('docker-compose.yml is closed by default', () => {
       for (const port of compose.services[name]!.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, `${name} ${port}`);
     }
     const profiled = Object.entries(compose.services).filter(([, service]) => service.profiles?.length);
-    assert.deepEqual(profiled.map(([name]) => name).sort(), ['sms', 'vps']);
+    assert.deepEqual(profiled.map(([name]) => name).sort(), ['jaeger', 'sms', 'vps']);
+  });
+
+  test('the Jaeger trace viewer runs only in the tracing profile, its UI on loopback; tracing is off unless the endpoint is set', () => {
+    const compose = loadCompose(values);
+    const jaeger = compose.services.jaeger!;
+    assert.deepEqual(jaeger.profiles, ['tracing']);
+    assert.deepEqual(jaeger.ports, ['127.0.0.1:16686:16686']);
+    assert.deepEqual(jaeger.networks, ['internal', 'edge'], 'the services reach its OTLP ports on the internal network');
+    for (const name of ['gateway', 'voucher-integration-service', 'voucher-service', 'vps', 'sms']) {
+      assert.equal(compose.services[name]!.environment?.OTEL_EXPORTER_OTLP_ENDPOINT, '', `${name}: no endpoint, no tracing`);
+      const traced = loadCompose({ ...values, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' });
+      assert.equal(traced.services[name]!.environment?.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://jaeger:4318', `${name} exports to Jaeger`);
+    }
   });
 
   test('voucher-service, PostgreSQL and Kafka are unpublished, on the internal network only', () => {
