@@ -154,7 +154,7 @@ describe('delivery of receive-code outcomes', () => {
     await waitFor(async () => (await metric('gateway_sse_streams_open')) === streamsBefore, 'the gateway to see the page go');
     await vps.publish(codeMessage(requestId, phone));
     await waitFor(() => sms.to(phone)[0], 'the SMS', 10_000);
-    assert.equal((await statusOf(requestId)).status, 'SENT_BY_SMS');
+    await statusBecomes(requestId, 'SENT_BY_SMS'); // recorded once the SMS gateway has taken it
   });
 
   test('FAILED with a page waiting: the page hears `failed` and no SMS is sent', async () => {
@@ -175,7 +175,7 @@ describe('delivery of receive-code outcomes', () => {
     await vps.publish(failure);
     const sent = await waitFor(() => sms.to(phone)[0], 'the failure SMS', 10_000);
     assert.equal(sent.text, failure.message);
-    assert.equal((await statusOf(requestId)).status, 'FAILED');
+    await statusBecomes(requestId, 'FAILED'); // recorded once the SMS gateway has taken it
   });
 
   const deadLettered = (requestId: string) =>
