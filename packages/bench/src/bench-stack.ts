@@ -20,7 +20,9 @@ export async function withStack<T>(settings: BenchSettings, overrides: NodeJS.Pr
     // startStack runs one process per service; `--replicas` waits for its { replicas } option (issue 14).
     throw new Error(`--replicas ${settings.replicas}: the system-test stack cannot start replicas yet`);
   }
-  const stack = await startStack({ ...benchOverrides, ...overrides });
+  // Node writes each process's profile when it exits (the stack stops them gracefully), named by pid.
+  const profiling = settings.cpuProfileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${settings.cpuProfileDir}` } : {};
+  const stack = await startStack({ ...benchOverrides, ...profiling, ...overrides });
   try {
     return await work(stack);
   } finally {

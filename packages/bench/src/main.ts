@@ -15,7 +15,7 @@ import { benchSettings } from './settings.ts';
 
 /**
  * `npm run bench -- [--quick] [--out FILE] [--only intake,query] [--markdown FILE] [--compare OTHER.json]
- * [--brokers N] [--replicas N]`.
+ * [--brokers N] [--replicas N] [--cpu-prof DIR]`.
  */
 const scenarios: { [K in ScenarioId]: Scenario<ScenarioResults[K]> } = {
   intake: runIntake,
@@ -37,6 +37,8 @@ const { values } = parseArgs({
     brokers: { type: 'string', default: '1' },
     /** Processes of each bank service, sharing its port. */
     replicas: { type: 'string', default: '1' },
+    /** A directory for a V8 CPU profile of every stack process (node --cpu-prof), written when each stops. */
+    'cpu-prof': { type: 'string' },
   },
 });
 function count(name: string, raw: string, max: number): number {
@@ -44,7 +46,11 @@ function count(name: string, raw: string, max: number): number {
   if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} must be an integer from 1 to ${max}, got '${raw}'`);
   return value;
 }
-const topology = { brokers: count('brokers', values.brokers, 9), replicas: count('replicas', values.replicas, 16) };
+const topology = {
+  brokers: count('brokers', values.brokers, 9),
+  replicas: count('replicas', values.replicas, 16),
+  cpuProfileDir: values['cpu-prof'] && resolve(values['cpu-prof']),
+};
 if (topology.brokers > 1 && process.env.KAFKA_BROKERS) {
   throw new Error(`--brokers ${topology.brokers} starts the project's own cluster: unset KAFKA_BROKERS (${process.env.KAFKA_BROKERS})`);
 }

@@ -7,6 +7,8 @@ export interface BenchSettings {
   brokers: number;
   /** Processes per bank service (`--replicas`). */
   replicas: number;
+  /** Where every stack process writes a V8 CPU profile when it stops (`--cpu-prof DIR`); unset, none. */
+  cpuProfileDir?: string;
   /** autocannon: seconds per measured run, after a short warm-up, and connections. */
   httpSeconds: number;
   warmupSeconds: number;
@@ -26,6 +28,7 @@ export interface BenchSettings {
 export interface Topology {
   brokers: number;
   replicas: number;
+  cpuProfileDir?: string;
 }
 
 export function benchSettings(quick: boolean, topology: Topology = { brokers: 1, replicas: 1 }): BenchSettings {

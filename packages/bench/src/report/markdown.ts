@@ -5,6 +5,10 @@ import { evaluateTargets } from './targets.ts';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
+/** Said only when the run was not the default one broker and one process per service. */
+const topologyNote = ({ settings }: BenchReport) =>
+  settings.brokers > 1 || settings.replicas > 1 ? `; ${settings.brokers} Kafka node(s), ${settings.replicas} process(es) per bank service` : '';
+
 /**
  * BENCHMARKS.md, generated from the JSON of one run: every figure comes from `report`, and from `other` (a run of the
  * same command on the other database: the project's local server or an external PostgreSQL) when one is given.
@@ -22,7 +26,7 @@ export function renderMarkdown(report: BenchReport, paths: { json: string; svg: 
     '',
     `${report.generatedAt}, ${report.durationSec} s; ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGB} GB, ` +
       `${report.machine.platform}, fd limit ${report.machine.fdLimit}; Node ${report.versions.node}, Kafka ${report.versions.kafka}, ` +
-      `${report.versions.database}; ${report.settings.quick ? 'quick run' : 'full run'}.`,
+      `${report.versions.database}; ${report.settings.quick ? 'quick run' : 'full run'}${topologyNote(report)}.`,
     '',
     '| scenario | measured | target | result |',
     '|---|---|---|---|',
