@@ -7,7 +7,9 @@ const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 /** Said only when the run was not the default one broker and one process per service. */
 const topologyNote = ({ settings }: BenchReport) =>
-  settings.brokers > 1 || settings.replicas > 1 ? `; ${settings.brokers} Kafka node(s), ${settings.replicas} process(es) per bank service` : '';
+  settings.brokers > 1 || settings.replicas > 1
+    ? `; ${settings.brokers} Kafka node(s), ${settings.replicas} process(es) per bank service`
+    : '';
 
 /**
  * BENCHMARKS.md, generated from the JSON of one run: every figure comes from `report`, and from `other` (a run of the
