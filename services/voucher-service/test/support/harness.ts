@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { Consumer, MessagesStreamModes } from '@platformatic/kafka';
 import { Topics } from '@voucher/contracts';
 import { deadLetterTopic, KafkaProducer, namespaced } from '@voucher/platform/kafka';
 import { createLogger } from '@voucher/platform/logging';
+import { collectTopic, testBrokers, uniqueNamespace } from '@voucher/platform/testing';
 import { readConfig } from '../../src/config.ts';
 import { startVoucherService, type VoucherService } from '../../src/service.ts';
 import { waitFor } from './fixtures.ts';
@@ -23,8 +22,6 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-const BROKERS = ['127.0.0.1:9092'];
-
 /** The test runs' cursor key: the service has no default one (CURSOR_SECRET is required). */
 export const TEST_CURSOR_SECRET = 'test-cursor-secret-that-is-long-enough-0123456789';
 /** The test runs' service credential: the gateway's bearer token, which /api requires (VOUCHER_SERVICE_TOKEN). */
@@ -36,7 +33,7 @@ export const TEST_VOUCHER_SERVICE_TOKEN = 'test-voucher-service-token-0123456789
  * does); `env` overrides settings.
  */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const namespace = `t${randomUUID().slice(0, 8)}-`;
+  const namespace = uniqueNamespace();
   const config = readConfig({
     ...process.env,
     VOUCHER_PORT: '0',
@@ -50,46 +47,27 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     ...env,
   });
   const service = await startVoucherService(config, createLogger('voucher-service-test', config.LOG_LEVEL));
-  const producer = new KafkaProducer({ brokers: BROKERS, clientId: `${namespace}test` });
+  const producer = new KafkaProducer({ brokers: testBrokers, clientId: `${namespace}test` });
   const topic = namespaced(namespace, Topics.receiveCode);
-  const deadLetters = await collectDeadLetters(deadLetterTopic(topic), namespace);
+  const deadLetters = await collectTopic(deadLetterTopic(topic));
 
   return {
     service,
     publish: (value, key = '') => producer.publish(topic, key, value),
     publishRaw: (bytes, key) => producer.publishRecords([{ topic, key, value: Buffer.from(bytes) }]),
     deadLetterContaining: (needle) =>
-      waitFor(async () => deadLetters.records.find((record) => record.value.includes(needle)), `a dead letter containing ${needle}`),
+      waitFor(async () => {
+        const record = deadLetters.records.find((candidate) => candidate.value.includes(needle));
+        return record && { value: record.value, reason: record.headers['x-dlq-reason'] ?? '' };
+      }, `a dead letter containing ${needle}`),
     async get(path) {
       const response = await fetch(`${service.url}${path}`, { headers: { authorization: `Bearer ${TEST_VOUCHER_SERVICE_TOKEN}` } });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
     async close() {
-      await deadLetters.close();
+      await deadLetters.stop();
       await producer.close();
       await service.close();
-    },
-  };
-}
-
-async function collectDeadLetters(topic: string, namespace: string) {
-  const consumer = new Consumer({
-    groupId: `${namespace}dlq-reader`,
-    clientId: `${namespace}dlq-reader`,
-    bootstrapBrokers: BROKERS,
-    maxWaitTime: 200,
-  });
-  const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST });
-  const records: DeadLetter[] = [];
-  stream.on('data', (message) => {
-    const reason = [...message.headers].find(([key]) => key.toString() === 'x-dlq-reason')?.[1];
-    records.push({ value: message.value?.toString() ?? '', reason: reason?.toString() ?? '' });
-  });
-  return {
-    records,
-    async close() {
-      await stream.close();
-      await consumer.close(true);
     },
   };
 }
