@@ -1,4 +1,5 @@
-import { startStack, type Stack } from '@voucher/system-tests';
+import { startExtraProcess, startStack, type Stack } from '@voucher/system-tests';
+import { scrapeMetric } from './measure/probes.ts';
 import type { BenchSettings } from './settings.ts';
 
 /**
@@ -16,13 +17,9 @@ const benchOverrides: NodeJS.ProcessEnv = {
 
 /** Starts the whole stack (its own Kafka namespace and data dir), runs `work`, and always stops it. */
 export async function withStack<T>(settings: BenchSettings, overrides: NodeJS.ProcessEnv, work: (stack: Stack) => Promise<T>): Promise<T> {
-  if (settings.replicas > 1) {
-    // startStack runs one process per service; `--replicas` waits for its { replicas } option (issue 14).
-    throw new Error(`--replicas ${settings.replicas}: the system-test stack cannot start replicas yet`);
-  }
   // Node writes each process's profile when it exits (the stack stops them gracefully), named by pid.
   const profiling = settings.cpuProfileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${settings.cpuProfileDir}` } : {};
-  const stack = await startStack({ ...benchOverrides, ...profiling, ...overrides });
+  const stack = await startStack({ ...benchOverrides, ...profiling, ...overrides }, { replicas: settings.replicas });
   try {
     return await work(stack);
   } finally {
@@ -30,8 +27,35 @@ export async function withStack<T>(settings: BenchSettings, overrides: NodeJS.Pr
   }
 }
 
-export function pidOf(stack: Stack, name: string): number {
-  const pid = stack.processes.find((supervised) => supervised.name === name)?.child.pid;
-  if (pid === undefined) throw new Error(`the stack has no running ${name}`);
-  return pid;
+export type BankService = keyof Stack['replicas'];
+
+/** One metric summed over every process of a bank service (its replicas each count their own). */
+export async function scrapeService(stack: Stack, service: BankService, name: string): Promise<number> {
+  const values = await Promise.all(stack.replicas[service].map((replica) => scrapeMetric(replica.adminUrl, name)));
+  return values.reduce((sum, value) => sum + value, 0);
+}
+
+/** The process ids of every replica of a bank service. */
+export function pidsOf(stack: Stack, service: BankService): number[] {
+  return stack.replicas[service].map((replica) => {
+    if (replica.process.child.pid === undefined) throw new Error(`${replica.name} is not running`);
+    return replica.process.child.pid;
+  });
+}
+
+/**
+ * Stops every replica of the given services, and returns a function that starts as many again (sharing the port when
+ * there are several, each on an operations port of its own choosing).
+ */
+export async function stopReplicas(stack: Stack, services: BankService[]): Promise<() => Promise<void>> {
+  const stopped = services.flatMap((service) => stack.replicas[service]);
+  for (const replica of stopped) {
+    replica.process.child.kill('SIGTERM');
+    await replica.process.exited;
+  }
+  const several = stopped.length > services.length;
+  const overrides: NodeJS.ProcessEnv = several ? { LISTEN_REUSE_PORT: 'true', ADMIN_PORT: '0' } : {};
+  return async () => {
+    for (const replica of stopped) await startExtraProcess(stack, replica.name.replace(/-\d+$/, ''), overrides);
+  };
 }

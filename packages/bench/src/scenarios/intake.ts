@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { startExtraProcess, type Stack } from '@voucher/system-tests';
+import type { Stack } from '@voucher/system-tests';
 import type { LimitMode } from '../baseline-server.ts';
-import { withStack } from '../bench-stack.ts';
+import { stopReplicas, withStack } from '../bench-stack.ts';
 import { runHttpLoad, type HttpLoadResult } from '../measure/http-load.ts';
 import { medianLatency, repeat, steady, type Steady } from '../measure/steady.ts';
 import type { BenchSettings } from '../settings.ts';
@@ -62,13 +62,6 @@ async function startLimitServer(mode: LimitMode, stack: Stack): Promise<{ url: s
   };
 }
 
-async function stopProcesses(stack: Stack, names: string[]): Promise<void> {
-  for (const supervised of stack.processes.filter((p) => names.includes(p.name))) {
-    supervised.child.kill('SIGTERM');
-    await supervised.exited;
-  }
-}
-
 /** Same load on every target: a warm-up, then the measured run. */
 async function measure(url: string, settings: BenchSettings): Promise<HttpLoadResult> {
   const load = { url, method: 'POST' as const, body, connections: settings.connections };
@@ -103,10 +96,9 @@ async function measureAcceptPath(stack: Stack, settings: BenchSettings, log: Log
 
 export async function runIntake(settings: BenchSettings, log: Log): Promise<IntakeResult> {
   return withStack(settings, {}, async (stack) => {
-    const consumers = ['voucher-integration-service', 'voucher-service'];
-    await stopProcesses(stack, consumers);
+    const restartConsumers = await stopReplicas(stack, ['integration', 'voucher']);
     const runs = await measureAcceptPath(stack, settings, log);
-    for (const name of consumers) await startExtraProcess(stack, name, {});
+    await restartConsumers();
     const withPipelineRuns = await repeat(settings.repeats, async (round) => {
       log(`round ${round + 1}/${settings.repeats}: gateway with the pipeline running`);
       return measure(`${stack.urls.gateway}/voucher`, settings);

@@ -1,8 +1,8 @@
 import type { Stack } from '@voucher/system-tests';
-import { withStack } from '../bench-stack.ts';
+import { scrapeService, withStack } from '../bench-stack.ts';
 import { produceRequestCodes, type SentRequest } from '../measure/kafka-load.ts';
 import { summarize, type LatencySummary } from '../measure/percentiles.ts';
-import { pollUntil, putJson, scrapeMetric, type Sample } from '../measure/probes.ts';
+import { pollUntil, putJson, type Sample } from '../measure/probes.ts';
 import { repeat, steady } from '../measure/steady.ts';
 import { hops, storedTimes } from '../measure/stored-times.ts';
 import type { BenchSettings } from '../settings.ts';
@@ -46,10 +46,10 @@ export function sustainedRate(samples: Sample[], start: number, total: number): 
 }
 
 async function storeAll(stack: Stack, produce: () => Promise<unknown>, count: number, timeoutMs: number) {
-  const start = await scrapeMetric(stack.adminUrls.voucher, STORED);
+  const start = await scrapeService(stack, 'voucher', STORED);
   const producing = produce();
   const polled = await pollUntil(
-    () => scrapeMetric(stack.adminUrls.voucher, STORED),
+    () => scrapeService(stack, 'voucher', STORED),
     (value) => value - start >= count,
     { everyMs: 250, timeoutMs },
   );

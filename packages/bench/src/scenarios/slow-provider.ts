@@ -1,7 +1,7 @@
 import type { Stack } from '@voucher/system-tests';
-import { withStack } from '../bench-stack.ts';
+import { scrapeService, withStack } from '../bench-stack.ts';
 import { produceRequestCodes } from '../measure/kafka-load.ts';
-import { getJson, putJson, scrapeMetric } from '../measure/probes.ts';
+import { getJson, putJson } from '../measure/probes.ts';
 import { repeat, steady } from '../measure/steady.ts';
 import type { BenchSettings } from '../settings.ts';
 import type { Log, Steadiness } from './scenario.ts';
@@ -31,14 +31,14 @@ const overrides = { VPS_ACK_AFTER_MS: '5000', VPS_MAX_CONNECTIONS: '6000', CONSU
 /** Polls the VPS (calls it is holding) and the integration service (requests settled) until every request settled. */
 async function watch(stack: Stack, target: number, timeoutMs: number) {
   const started = performance.now();
-  const before = await scrapeMetric(stack.adminUrls.integration, SETTLED);
+  const before = await scrapeService(stack, 'integration', SETTLED);
   let maxInFlight = 0;
   let settled = 0;
   let lastChangeMs = 0;
   while (performance.now() - started < timeoutMs && settled < target) {
     const stats = await getJson<{ inFlight: number }>(`${stack.urls.vps}/admin/stats`);
     maxInFlight = Math.max(maxInFlight, stats.inFlight);
-    const now = (await scrapeMetric(stack.adminUrls.integration, SETTLED)) - before;
+    const now = (await scrapeService(stack, 'integration', SETTLED)) - before;
     if (now !== settled) lastChangeMs = performance.now() - started;
     settled = now;
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pidOf, withStack } from '../bench-stack.ts';
-import { residentMegabytes, putJson, scrapeMetric } from '../measure/probes.ts';
+import type { Stack } from '@voucher/system-tests';
+import { pidsOf, scrapeService, withStack } from '../bench-stack.ts';
+import { residentMegabytes, putJson } from '../measure/probes.ts';
 import { openStreams } from '../measure/sse-clients.ts';
 import { repeat, steady } from '../measure/steady.ts';
 import type { BenchSettings } from '../settings.ts';
@@ -22,6 +23,12 @@ export interface SseResult {
 /** Far beyond the scenario's length: no outcome arrives while the streams are open (the VPS allows at most 600 s). */
 const HOLD_MS = 590_000;
 
+/** Resident memory of every gateway replica together, MB. */
+async function gatewayRss(stack: Stack): Promise<number> {
+  const each = await Promise.all(pidsOf(stack, 'gateway').map((pid) => residentMegabytes(pid)));
+  return Math.round(each.reduce((sum, value) => sum + value, 0) * 10) / 10;
+}
+
 export async function runSse(settings: BenchSettings, log: Log): Promise<SseResult> {
   return withStack(settings, { WEB_DEADLINE_MS: String(HOLD_MS + 10_000) }, async (stack) => {
     await putJson(`${stack.urls.vps}/admin/traffic`, { latencyMs: HOLD_MS });
@@ -32,8 +39,7 @@ export async function runSse(settings: BenchSettings, log: Log): Promise<SseResu
     });
     if (accepted.status !== 202) throw new Error(`POST /voucher answered ${accepted.status}: ${await accepted.text()}`);
     const { requestId } = (await accepted.json()) as { requestId: string };
-    const gatewayPid = pidOf(stack, 'gateway');
-    const idleRssMB = await residentMegabytes(gatewayPid);
+    const idleRssMB = await gatewayRss(stack);
 
     const count = settings.sseConnections;
     log(`opening ${count} SSE streams to one request's events on one gateway (idle RSS ${idleRssMB} MB)`);
@@ -46,11 +52,11 @@ export async function runSse(settings: BenchSettings, log: Log): Promise<SseResu
       const readings = steady(
         await repeat(settings.repeats, async () => {
           await sleep(2_000);
-          return residentMegabytes(gatewayPid);
+          return gatewayRss(stack);
         }),
       );
       const rssMB = readings.median;
-      const streamsOpenMetric = await scrapeMetric(stack.adminUrls.gateway, 'gateway_sse_streams_open');
+      const streamsOpenMetric = await scrapeService(stack, 'gateway', 'gateway_sse_streams_open');
       return {
         connections: streams.opened,
         rssMB,
@@ -59,7 +65,7 @@ export async function runSse(settings: BenchSettings, log: Log): Promise<SseResu
         requested: count,
         failed: streams.failed,
         streamsOpenMetric,
-        method: `${count} plain http.get streams (keep-alive agent) to GET /voucher/requests/{id}/events of one request, 250 at a time; RSS from /proc/<gateway pid>/status, read ${settings.repeats} times 2 s apart (median)`,
+        method: `${count} plain http.get streams (keep-alive agent) to GET /voucher/requests/{id}/events of one request, 250 at a time; RSS from /proc/<pid>/status (every gateway replica's together), read ${settings.repeats} times 2 s apart (median)`,
         baseline: 'the same gateway process before any stream was opened (idle RSS)',
         steadiness: { 'sse gateway RSS': { ...readings, unit: 'MB' } },
       };
