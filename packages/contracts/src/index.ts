@@ -1,4 +1,25 @@
-export { decodeReceiveCode, decodeRequestCode, jsonDecoder, type Decoded } from './decoders.ts';
+export { decodeReceiveCode, decodeRequestCode, jsonDecoder } from './decoders.ts';
+export {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  StoredVoucher,
+  StoredVoucherParams,
+  VoucherListQuery,
+  VoucherPage,
+} from './http/voucher-service.ts';
 export { Channel, E164, ReceiveCodeMessage, RequestCodeMessage, RequestId, VoucherCode, VoucherStatus } from './messages.ts';
 export { isKnownRegion, normalizePhoneNumber, type PhoneResult } from './phone-number.ts';
 export { ConsumerGroups, Topics } from './topics.ts';
+export {
+  decodeSupportPart,
+  inTimeOrder,
+  maskVoucherCode,
+  SUPPORT_STEPS,
+  SupportParams,
+  SupportPart,
+  SupportPartStatus,
+  SupportService,
+  SupportStep,
+  SupportStepName,
+  SupportTimeline,
+} from './support-view.ts';

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { isKnownRegion } from '@voucher/contracts';
 import { ConfigError, databaseSettings, kafkaSettings, loadConfig, logSettings, setting, type Setting } from '@voucher/platform/config';
+import { staffSettings } from '@voucher/platform/http';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -126,6 +127,12 @@ export const configSpec = {
   /** The most rows one housekeeping statement deletes, so no sweep holds long locks. */
   HOUSEKEEPING_BATCH_SIZE: setting.integer(1_000, { min: 1, max: 100_000 }),
   GATEWAY_REPLICA_ID: setting.string(`${hostname()}-${process.pid}`),
+  /** The support view asks the other services for their parts on their operations ports (ADMIN_PORT), with STAFF_TOKEN. */
+  INTEGRATION_ADMIN_URL: setting.url('http://127.0.0.1:9082'),
+  VOUCHER_SERVICE_ADMIN_URL: setting.url('http://127.0.0.1:9083'),
+  /** How long the support view waits for another service's part before showing it as unavailable. */
+  SUPPORT_PART_TIMEOUT_MS: setting.integer(3_000, { min: 1 }),
+  ...staffSettings,
   ...kafkaSettings,
   ...databaseSettings,
   ...logSettings,
@@ -178,6 +185,9 @@ function secretProblems(config: LoadedConfig): string[] {
   }
   if (config.OTP_SECRET_PREVIOUS && config.OTP_SECRET_PREVIOUS === config.OTP_SECRET)
     problems.push('OTP_SECRET_PREVIOUS must differ from OTP_SECRET');
+  const others = [config.AUTH_SECRET, config.OTP_SECRET, config.VOUCHER_SERVICE_TOKEN];
+  if (config.STAFF_TOKEN && others.includes(config.STAFF_TOKEN))
+    problems.push('STAFF_TOKEN must differ from every other key (one key per purpose)');
   return problems;
 }
 

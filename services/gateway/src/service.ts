@@ -28,6 +28,7 @@ import { createRequestAcceptor } from './requests/accept-request.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { voucherRoutes } from './routes/voucher-routes.ts';
 import { HttpSmsSender } from './sms/http-sms-sender.ts';
+import { registerSupportView } from './support/support-routes.ts';
 import type { SmsSender } from './sms/sms-sender.ts';
 
 export interface GatewayDeps {
@@ -167,6 +168,16 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
     logger,
     intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
     batchSize: config.HOUSEKEEPING_BATCH_SIZE,
+  });
+  await registerSupportView(http, {
+    db,
+    logger,
+    staffToken: config.STAFF_TOKEN,
+    sources: [
+      { service: 'voucher-integration-service', adminUrl: config.INTEGRATION_ADMIN_URL },
+      { service: 'voucher-service', adminUrl: config.VOUCHER_SERVICE_ADMIN_URL },
+    ],
+    timeoutMs: config.SUPPORT_PART_TIMEOUT_MS,
   });
   http.addReadinessCheck('database', async () => void (await db.query('SELECT 1')));
   http.addReadinessCheck('kafka', () => {

@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { webhookKey } from './callback-signature.ts';
 import { databaseSettings, kafkaSettings, loadConfig, logSettings, setting, type Setting } from '@voucher/platform/config';
+import { staffSettings } from '@voucher/platform/http';
 
 /** An integer that may be left unset, so its default can be derived from another setting. */
 const optionalInteger =
@@ -93,6 +94,7 @@ export const configSpec = {
   /** Backoff between attempts to publish records while the broker fails: from the base, doubling, up to the cap. */
   OUTBOX_RETRY_BASE_MS: setting.integer(200, { min: 1 }),
   OUTBOX_RETRY_MAX_MS: setting.integer(5000, { min: 1 }),
+  ...staffSettings,
   ...kafkaSettings,
   ...databaseSettings,
   ...logSettings,

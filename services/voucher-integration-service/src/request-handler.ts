@@ -50,12 +50,12 @@ async function handleRequest(deps: HandlerDeps, message: RequestCodeMessage): Pr
   if (answer.kind === 'code') return settle(deps, request, answer.status, answer.voucherCode);
   if (answer.kind === 'challenge') return awaitCallback(deps, request, answer.codeChallenge, answer.transformMethod);
   deps.logger.error({ requestId: request.requestId, reason: answer.reason, attempts: deps.maxAttempts }, 'VPS failed; request failed');
-  return settle(deps, request, 'FAILED', undefined);
+  return settle(deps, request, 'FAILED', undefined, `${answer.reason} (after ${deps.maxAttempts} attempts)`);
 }
 
-async function settle(deps: HandlerDeps, request: RequestFacts, status: VoucherStatus, voucherCode: string | undefined) {
+async function settle(deps: HandlerDeps, request: RequestFacts, status: VoucherStatus, voucherCode: string | undefined, reason?: string) {
   // Settled in a batch with others' outcomes: each record keeps the trace of its own handling.
-  const recorded = await deps.settler.add({ request, status, voucherCode, now: new Date(), traceContext: currentTraceContext() });
+  const recorded = await deps.settler.add({ request, status, voucherCode, now: new Date(), traceContext: currentTraceContext(), reason });
   if (!recorded) {
     deps.logger.info({ requestId: request.requestId }, 'request settled elsewhere meanwhile; nothing recorded');
     return;
@@ -70,7 +70,7 @@ async function awaitCallback(deps: HandlerDeps, request: RequestFacts, challenge
   if (saved === 'challenge-taken') {
     // A callback for a reused challenge could redeem another customer's request; refuse to wait for it at all.
     deps.logger.error({ requestId: request.requestId }, 'VPS reused a code challenge; request failed');
-    return settle(deps, request, 'FAILED', undefined);
+    return settle(deps, request, 'FAILED', undefined, 'the VPS gave a code challenge it had given another request');
   }
   deps.metrics.requestOutcomes.inc({ outcome: saved === 'saved' ? 'AWAITING_CALLBACK' : 'DUPLICATE' });
   deps.logger.info({ requestId: request.requestId, transformMethod: method, saved }, 'VPS acknowledged; awaiting its callback');

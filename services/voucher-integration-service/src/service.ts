@@ -10,9 +10,11 @@ import { createIntegrationMetrics } from './metrics.ts';
 import { startOutboxRelay } from './outbox/outbox-relay.ts';
 import { ReceiveCodePublisher, type OutcomePublisher } from './receive-code-publisher.ts';
 import { startRequestConsumer } from './request-consumer.ts';
-import { registerVpsCallbackRoute, vpsCallbackPath } from './routes/vps-callback.ts';
+import { registerSupportPart } from './routes/support-part.ts';
+import { registerVpsCallbackRoute } from './routes/vps-callback.ts';
 import { RequestStore } from './store/request-store.ts';
 import { startSweeper } from './sweeper.ts';
+import { vpsCallbackUrl } from './vps/callback-url.ts';
 import { VpsClient } from './vps/vps-client.ts';
 
 export const serviceName = 'voucher-integration-service';
@@ -133,6 +135,7 @@ async function assemble(config: Config, logger: Logger, closers: Closers, overri
   if (!config.VPS_CALLBACK_SECRET && config.VPS_CALLBACK_SECRET_PREVIOUS) {
     logger.warn('VPS_CALLBACK_SECRET_PREVIOUS is set without VPS_CALLBACK_SECRET: callbacks must be signed with the previous secret');
   }
+  await registerSupportPart(http, { db: database, staffToken: config.STAFF_TOKEN, logger });
   // Listen before consuming, so that the VPS's first callbacks find the endpoint open.
   await http.listen({ port: config.INTEGRATION_PORT, host: config.HOST });
   closers.add(() => http.close());
@@ -158,7 +161,7 @@ async function assemble(config: Config, logger: Logger, closers: Closers, overri
     retentionMs: config.RECORD_RETENTION_MS,
     calls: {
       vps,
-      callbackUrl: `${config.INTEGRATION_PUBLIC_URL}${vpsCallbackPath}`,
+      callbackUrl: vpsCallbackUrl(config.INTEGRATION_PUBLIC_URL),
       maxAttempts: config.VPS_MAX_ATTEMPTS,
       retryBaseMs: config.VPS_RETRY_BASE_MS,
       retryMaxMs: config.VPS_RETRY_MAX_MS,

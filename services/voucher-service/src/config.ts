@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError, databaseSettings, kafkaSettings, loadConfig, logSettings, setting } from '@voucher/platform/config';
+import { staffSettings } from '@voucher/platform/http';
 
 const MIN_SECRET_LENGTH = 32;
 
@@ -24,6 +25,7 @@ export const configSpec = {
   VOUCHER_SERVICE_TOKEN: setting.optionalString(),
   /** The token before a rotation: still accepted, so the gateway can switch to the new one after this service. */
   VOUCHER_SERVICE_TOKEN_PREVIOUS: setting.optionalString(),
+  ...staffSettings,
   ...kafkaSettings,
   ...databaseSettings,
   ...logSettings,
@@ -76,6 +78,9 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (previous !== undefined && previous === secret) problems.push('CURSOR_SECRET_PREVIOUS must differ from CURSOR_SECRET');
   if (token !== undefined && token === secret) problems.push('VOUCHER_SERVICE_TOKEN must differ from CURSOR_SECRET (one key per purpose)');
+  if (loaded.STAFF_TOKEN !== undefined && loaded.STAFF_TOKEN === token) {
+    problems.push('STAFF_TOKEN must differ from VOUCHER_SERVICE_TOKEN (one key per purpose)');
+  }
   if (problems.length > 0 || secret === undefined || token === undefined) throw new ConfigError(problems);
   return { ...loaded, CURSOR_SECRET: secret, VOUCHER_SERVICE_TOKEN: token };
 }

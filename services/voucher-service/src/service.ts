@@ -16,6 +16,7 @@ import type { Config } from './config.ts';
 import { createReceiveCodeHandler } from './consumer/receive-code-handler.ts';
 import { CursorCodec } from './listing/cursor.ts';
 import { createVoucherMetrics } from './metrics.ts';
+import { registerSupportPart } from './routes/support-part.ts';
 import { voucherRoutes } from './routes/vouchers.ts';
 import { VoucherStore } from './store/voucher-store.ts';
 
@@ -84,6 +85,7 @@ export async function startVoucherService(config: Config, logger: Logger): Promi
       defaultRegion: config.DEFAULT_REGION,
       serviceTokens: [config.VOUCHER_SERVICE_TOKEN, config.VOUCHER_SERVICE_TOKEN_PREVIOUS].filter((token) => token !== undefined),
     });
+    await registerSupportPart(http, { store, staffToken: config.STAFF_TOKEN, logger });
     await http.listen({ port: config.VOUCHER_PORT, host: config.HOST });
     started.push({ close: () => http.close() });
     const port = boundPort(http);

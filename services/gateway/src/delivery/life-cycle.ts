@@ -87,6 +87,14 @@ export const lifeCycle = {
     return (await db.query<DeliveryRow>(`SELECT ${columns} FROM voucher_requests WHERE request_id = $1`, [requestId]))[0];
   },
 
+  /** When the broker acknowledged these requests' request-code records (the support view's `published` step). */
+  async markPublished(db: Queryable, requestIds: string[], at: Date): Promise<void> {
+    await db.query(`UPDATE voucher_requests SET published_at = $2 WHERE request_id = ANY($1::uuid[]) AND published_at IS NULL`, [
+      requestIds,
+      at,
+    ]);
+  },
+
   async publishUnconfirmed(db: Queryable, requestId: string): Promise<void> {
     await db.query(`UPDATE voucher_requests SET state = 'UNCONFIRMED', updated_at = now() WHERE request_id = $1 AND state = 'PROCESSING'`, [
       requestId,
@@ -123,6 +131,7 @@ export const lifeCycle = {
              due_at = CASE WHEN r.state IN ('PROCESSING', 'UNCONFIRMED') AND o.channel = 'WEB'
                       THEN now() + make_interval(secs => $8::float8 / 1000) ELSE now() END,
              voucher_code = o.voucher_code, code_digest = o.code_digest, status = o.status, message = o.message, updated_at = now(),
+             outcome_at = now(),
              trace_context = o.trace_context
          FROM outcome AS o
          WHERE r.request_id = o.request_id AND r.phone_number = o.phone_number
@@ -149,7 +158,8 @@ export const lifeCycle = {
   /** The page's claim: a WEB outcome is the page's to show. Returns the row as the page must show it. */
   async pageTakes(db: Queryable, requestId: string): Promise<DeliveryRow | undefined> {
     const rows = await db.query<DeliveryRow>(
-      `UPDATE voucher_requests SET state = CASE WHEN voucher_code IS NULL THEN 'FAILED' ELSE 'DELIVERED' END, due_at = NULL, updated_at = now()
+      `UPDATE voucher_requests SET state = CASE WHEN voucher_code IS NULL THEN 'FAILED' ELSE 'DELIVERED' END, due_at = NULL, updated_at = now(),
+         told_at = now()
        WHERE request_id = $1 AND state = 'WEB_READY' RETURNING ${columns}`,
       [requestId],
     );
@@ -159,7 +169,7 @@ export const lifeCycle = {
   /** Undoes pageTakes when every page closed before the event was written: the outcome goes by SMS instead. */
   async pageVanished(db: Queryable, requestId: string): Promise<void> {
     await db.query(
-      `UPDATE voucher_requests SET state = 'SMS_PENDING', due_at = now(), updated_at = now()
+      `UPDATE voucher_requests SET state = 'SMS_PENDING', due_at = now(), updated_at = now(), told_at = NULL
        WHERE request_id = $1 AND state IN ('DELIVERED', 'FAILED') AND status IS NOT NULL`,
       [requestId],
     );
@@ -199,7 +209,8 @@ export const lifeCycle = {
     return db.query<{ requestId: string; state: DeliveryState }>(
       `WITH sent AS (
          UPDATE voucher_requests
-         SET state = CASE WHEN voucher_code IS NULL THEN 'FAILED' ELSE 'SENT_BY_SMS' END, voucher_code = NULL, due_at = NULL, updated_at = now()
+         SET state = CASE WHEN voucher_code IS NULL THEN 'FAILED' ELSE 'SENT_BY_SMS' END, voucher_code = NULL, due_at = NULL, updated_at = now(),
+           told_at = now()
          WHERE request_id = ANY($1::uuid[]) AND state = 'SMS_PENDING' RETURNING request_id, state)
        SELECT request_id AS "requestId", state, (SELECT pg_notify('${NOTIFY_CHANNEL}', string_agg(request_id::text, ',')) FROM sent) FROM sent`,
       [requestIds],

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Batcher } from '@voucher/platform/batching';
 import type { Database } from '@voucher/platform/database';
-import { problem } from '@voucher/platform/http';
 import type { Logger } from '@voucher/platform/logging';
 import { withRequestId } from '@voucher/platform/telemetry';
 import { lifeCycle, type DeliveryRow } from '../delivery/life-cycle.ts';
+import { GatewayErrors } from '../errors.ts';
 import type { PublishRequest } from '../kafka/request-publisher.ts';
 import { idempotencyStore } from './idempotency-store.ts';
 
@@ -23,10 +23,8 @@ export interface AcceptedRequest {
   created: boolean;
 }
 
-/** Seconds a customer is asked to wait before retrying when the broker is down. */
-const RETRY_AFTER_SECONDS = 5;
-const unavailable = () =>
-  problem.unavailable('The request could not be queued yet. Please retry with the same Idempotency-Key.', RETRY_AFTER_SECONDS);
+const notQueued = () =>
+  GatewayErrors.REQUEST_NOT_QUEUED('The request could not be queued yet. Please retry with the same Idempotency-Key.');
 
 /**
  * Accepts a customer's request: the row (and its Idempotency-Key) are stored first, then `request-code` is published,
@@ -42,6 +40,11 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     await lifeCycle.insert(db, requests);
     return requests.map(() => undefined);
   });
+  // Acknowledged publishes are timed together (the support view's `published` step).
+  const published = new Batcher<string>(async (requestIds) => {
+    await lifeCycle.markPublished(db, requestIds, new Date());
+    return requestIds.map(() => undefined);
+  });
 
   /** Publishes in the request's scope: its record carries the requestId (and the trace), as do the log lines. */
   const publish = (request: NewRequest | DeliveryRow): Promise<void> => withRequestId(request.requestId, () => publishNow(request));
@@ -56,15 +59,19 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     } catch (error) {
       logger.warn({ err: error, requestId: request.requestId }, 'request-code not acknowledged; the customer is asked to retry');
       await lifeCycle.publishUnconfirmed(db, request.requestId);
-      throw unavailable();
+      throw notQueued();
     }
+    // Only a record for staff: the request is accepted whether or not its time is written.
+    await published
+      .add(request.requestId)
+      .catch((error: unknown) => logger.warn({ err: error, requestId: request.requestId }, 'the publish time was not recorded'));
   };
 
   /** The key is taken: its request, published again unless the broker already acknowledged it. */
   const retryWithKey = async (phoneNumber: string, key: string): Promise<AcceptedRequest> => {
     const first = await idempotencyStore.find(db, phoneNumber, key);
     const request = first && (await lifeCycle.find(db, first.requestId));
-    if (!first || !request) throw problem.conflict('This Idempotency-Key was released meanwhile; retry it.');
+    if (!first || !request) throw GatewayErrors.IDEMPOTENCY_KEY_RELEASED('This Idempotency-Key was released meanwhile; retry it.');
     if (!first.acceptedAt) {
       await publish(request);
       await lifeCycle.publishConfirmed(db, request.requestId);

@@ -51,9 +51,13 @@ export const outbox = {
     return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
   },
 
-  /** The records are on the broker: forget them. */
+  /** The records are on the broker: forget them, and note when their requests' outcomes were published (support view). */
   async remove(db: Queryable, ids: string[]): Promise<void> {
-    await db.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
+    await db.query(
+      `WITH gone AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) RETURNING request_id)
+       UPDATE vps_requests SET published_at = now() WHERE request_id IN (SELECT request_id FROM gone) AND published_at IS NULL`,
+      [ids],
+    );
   },
 
   /** A publish failed: the records are due again in `delayMs`. */
