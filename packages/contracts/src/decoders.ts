@@ -1,9 +1,8 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { TSchema, Static } from '@sinclair/typebox';
+import type { Decoded } from '@voucher/platform/kafka';
 import { ReceiveCodeMessage, RequestCodeMessage } from './messages.ts';
-
-export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = addFormats(new Ajv({ allErrors: true, strict: true }));

@@ -3,7 +3,7 @@ import type { HttpServer } from '@voucher/platform/http';
 import { consumerReadiness, namespaced, runConsumer, type KafkaConnection, type KafkaProducer } from '@voucher/platform/kafka';
 import type { Config } from './config.ts';
 import { createRequestHandler, type RequestHandlerDeps } from './request-handler.ts';
-import { vpsCallbackPath } from './routes/vps-callback.ts';
+import { vpsCallbackUrl } from './vps/callback-url.ts';
 
 export type RequestConsumerDeps = Pick<RequestHandlerDeps, 'store' | 'vps' | 'metrics' | 'logger'> & {
   config: Config;
@@ -16,7 +16,7 @@ export type RequestConsumerDeps = Pick<RequestHandlerDeps, 'store' | 'vps' | 'me
 };
 
 const handlerSettings = (config: Config): Omit<RequestHandlerDeps, keyof RequestConsumerDeps | 'signal'> => ({
-  callbackUrl: `${config.INTEGRATION_PUBLIC_URL}${vpsCallbackPath}`,
+  callbackUrl: vpsCallbackUrl(config.INTEGRATION_PUBLIC_URL),
   maxAttempts: config.VPS_MAX_ATTEMPTS,
   retryBaseMs: config.VPS_RETRY_BASE_MS,
   retryMaxMs: config.VPS_RETRY_MAX_MS,

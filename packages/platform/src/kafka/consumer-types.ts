@@ -3,6 +3,7 @@ import type { Logger } from '../logging/index.ts';
 import type { KafkaConnection } from './connection.ts';
 import type { KafkaProducer } from './producer.ts';
 
+/** A decoder's answer (the contracts' decoders give it): the message, or why the bytes are not one. */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
 /** Turns a record's bytes into a validated message, or says why it is not one (it then goes to the DLQ). */
 export type Decoder<T> = (bytes: Buffer) => Decoded<T>;

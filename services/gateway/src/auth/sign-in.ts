@@ -1,7 +1,7 @@
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Database } from '@voucher/platform/database';
-import { problem } from '@voucher/platform/http';
 import type { Logger } from '@voucher/platform/logging';
+import { GatewayErrors } from '../errors.ts';
 import type { SmsSender } from '../sms/sms-sender.ts';
 import { issueAccessToken, type IssuedToken } from './access-tokens.ts';
 import { signInLockouts, type LockoutPolicy } from './lockouts.ts';
@@ -46,12 +46,13 @@ const otpText = (otp: string, ttlMs: number) => {
 type Verdict = 'none' | 'exhausted' | 'expired' | 'wrong' | 'right';
 type Guess = { verdict: Verdict } | { verdict: 'locked'; until: Date };
 
+const tooMany = (detail: string, retryAfterSeconds: number) => GatewayErrors.TOO_MANY_CODES_SENT(detail, { retryAfterSeconds });
 const secondsUntil = (until: Date, now: number) => Math.max(1, Math.ceil((until.getTime() - now) / 1000));
-const lockedProblem = (until: Date, now: number) => {
+const lockedError = (until: Date, now: number) => {
   const minutes = Math.max(1, Math.ceil((until.getTime() - now) / 60_000));
-  return problem.tooManyRequests(
+  return GatewayErrors.SIGN_IN_LOCKED(
     `Too many wrong codes were tried for this number; sign-in is locked for ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-    secondsUntil(until, now),
+    { retryAfterSeconds: secondsUntil(until, now) },
   );
 };
 
@@ -66,15 +67,14 @@ export function createSignIn({ db, sms, settings, logger, now = Date.now }: Sign
 
   async function enforceSendLimits(phoneNumber: string, address: string, at: number): Promise<void> {
     const lockedUntil = await signInLockouts.lockedUntil(db, phoneNumber, at);
-    if (lockedUntil) throw lockedProblem(lockedUntil, at);
+    if (lockedUntil) throw lockedError(lockedUntil, at);
     const addressWait = await countSend(db, `address:${address}`, settings.perAddressPerHour, at);
-    if (addressWait)
-      throw problem.tooManyRequests('Too many sign-in codes were requested from this address; try again later.', addressWait);
+    if (addressWait) throw tooMany('Too many sign-in codes were requested from this address; try again later.', addressWait);
     const numberWait = await countSend(db, `number:${phoneNumber}`, settings.perNumberPerHour, at);
-    if (numberWait) throw problem.tooManyRequests('Too many sign-in codes were requested for this number; try again later.', numberWait);
+    if (numberWait) throw tooMany('Too many sign-in codes were requested for this number; try again later.', numberWait);
     // Counted last, so that requests refused above do not use up everyone's allowance.
     const globalWait = await countSend(db, 'all', settings.globalPerMinute, at, GLOBAL_WINDOW_MS);
-    if (globalWait) throw problem.tooManyRequests('Sign-in codes are in great demand right now; try again in a minute.', globalWait);
+    if (globalWait) throw tooMany('Sign-in codes are in great demand right now; try again in a minute.', globalWait);
   }
 
   /** A code hashed under the previous key (made before a rotation) still matches until it expires. */
@@ -101,7 +101,7 @@ export function createSignIn({ db, sms, settings, logger, now = Date.now }: Sign
         await sms.send(phoneNumber, otpText(otp, settings.otpTtlMs), randomUUID());
       } catch (error) {
         logger.error({ err: error, phoneNumber }, 'the sign-in code could not be sent');
-        throw problem.unavailable('The sign-in code could not be sent; try again shortly.', 5);
+        throw GatewayErrors.CODE_NOT_SENT('The sign-in code could not be sent; try again shortly.', { cause: error });
       }
       return { expiresInSeconds: Math.ceil(settings.otpTtlMs / 1000) };
     },
@@ -125,11 +125,12 @@ export function createSignIn({ db, sms, settings, logger, now = Date.now }: Sign
         }
         return { verdict };
       });
-      if (guess.verdict === 'locked') throw lockedProblem(guess.until, at);
-      if (guess.verdict === 'none') throw problem.unauthorized('There is no pending sign-in code for this number; request a new code.');
-      if (guess.verdict === 'exhausted') throw problem.tooManyRequests('Too many attempts, request a new code.', 1);
-      if (guess.verdict === 'expired') throw problem.unauthorized('The code has expired; request a new code.');
-      if (guess.verdict === 'wrong') throw problem.unauthorized('The code is not correct.');
+      if (guess.verdict === 'locked') throw lockedError(guess.until, at);
+      if (guess.verdict === 'none')
+        throw GatewayErrors.NO_PENDING_CODE('There is no pending sign-in code for this number; request a new code.');
+      if (guess.verdict === 'exhausted') throw GatewayErrors.ATTEMPTS_EXHAUSTED('Too many attempts, request a new code.');
+      if (guess.verdict === 'expired') throw GatewayErrors.CODE_EXPIRED('The code has expired; request a new code.');
+      if (guess.verdict === 'wrong') throw GatewayErrors.CODE_WRONG('The code is not correct.');
       return issueAccessToken(settings.tokenSecret, phoneNumber, settings.tokenTtlMs, now);
     },
   };

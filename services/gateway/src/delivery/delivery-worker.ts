@@ -1,4 +1,5 @@
 import type { Database } from '@voucher/platform/database';
+import { isRetryable } from '@voucher/platform/errors';
 import { backoffDelay, startPeriodicTask } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import { continueTrace, inCarriedContext, withRequestId } from '@voucher/platform/telemetry';
@@ -52,7 +53,13 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       return true;
     } catch (error) {
       const delay = backoffDelay(row.smsAttempts, options.retryBaseMs, options.retryMaxMs);
-      options.logger.warn({ err: error, requestId: row.requestId, attempt: row.smsAttempts, delay }, 'SMS not sent; retrying later');
+      // Only an SMS tells this customer, so even a refusal (retryable: false) is retried; it repeats until its cause (the
+      // number, the SMS gateway's rules) is fixed, so it is logged as an error for an operator.
+      const refused = !isRetryable(error);
+      options.logger[refused ? 'error' : 'warn'](
+        { err: error, requestId: row.requestId, attempt: row.smsAttempts, delay },
+        refused ? 'SMS refused by the SMS gateway; retrying later' : 'SMS not sent; retrying later',
+      );
       await lifeCycle.smsRetryAt(options.db, row.requestId, new Date(now().getTime() + delay));
       return false;
     }

@@ -1,9 +1,9 @@
 import type { ReceiveCodeMessage } from '@voucher/contracts';
 import type { Database } from '@voucher/platform/database';
 import type { Logger } from '@voucher/platform/logging';
-import { PermanentError } from '@voucher/platform/kafka';
 import { Batcher } from '@voucher/platform/batching';
 import { currentTraceContext, type TraceContext } from '@voucher/platform/telemetry';
+import { GatewayErrors } from '../errors.ts';
 import { lifeCycle, type DeliveryState } from './life-cycle.ts';
 
 /** A NOTIFY payload holds at most 8,000 bytes: 200 request ids of 37 characters fit. */
@@ -17,9 +17,6 @@ export interface ReceiveCodeDeps {
   pokeWorker: () => void;
   logger: Logger;
 }
-
-/** A late code met the give-up SMS still being sent: retried shortly, then it follows as a second SMS. */
-class GiveUpInFlightError extends Error {}
 
 /**
  * Handles one `receive-code` message: records the outcome on the customer's request in one statement and returns.
@@ -51,10 +48,11 @@ export function createReceiveCodeHandler({ db, handoffMs, pokeWorker, logger }: 
       return;
     }
     const known = await lifeCycle.find(db, message.requestId);
-    if (!known) throw new PermanentError('no request with this requestId was accepted by the gateway');
-    if (known.phoneNumber !== message.phoneNumber) throw new PermanentError('phoneNumber does not match the request');
+    if (!known) throw GatewayErrors.UNKNOWN_REQUEST('no request with this requestId was accepted by the gateway');
+    if (known.phoneNumber !== message.phoneNumber) throw GatewayErrors.PHONE_NUMBER_MISMATCH('phoneNumber does not match the request');
+    // A late code met the give-up SMS still being sent: retried shortly, then it follows as a second SMS.
     if (known.state === 'SMS_PENDING' && known.status === null && message.voucherCode)
-      throw new GiveUpInFlightError('a late code waits for the give-up SMS to go out first');
+      throw GatewayErrors.GIVE_UP_SMS_IN_FLIGHT('a late code waits for the give-up SMS to go out first');
     // Otherwise a redelivery: the outcome is already recorded.
   };
 }

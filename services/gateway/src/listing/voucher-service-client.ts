@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
+import type { VoucherPage } from '@voucher/contracts';
 import { Pool } from 'undici';
-import { problem } from '@voucher/platform/http';
-import type { VoucherPage } from '../routes/schemas.ts';
+import { GatewayErrors } from '../errors.ts';
 
 export interface ListingQuery {
   phoneNumber: string;
@@ -42,12 +42,12 @@ export class VoucherServiceClient {
         bodyTimeout: this.#timeoutMs,
       });
     } catch {
-      throw problem.unavailable(UNAVAILABLE, 5);
+      throw GatewayErrors.VOUCHER_STORE_UNAVAILABLE(UNAVAILABLE);
     }
     const body = (await response.body.json().catch(() => undefined)) as Record<string, unknown> | undefined;
     if (response.statusCode === 200 && body) return body as Static<typeof VoucherPage>;
-    if (response.statusCode === 400) throw problem.badRequest(String(body?.detail ?? 'The listing request is not valid.'));
-    throw problem.unavailable(UNAVAILABLE, 5);
+    if (response.statusCode === 400) throw GatewayErrors.LISTING_REFUSED(String(body?.detail ?? 'The listing request is not valid.'));
+    throw GatewayErrors.VOUCHER_STORE_UNAVAILABLE(UNAVAILABLE);
   }
 
   close(): Promise<void> {

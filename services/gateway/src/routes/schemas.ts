@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Channel, VoucherStatus } from '@voucher/contracts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@voucher/contracts';
 
 const phoneNumber = Type.String({
   minLength: 1,
@@ -52,26 +52,12 @@ export const bearerSecurity = [{ bearerAuth: [] }];
 
 export const ListQuery = Type.Object({
   phoneNumber: Type.Optional(phoneNumber),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Codes per page (default 20)' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, description: `Codes per page (default ${DEFAULT_PAGE_SIZE})` })),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'nextCursor of the previous page' })),
 });
 
-export const VoucherPage = Type.Object(
-  {
-    phoneNumber: Type.String({ description: 'E.164' }),
-    vouchers: Type.Array(
-      Type.Object({
-        requestId: Type.String({ format: 'uuid' }),
-        voucherCode: Type.String(),
-        status: VoucherStatus,
-        channel: Channel,
-        issuedAt: Type.String({ format: 'date-time' }),
-      }),
-    ),
-    nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as cursor for the next page; null on the last' }),
-  },
-  { description: "The customer's codes, newest first" },
-);
+/** The customer's page of codes is voucher-service's, passed on (with the channel each code actually went by). */
+export { VoucherPage } from '@voucher/contracts';
 
 export const EventsQuery = Type.Object({
   ticket: Type.Optional(

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { PermanentError } from '@voucher/platform/kafka';
+import { GatewayErrors } from '../errors.ts';
 import type { SmsSender } from './sms-sender.ts';
 
 /** Answers that retrying cannot fix (a malformed message, a refused number); everything else is worth a retry. */
@@ -30,9 +30,9 @@ export class HttpSmsSender implements SmsSender {
     const status = response.statusCode;
     if (status >= 200 && status < 300) return;
     if (status >= 400 && status < 500 && !retryableClientErrors.has(status)) {
-      throw new PermanentError(`the SMS gateway refused the message (${status})`);
+      throw GatewayErrors.SMS_REFUSED(`the SMS gateway refused the message (${status})`);
     }
-    throw new Error(`the SMS gateway answered ${status}`);
+    throw GatewayErrors.SMS_UNAVAILABLE(`the SMS gateway answered ${status}`);
   }
 
   async close(): Promise<void> {

@@ -9,8 +9,7 @@ import type { RedeemResult, VpsCallback } from '../callback-redeemer.ts';
 import type { IntegrationMetrics } from '../metrics.ts';
 import { verify } from '../callback-signature.ts';
 import { codeVerifierPattern } from '../pkce.ts';
-
-export const vpsCallbackPath = '/api/voucher-code/vps/response';
+import { vpsCallbackPath } from '../vps/callback-url.ts';
 
 /** A callback is a few hundred bytes; anything much larger is refused before it is read. */
 const bodyLimit = 8 * 1024;

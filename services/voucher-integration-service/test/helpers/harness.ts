@@ -4,7 +4,7 @@ import { createLogger } from '@voucher/platform/logging';
 import { freePort, s256, uniqueNamespace, waitFor } from '@voucher/platform/testing';
 import { readConfig } from '../../src/config.ts';
 import type { OutcomePublisher } from '../../src/receive-code-publisher.ts';
-import { vpsCallbackPath } from '../../src/routes/vps-callback.ts';
+import { vpsCallbackPath } from '../../src/vps/callback-url.ts';
 import { startIntegrationService, type IntegrationService } from '../../src/service.ts';
 import { FakeVps } from './fake-vps.ts';
 import { KafkaProbe } from './kafka-probe.ts';

@@ -1,13 +1,14 @@
 import type { ReceiveCodeMessage } from '@voucher/contracts';
-import { PermanentError, type RecordContext } from '@voucher/platform/kafka';
+import type { RecordContext } from '@voucher/platform/kafka';
 import type { Logger } from '@voucher/platform/logging';
+import { VoucherServiceErrors } from '../errors.ts';
 import type { VoucherMetrics } from '../metrics.ts';
 import type { VoucherStore } from '../store/voucher-store.ts';
 
 /**
  * Persists each receive-code outcome once (step 8 of the seed). Redeliveries are counted and ignored; a code that
  * already belongs to another request is refused to the dead-letter topic, because a code must never be given to
- * two customers. Database errors propagate, so the consumer retries and, failing that, dead-letters the message.
+ * two customers. Database errors propagate: the consumer retries them, unless the database says no retry can fix one.
  */
 export function createReceiveCodeHandler(deps: { store: VoucherStore; metrics: VoucherMetrics; logger: Logger }) {
   const { store, metrics, logger } = deps;
@@ -27,7 +28,7 @@ export function createReceiveCodeHandler(deps: { store: VoucherStore; metrics: V
       case 'code-taken':
         metrics.codeReuse.inc();
         logger.error({ ...where, ownerRequestId: result.ownerRequestId }, 'voucher code already belongs to another request; refused');
-        throw new PermanentError(`voucher code already belongs to request ${result.ownerRequestId}`);
+        throw VoucherServiceErrors.CODE_TAKEN(`voucher code already belongs to request ${result.ownerRequestId}`);
     }
   };
 }

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { normalizePhoneNumber } from '@voucher/contracts';
+import { normalizePhoneNumber, StoredVoucher, StoredVoucherParams, VoucherListQuery, VoucherPage } from '@voucher/contracts';
 import { problem } from '@voucher/platform/http';
 import type { CursorCodec } from '../listing/cursor.ts';
 import { listVoucherPage } from '../listing/list-vouchers.ts';
 import type { VoucherStore } from '../store/voucher-store.ts';
-import { ListQuery, RequestParams, StoredVoucher, VoucherPage } from './schemas.ts';
 import { requireServiceToken } from './service-token.ts';
 
 export interface VoucherRoutesOptions {
@@ -25,7 +24,7 @@ export const voucherRoutes: FastifyPluginAsyncTypebox<VoucherRoutesOptions> = as
   { store, cursors, defaultRegion, serviceTokens },
 ) => {
   app.addHook('onRequest', requireServiceToken(serviceTokens));
-  app.get('/api/vouchers', { schema: { querystring: ListQuery, response: { 200: VoucherPage } } }, async (request) => {
+  app.get('/api/vouchers', { schema: { querystring: VoucherListQuery, response: { 200: VoucherPage } } }, async (request) => {
     const phone = normalizePhoneNumber(request.query.phoneNumber, defaultRegion);
     if (!phone.ok) throw problem.badRequest(phone.reason);
     const result = await listVoucherPage(store, cursors, { ...request.query, phoneNumber: phone.e164 });
@@ -33,7 +32,7 @@ export const voucherRoutes: FastifyPluginAsyncTypebox<VoucherRoutesOptions> = as
     return result.page;
   });
 
-  app.get('/api/vouchers/:requestId', { schema: { params: RequestParams, response: { 200: StoredVoucher } } }, async (request) => {
+  app.get('/api/vouchers/:requestId', { schema: { params: StoredVoucherParams, response: { 200: StoredVoucher } } }, async (request) => {
     const voucher = await store.find(request.params.requestId);
     if (!voucher) throw problem.notFound(`No voucher outcome is stored for request ${request.params.requestId}.`);
     return voucher;

@@ -1,6 +1,6 @@
 import type { Logger } from '@voucher/platform/logging';
-import { problem } from '@voucher/platform/http';
 import { bindToCurrentContext } from '@voucher/platform/telemetry';
+import { VpsErrors } from '../errors.ts';
 import type { Faults } from '../faults.ts';
 import type { Random } from '../random.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
@@ -84,7 +84,7 @@ export class VoucherIssuer {
     const known = memory.get(request.requestId);
     if (known) {
       if (known.request.phoneNumber !== request.phoneNumber || known.request.callbackUrl !== request.callbackUrl) {
-        throw problem.conflict('This requestId was already used for a different phoneNumber or callbackUrl.');
+        throw VpsErrors.REQUEST_ID_REUSED('This requestId was already used for a different phoneNumber or callbackUrl.');
       }
       stats.replayed++;
       if (!known.issued) return known.answer;
