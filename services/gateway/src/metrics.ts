@@ -1,3 +1,4 @@
+import { Gauge } from 'prom-client';
 import type { Metrics } from '@voucher/platform/http';
 
 /** The gateway's own Prometheus series, beside the HTTP and process metrics every service has. */
@@ -8,7 +9,9 @@ export function createGatewayMetrics(metrics: Metrics) {
     'channel',
     'outcome',
   ]);
+  const smsFailures = metrics.counter('gateway_sms_failures_total', 'SMS sends the SMS gateway refused or did not answer (retried later)');
   return {
+    smsFailed: () => smsFailures.inc(),
     requestAccepted: () => accepted.inc(),
     setOpenStreams: (count: number) => openStreams.set(count),
     delivered: (channel: 'WEB' | 'SMS', outcome: 'code' | 'failure') => deliveries.inc({ channel, outcome }),
@@ -16,3 +19,43 @@ export function createGatewayMetrics(metrics: Metrics) {
 }
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
+
+export interface OverdueCount {
+  /** Accepted requests past their deadline whose customer has not been told the outcome yet. */
+  count: number;
+  /** How long past its deadline the oldest of them is, in seconds (0 when there is none). */
+  oldestSeconds: number;
+}
+
+/**
+ * Requests past their deadline still undelivered, read from the shared database when /metrics is scraped (so every
+ * replica reports the same figure: alert on max). A failed read keeps the last figures instead of failing the scrape.
+ */
+export function registerOverdueGauges(metrics: Metrics, read: () => Promise<OverdueCount>): void {
+  let last: OverdueCount = { count: 0, oldestSeconds: 0 };
+  let reading: Promise<OverdueCount> | undefined;
+  // Both gauges are collected in one scrape: one query serves the two.
+  const current = () => {
+    reading ??= read()
+      .then((value) => (last = value))
+      .catch(() => last)
+      .finally(() => setTimeout(() => (reading = undefined), 100).unref());
+    return reading;
+  };
+  new Gauge({
+    name: 'gateway_requests_overdue',
+    help: 'Accepted requests past their deadline whose customer has not been told the outcome yet',
+    registers: [metrics.registry],
+    async collect() {
+      this.set((await current()).count);
+    },
+  });
+  new Gauge({
+    name: 'gateway_requests_overdue_oldest_seconds',
+    help: 'How long past its deadline the oldest undelivered request is',
+    registers: [metrics.registry],
+    async collect() {
+      this.set((await current()).oldestSeconds);
+    },
+  });
+}

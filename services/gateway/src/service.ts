@@ -14,7 +14,7 @@ import { createPageDelivery } from './delivery/page-delivery.ts';
 import { createReceiveCodeHandler } from './delivery/receive-code-handler.ts';
 import { StreamRegistry } from './delivery/stream-registry.ts';
 import { startHousekeeping } from './housekeeping/sweeper.ts';
-import { startOverdueRequests } from './delivery/overdue-requests.ts';
+import { countOverdue, startOverdueRequests } from './delivery/overdue-requests.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { PostgresHitCounter } from './http/postgres-rate-limit-store.ts';
 import { SharedHitCounter } from './http/shared-hit-counter.ts';
@@ -22,7 +22,7 @@ import { registerRateLimit } from './http/rate-limit.ts';
 import { registerWebPage } from './http/web-page.ts';
 import { startKafka } from './kafka/kafka-runtime.ts';
 import { createRequestPublisher } from './kafka/request-publisher.ts';
-import { createGatewayMetrics } from './metrics.ts';
+import { createGatewayMetrics, registerOverdueGauges } from './metrics.ts';
 import { VoucherServiceClient } from './listing/voucher-service-client.ts';
 import { createRequestAcceptor } from './requests/accept-request.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -70,6 +70,7 @@ export async function startGateway(config: Config, parentLogger: Logger, deps: G
     trustProxy: config.TRUST_PROXY,
   });
   const metrics = createGatewayMetrics(http.metrics);
+  registerOverdueGauges(http.metrics, () => countOverdue(db));
   const registry = new StreamRegistry(config.SSE_KEEPALIVE_MS, metrics.setOpenStreams, {
     maxPerCustomer: config.SSE_MAX_STREAMS_PER_CUSTOMER,
     maxLifetimeMs: config.SSE_MAX_LIFETIME_MS,

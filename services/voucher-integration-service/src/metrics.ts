@@ -5,6 +5,12 @@ export function createIntegrationMetrics(metrics: Metrics) {
   return {
     vpsCallsInFlight: metrics.gauge('vps_calls_in_flight', 'Calls to the VPS awaiting an answer'),
     vpsCalls: metrics.counter('vps_calls_total', 'Calls to the VPS by outcome (code, challenge, error, timeout, invalid)', ['outcome']),
+    vpsCallDuration: metrics.histogram(
+      'vps_call_duration_seconds',
+      'How long the VPS took to answer one call, by outcome (code, challenge, error, timeout, invalid)',
+      [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 4, 5, 7.5, 10],
+      ['outcome'],
+    ),
     requestOutcomes: metrics.counter('request_code_outcomes_total', 'Request-code messages by how their handling ended', ['outcome']),
     callbacks: metrics.counter('vps_callbacks_total', 'VPS callbacks by outcome', ['outcome']),
     expiredChallenges: metrics.counter('vps_challenges_expired_total', 'Challenges that expired without a callback after every re-ask'),

@@ -6,6 +6,7 @@ export interface ConsumerMetrics {
   restarts: Counter<'group' | 'topic'>;
   lag: Gauge<'group' | 'topic' | 'partition'>;
   up: Gauge<'group' | 'topic'>;
+  deadLetters: Counter<'group' | 'topic'>;
 }
 
 const byRegistry = new WeakMap<Registry, ConsumerMetrics>();
@@ -30,6 +31,12 @@ export function consumerMetrics(metrics: Metrics): ConsumerMetrics {
       up: new Gauge({
         name: 'kafka_consumer_up',
         help: '1 while a consumer is a member of its group and fetching, 0 while it reconnects',
+        labelNames: ['group', 'topic'],
+        registers: [registry],
+      }),
+      deadLetters: new Counter({
+        name: 'kafka_consumer_dead_letters_total',
+        help: "Records of the topic the group sent to the topic's dead-letter twin (<topic>.dlq): undecodable or refused for good",
         labelNames: ['group', 'topic'],
         registers: [registry],
       }),

@@ -70,6 +70,7 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
   const fetchStallMs = options.fetchStallMs ?? 60_000;
   const metrics: ConsumerMetrics | undefined = options.metrics ? consumerMetrics(options.metrics) : undefined;
   const labels = { group: groupId, topic };
+  metrics?.deadLetters.inc(labels, 0); // a series from the start, so that the first dead letter is an increase
 
   const stats: ConsumerStats = { inFlight: 0, processed: 0, deadLettered: 0, retries: 0, restarts: 0 };
   let state: ConsumerState = 'reconnecting';
@@ -130,6 +131,7 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
           },
         ]);
         stats.deadLettered++;
+        metrics?.deadLetters.inc(labels);
         logger.warn({ topic, partition: record.partition, offset: String(record.offset), reason }, 'message sent to dead-letter topic');
         return;
       } catch (error) {

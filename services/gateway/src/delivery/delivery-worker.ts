@@ -52,6 +52,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       await options.sms.send(row.phoneNumber, smsTextFor(row), smsIdempotencyKey(row));
       return true;
     } catch (error) {
+      options.metrics.smsFailed();
       const delay = backoffDelay(row.smsAttempts, options.retryBaseMs, options.retryMaxMs);
       // Only an SMS tells this customer, so even a refusal (retryable: false) is retried; it repeats until its cause (the
       // number, the SMS gateway's rules) is fixed, so it is logged as an error for an operator.

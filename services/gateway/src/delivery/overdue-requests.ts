@@ -1,4 +1,4 @@
-import type { Database } from '@voucher/platform/database';
+import type { Database, Queryable } from '@voucher/platform/database';
 import { startPeriodicTask } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import { lifeCycle } from './life-cycle.ts';
@@ -26,6 +26,19 @@ export interface OverdueOptions {
  */
 export function startOverdueRequests(options: OverdueOptions): { close(): Promise<void> } {
   return startPeriodicTask('overdue-requests', options.intervalMs, () => giveUpOnOverdue(options), options.logger);
+}
+
+/**
+ * Accepted requests (PROCESSING, WEB_READY, SMS_PENDING) past their deadline whose customer has not been told yet, and
+ * how far past it the oldest is: the operator's gauge (gateway_requests_overdue). An SMS-bound outcome is past its
+ * deadline by nature for the second or so it takes to text it; one stuck for long is what an alert is for.
+ */
+export async function countOverdue(db: Queryable): Promise<{ count: number; oldestSeconds: number }> {
+  const [row] = await db.query<{ count: number; oldestSeconds: number }>(
+    `SELECT count(*)::int AS count, COALESCE(EXTRACT(EPOCH FROM now() - min(deadline)), 0)::float8 AS "oldestSeconds"
+     FROM voucher_requests WHERE state IN ('PROCESSING', 'WEB_READY', 'SMS_PENDING') AND deadline < now()`,
+  );
+  return row ?? { count: 0, oldestSeconds: 0 };
 }
 
 /** One pass; true when a full batch was found (more may be waiting). */

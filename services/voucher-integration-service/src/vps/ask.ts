@@ -35,10 +35,13 @@ export async function askVps(deps: AskDeps, request: RequestFacts): Promise<VpsA
 
 async function callVps(deps: AskDeps, request: RequestFacts): Promise<VpsAnswer> {
   deps.metrics.vpsCallsInFlight.inc();
+  const timer = deps.metrics.vpsCallDuration.startTimer();
   try {
     const body = { phoneNumber: request.phoneNumber, callbackUrl: deps.callbackUrl, requestId: request.requestId };
     const answer = await deps.vps.requestVoucher(body);
-    deps.metrics.vpsCalls.inc({ outcome: answer.kind === 'error' ? answer.outcome : answer.kind });
+    const outcome = answer.kind === 'error' ? answer.outcome : answer.kind;
+    timer({ outcome });
+    deps.metrics.vpsCalls.inc({ outcome });
     return answer;
   } finally {
     deps.metrics.vpsCallsInFlight.dec();
