@@ -22,4 +22,4 @@ export {
   SupportStep,
   SupportStepName,
   SupportTimeline,
-} from './support-view.ts';
+} from './http/support-view.ts';

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { jsonDecoder } from './decoders.ts';
-import { RequestId } from './messages.ts';
+import { jsonDecoder } from '../decoders.ts';
+import { RequestId } from '../messages.ts';
 
 /**
  * The support view (`GET /admin/requests/{requestId}` on the operations ports, staff token): what happened to one
