@@ -7,7 +7,7 @@ import { renderMarkdown } from '../src/report/markdown.ts';
 import { renderLatencyChart } from '../src/report/svg-chart.ts';
 import { renderTable } from '../src/report/table.ts';
 import { steady, spreadPercent } from '../src/measure/steady.ts';
-import { hops } from '../src/measure/stored-times.ts';
+import { breakdownOf, hops, type StoredTimes } from '../src/measure/stored-times.ts';
 import { perCore } from '../src/report/cost.ts';
 import { sustainedRate, type PipelineResult } from '../src/scenarios/pipeline.ts';
 import type { IntakeResult } from '../src/scenarios/intake.ts';
@@ -126,7 +126,14 @@ const intake: IntakeResult = {
   steadiness: { 'intake gateway rps': { ...figure(4000), unit: 'req/s' } },
   latencies: { 'intake gateway': { p50Ms: 10, p90Ms: 20, p99Ms: 30 } },
 };
-const latency = (p50Ms: number, p99Ms: number) => ({ count: 10, p50Ms, p90Ms: p99Ms, p99Ms, maxMs: p99Ms });
+// Every hop the scenario can see has its own times (1..10 ms, then a 40 ms tail); the gateway's delivery has none.
+const hopTimes = (id: string) => (id === 'delivered' ? [] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 40]);
+const times: StoredTimes = {
+  overheadMs: [],
+  endToEndMs: [],
+  hopMs: Object.fromEntries(hops.map((hop) => [hop.id, hopTimes(hop.id)])) as StoredTimes['hopMs'],
+  source: 'the tables',
+};
 const pipeline: PipelineResult = {
   vouchersPerSec: 2400,
   p99OverheadMs: 60,
@@ -134,11 +141,7 @@ const pipeline: PipelineResult = {
   pacedRatePerSec: 1200,
   bursts: [],
   paced: [],
-  breakdown: hops.map((hop) =>
-    hop.source === undefined
-      ? { hop: hop.label, source: 'none', missing: hop.missing }
-      : { hop: hop.label, source: hop.source, latency: latency(3, 40) },
-  ),
+  breakdown: breakdownOf(times),
   source: 'the tables',
   method: 'kafka',
   baseline: 'none',
@@ -155,11 +158,24 @@ test("intake is judged against the bare route and the architecture's limit, both
   assert.match(markdown, /\| route \+ INSERT \(batched as the gateway\) \| 4500 \(4490–4510\) \| 25 \| 0\.889× \|/);
 });
 
-test('the markdown says how far apart the runs were, where the pipeline time goes (and which hop has no time), and ends with the cost', () => {
+test('the markdown says how far apart the runs were, where the pipeline time goes (and which hop it cannot see, and why), and ends with the cost', () => {
   const markdown = renderMarkdown(measured, { json: 'x.json', svg: 'x.svg' });
   assert.match(markdown, /\| pipeline p99 overhead \| 60 ms \| 55 \| 70 \| 25 % \| 55, 60, 70 \|/);
-  assert.match(markdown, /\| published → consumed \| 3 \| 40 \| voucher_integration_service\.vps_requests\.created_at/);
-  assert.match(markdown, /\| VPS answered → outcome published \| – \| – \| no recorded time/);
+  assert.match(markdown, /\| published → consumed \| 10 \| 5 \| 40 \| voucher_integration_service\.vps_requests\.created_at/);
+  assert.match(markdown, /\| VPS answered → outcome published \| 10 \| 5 \| 40 \| vps_requests\.published_at/);
+  assert.match(
+    markdown,
+    /\| outcome published → stored \| 10 \| 5 \| 40 \| voucher_service\.vouchers\.stored_at − vps_requests\.published_at/,
+  );
+  assert.match(
+    markdown,
+    /\| sent → published \(the bench's producer\) \| 10 \| 5 \| 40 \| .*stands in for the gateway's accepted → published/,
+  );
+  assert.match(
+    markdown,
+    /\| stored → delivered \| 0 \| – \| – \| not seen by this scenario: the gateway records it \(voucher_requests\.told_at/,
+  );
+  assert.equal((markdown.match(/\| – \| – \|/g) ?? []).length, 1);
   const cost = markdown.slice(markdown.indexOf('## Cost'));
   assert.ok(markdown.indexOf('## Cost') > markdown.indexOf('## How each figure was measured'));
   assert.match(cost, /\| accepted requests\/s .*\| 2,000 \|/); // 4,000 req/s over the report's 2 cores
@@ -168,8 +184,17 @@ test('the markdown says how far apart the runs were, where the pipeline time goe
   assert.deepEqual(perCore(measured), { acceptedPerSec: 2000, codesPerSec: 1200, openStreams: undefined });
 });
 
-test('the chart shows each recorded hop as bars and says which hop has no recorded time', () => {
+test('the chart shows the same hops as the table: bars where it has times, and why the one it cannot see has none', () => {
   const svg = renderLatencyChart(measured);
-  assert.match(svg, /pipeline hop: published → consumed/);
-  assert.equal((svg.match(/no recorded time/g) ?? []).length, 2);
+  for (const row of pipeline.breakdown) assert.ok(svg.includes(`pipeline hop: ${row.hop}`), row.hop);
+  assert.match(svg, /pipeline hop: VPS answered → outcome published<\/text>\n(<rect [^\n]*\n<text [^\n]*>\d+<\/text>\n){3}/);
+  assert.equal((svg.match(/not seen here: the gateway is bypassed/g) ?? []).length, 1);
+  assert.doesNotMatch(svg, /no recorded time|NaN/);
+});
+
+test('a hop with a recorded time that no request reached says so, rather than showing empty percentiles', () => {
+  const rows = breakdownOf({ ...times, hopMs: { ...times.hopMs, outcomePublished: [] } });
+  const row = rows.find((candidate) => candidate.hop === 'VPS answered → outcome published')!;
+  assert.equal(row.latency, undefined);
+  assert.match(row.missing!.why, /^no request recorded vps_requests\.published_at/);
 });

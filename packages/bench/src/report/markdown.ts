@@ -99,7 +99,7 @@ function renderSteadiness(report: BenchReport): string[] {
   ];
 }
 
-/** The pipeline's hops at the paced rate, each from the time a process records, or why there is none. */
+/** The pipeline's hops at the paced rate, each from the time a process records, or why this scenario has none. */
 function renderBreakdown(report: BenchReport): string[] {
   const pipeline = report.scenarios.pipeline;
   if (!pipeline) return [];
@@ -108,12 +108,12 @@ function renderBreakdown(report: BenchReport): string[] {
     '',
     `Every paced request (${pipeline.pacedRatePerSec}/s), hop by hop, from ${pipeline.source}:`,
     '',
-    '| hop | p50 ms | p99 ms | recorded by |',
-    '|---|---|---|---|',
+    '| hop | requests | p50 ms | p99 ms | recorded by |',
+    '|---|---|---|---|---|',
     ...pipeline.breakdown.map((row) =>
       row.latency
-        ? `| ${row.hop} | ${row.latency.p50Ms} | ${row.latency.p99Ms} | ${cell(row.source)} |`
-        : `| ${row.hop} | – | – | ${cell(row.missing ?? 'not recorded')} |`,
+        ? `| ${row.hop} | ${row.latency.count} | ${row.latency.p50Ms} | ${row.latency.p99Ms} | ${cell(row.source)} |`
+        : `| ${row.hop} | 0 | – | – | ${cell(row.missing?.why ?? 'not recorded')} |`,
     ),
     '',
   ];

@@ -15,12 +15,17 @@ const TOP = 40;
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-type Series = [label: string, values: ScenarioLatencies[string] | undefined];
+/** A series' percentiles, or (a pipeline hop without figures) the few words the breakdown gives for why. */
+type Series = [label: string, values: ScenarioLatencies[string] | undefined, gap?: string];
 
-/** Every latency series of every scenario that ran, in report order, then the pipeline's hops (undefined: not recorded). */
+/** Every latency series of every scenario that ran, in report order, then the pipeline's hops, as in the breakdown table. */
 export function latencySeries(report: BenchReport): Series[] {
   const scenarios = Object.values(report.scenarios).flatMap((result) => ('latencies' in result ? Object.entries(result.latencies) : []));
-  const hops = (report.scenarios.pipeline?.breakdown ?? []).map((row): Series => [`pipeline hop: ${row.hop}`, row.latency]);
+  const hops = (report.scenarios.pipeline?.breakdown ?? []).map((row): Series => [
+    `pipeline hop: ${row.hop}`,
+    row.latency,
+    row.missing?.note,
+  ]);
   return [...scenarios, ...hops];
 }
 
@@ -49,11 +54,11 @@ export function renderLatencyChart(report: BenchReport): string {
     parts.push(`<line x1="${tx}" y1="${TOP - 6}" x2="${tx}" y2="${height - 30}" stroke="#ddd"/>`);
     parts.push(`<text x="${tx}" y="${height - 16}" text-anchor="middle">${tick}</text>`);
   }
-  series.forEach(([label, values], index) => {
+  series.forEach(([label, values, gap], index) => {
     const y = TOP + index * groupHeight;
     parts.push(`<text x="${LABEL_WIDTH - 8}" y="${y + BAR_HEIGHT * 2}" text-anchor="end">${escape(label)}</text>`);
     if (!values) {
-      parts.push(`<text x="${LABEL_WIDTH + 4}" y="${y + BAR_HEIGHT * 2}" fill="#888">no recorded time</text>`);
+      parts.push(`<text x="${LABEL_WIDTH + 4}" y="${y + BAR_HEIGHT * 2}" fill="#888">${escape(gap ?? 'no recorded time')}</text>`);
       return;
     }
     percentiles.forEach((p, row) => {

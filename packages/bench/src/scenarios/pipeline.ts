@@ -4,17 +4,9 @@ import { produceRequestCodes, type SentRequest } from '../measure/kafka-load.ts'
 import { summarize, type LatencySummary } from '../measure/percentiles.ts';
 import { pollUntil, putJson, type Sample } from '../measure/probes.ts';
 import { repeat, steady } from '../measure/steady.ts';
-import { hops, storedTimes } from '../measure/stored-times.ts';
+import { breakdownOf, storedTimes, type HopRow } from '../measure/stored-times.ts';
 import type { BenchSettings } from '../settings.ts';
 import type { Log, ScenarioLatencies, Steadiness } from './scenario.ts';
-
-/** One hop of the breakdown: its percentiles, or why no process records it. */
-export interface HopRow {
-  hop: string;
-  source: string;
-  latency?: LatencySummary;
-  missing?: string;
-}
 
 export interface PipelineResult {
   /** Medians over the repeated bursts and paced runs. */
@@ -97,11 +89,6 @@ export async function runPipeline(settings: BenchSettings, log: Log): Promise<Pi
     });
     const p99 = steady(paced.map((run) => run.overhead.p99Ms));
     const pooled = await storedTimes(allSent);
-    const breakdown = hops.map((hop): HopRow =>
-      hop.source === undefined
-        ? { hop: hop.label, source: 'none', missing: hop.missing }
-        : { hop: hop.label, source: hop.source, latency: summarize(pooled.hopMs[hop.id]) },
-    );
     return {
       vouchersPerSec: rate.median,
       p99OverheadMs: p99.median,
@@ -109,7 +96,7 @@ export async function runPipeline(settings: BenchSettings, log: Log): Promise<Pi
       pacedRatePerSec: pacedRate,
       bursts,
       paced,
-      breakdown,
+      breakdown: breakdownOf(pooled),
       source: pooled.source,
       method:
         'request-code messages produced straight to the namespaced Kafka topic (not through the gateway); VPS at 0 ms; ' +
