@@ -77,7 +77,7 @@ describe('support view: one request across the services', () => {
     assert.ok(code, 'the page got the code');
     const { body, text } = await settledView(requestId, 'delivered-web');
     assertOrder(body, 'accepted', 'consumed', 'vps-answered', 'outcome-recorded', 'outcome-published', 'outcome-received', 'delivered-web');
-    assertOrder(body, 'accepted', 'published');
+    assertOrder(body, 'accepted', 'published', 'consumed');
     assertOrder(body, 'outcome-published', 'stored');
     assert.ok(!names(body).includes('sent-by-sms'));
     assert.deepEqual(

@@ -40,15 +40,17 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     await lifeCycle.insert(db, requests);
     return requests.map(() => undefined);
   });
-  // Acknowledged publishes are timed together (the support view's `published` step).
-  const published = new Batcher<string>(async (requestIds) => {
-    await lifeCycle.markPublished(db, requestIds, new Date());
-    return requestIds.map(() => undefined);
+  // Acknowledged publishes are recorded together (the support view's `published` step).
+  const published = new Batcher<{ requestId: string; sentAt: Date }>(async (sends) => {
+    await lifeCycle.markPublished(db, sends);
+    return sends.map(() => undefined);
   });
 
   /** Publishes in the request's scope: its record carries the requestId (and the trace), as do the log lines. */
   const publish = (request: NewRequest | DeliveryRow): Promise<void> => withRequestId(request.requestId, () => publishNow(request));
   const publishNow = async (request: NewRequest | DeliveryRow): Promise<void> => {
+    // The send's start, not its acknowledgement: a consumer may take the record before the ack arrives here.
+    const sentAt = new Date();
     try {
       await publishRequest({
         requestId: request.requestId,
@@ -63,7 +65,7 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     }
     // Only a record for staff: the request is accepted whether or not its time is written.
     await published
-      .add(request.requestId)
+      .add({ requestId: request.requestId, sentAt })
       .catch((error: unknown) => logger.warn({ err: error, requestId: request.requestId }, 'the publish time was not recorded'));
   };
 

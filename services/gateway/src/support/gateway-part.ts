@@ -36,7 +36,7 @@ function stepsOf(row: Row): SupportStep[] {
     if (at) steps.push({ step, at: at.toISOString(), service: 'gateway', ...(detail ? { detail } : {}) });
   };
   add('accepted', row.createdAt, 'POST /voucher stored the request');
-  add('published', row.publishedAt, 'request-code acknowledged by the broker; the customer got 202');
+  add('published', row.publishedAt, 'request-code sent, and acknowledged by the broker; the customer got 202');
   add('outcome-received', row.outcomeAt, row.status ?? undefined);
   add('gave-up', row.gaveUpAt, 'no outcome long after the deadline');
   const told = TOLD[row.state];

@@ -45,6 +45,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const rows = await outbox.lease(db, options.leaseMs, options.batchSize);
     if (rows.length === 0) return false;
     const ids = rows.map((row) => row.id);
+    // The send's start, not its acknowledgement: a consumer may take the records before the ack arrives here.
+    const sentAt = new Date();
     try {
       await publisher.publish(
         rows.map((row) => row.message),
@@ -60,7 +62,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       return false;
     }
     metrics.outboxPublished.inc(rows.length);
-    await outbox.remove(db, ids);
+    await outbox.remove(db, ids, sentAt);
     return rows.length === options.batchSize;
   };
 

@@ -51,12 +51,15 @@ export const outbox = {
     return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
   },
 
-  /** The records are on the broker: forget them, and note when their requests' outcomes were published (support view). */
-  async remove(db: Queryable, ids: string[]): Promise<void> {
+  /**
+   * The records are on the broker: forget them, and note when their requests' outcomes were sent (`sentAt`, the start of
+   * the publish the broker acknowledged) for the support view.
+   */
+  async remove(db: Queryable, ids: string[], sentAt = new Date()): Promise<void> {
     await db.query(
       `WITH gone AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) RETURNING request_id)
-       UPDATE vps_requests SET published_at = now() WHERE request_id IN (SELECT request_id FROM gone) AND published_at IS NULL`,
-      [ids],
+       UPDATE vps_requests SET published_at = $2 WHERE request_id IN (SELECT request_id FROM gone) AND published_at IS NULL`,
+      [ids, sentAt],
     );
   },
 

@@ -39,7 +39,7 @@ function stepsOf(row: Row): SupportStep[] {
     const channel = channelFor(row.deadline, row.settledAt);
     add('outcome-recorded', row.settledAt, `${row.outcome === 'EXPIRED' ? 'FAILED' : row.outcome}, for ${channel}`);
   }
-  add('outcome-published', row.publishedAt, 'receive-code record acknowledged by the broker');
+  add('outcome-published', row.publishedAt, 'receive-code record sent, and acknowledged by the broker');
   return steps;
 }
 
