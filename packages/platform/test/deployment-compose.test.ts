@@ -29,7 +29,7 @@ const REQUIRED = [
  * Secrets that stay unset unless given: the simulators' admin tokens (demo profile only; a simulator refuses to start
  * without its token) and the VPS's callback signing key (signatures are checked once it is set).
  */
-const OPTIONAL = ['VPS_ADMIN_TOKEN', 'SMS_ADMIN_TOKEN', 'VPS_CALLBACK_SECRET'];
+const OPTIONAL = ['VPS_ADMIN_TOKEN', 'SMS_ADMIN_TOKEN', 'VPS_CALLBACK_SECRET', 'STAFF_TOKEN'];
 const values = Object.fromEntries(REQUIRED.map((name, index) => [name, `${index}`.padStart(64, 'a')]));
 const isSecret = (name: string) => /SECRET|PASSWORD|TOKEN|KEY/.test(name);
 
@@ -155,5 +155,17 @@ describe('docker-compose.yml is closed by default', () => {
       assert.equal(service.environment?.LOCAL_DEMO, undefined, name);
       assert.equal(service.environment?.AUTH_REQUIRED, undefined, `${name}: sign-in stays required`);
     }
+  });
+  test('the support view: one STAFF_TOKEN for the three bank services, their operations ports reached by name, never published', () => {
+    const compose = loadCompose({ ...values, STAFF_TOKEN: 'staff-token-for-the-support-view-0123456789' });
+    const environment = (name: string) => compose.services[name]!.environment!;
+    for (const name of ['gateway', 'voucher-integration-service', 'voucher-service']) {
+      assert.equal(environment(name).STAFF_TOKEN, 'staff-token-for-the-support-view-0123456789', name);
+      assert.equal(environment(name).ADMIN_HOST, '0.0.0.0', `${name}: its operations port is reachable on the internal network`);
+      for (const port of compose.services[name]!.ports ?? [])
+        assert.doesNotMatch(String(port), /90\d\d/, `${name}: operations port unpublished`);
+    }
+    assert.equal(environment('gateway').INTEGRATION_ADMIN_URL, 'http://voucher-integration-service:9082');
+    assert.equal(environment('gateway').VOUCHER_SERVICE_ADMIN_URL, 'http://voucher-service:9083');
   });
 });
