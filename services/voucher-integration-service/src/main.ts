@@ -1,13 +1,7 @@
-import { startTelemetry } from '@voucher/platform/telemetry';
+import { runService } from '@voucher/platform/main';
 
-// Tracing first: its instrumentations patch pg, node:http and Fastify as they load, so everything else is imported after.
-const telemetry = await startTelemetry('voucher-integration-service');
-const { runUntilSignalled } = await import('@voucher/platform/lifecycle');
-const { createLogger } = await import('@voucher/platform/logging');
-const { readConfig } = await import('./config.ts');
-const { serviceName, startIntegrationService } = await import('./service.ts');
-
-const config = readConfig();
-const logger = createLogger(serviceName, config.LOG_LEVEL);
-
-await runUntilSignalled(logger, async () => [telemetry, await startIntegrationService(config, logger)]);
+// runService starts tracing before it loads these modules, so that pg, node:http and Fastify are instrumented.
+await runService('voucher-integration-service', async () => ({
+  readConfig: (await import('./config.ts')).readConfig,
+  start: (await import('./service.ts')).startIntegrationService,
+}));
