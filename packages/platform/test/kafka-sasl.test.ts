@@ -5,19 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import { Admin } from '@platformatic/kafka';
 import { ConsumerGroups, Topics } from '@voucher/contracts';
 import { jarsDir, packageDir } from '../../local-kafka/src/layout.ts';
 import { provisionJars } from '../../local-kafka/src/provision.ts';
 import { ensureTopics, KafkaProducer, runConsumer, type KafkaConnection, type RunningConsumer } from '../src/kafka/index.ts';
-import { kafkaSecurityFromEnvironment } from '../src/kafka/connection.ts';
+import { clientOptions, kafkaSecurityFromEnvironment } from '../src/kafka/connection.ts';
 import { createLogger } from '../src/logging/index.ts';
-import { freePort, waitFor } from '../src/testing/index.ts';
+import { waitFor } from '../src/testing/index.ts';
 import { loadCompose, type Compose } from './fixtures/compose.ts';
 
 /**
- * The Kafka of docker-compose.yml, run on this machine without Docker: the kafka service's own script (its
- * server.properties with SASL/SCRAM listeners and the StandardAuthorizer, `kafka-storage format --add-scram`, the
- * broker start), its healthcheck, and kafka-init's script (the services' SCRAM users and ACLs), with the image's
+ * The Kafka of docker-compose.yml, run on this machine without Docker: the three kafka-N services' own script (its
+ * server.properties with SASL/SCRAM listeners, the three-node quorum and the StandardAuthorizer, `kafka-storage format
+ * --add-scram`, the broker start), their healthcheck, and kafka-init's script (the services' SCRAM users and ACLs), with the image's
  * /opt/kafka/bin tools replaced by the same classes from the jars the local broker uses, and its paths, host names
  * and ports mapped to a temporary directory and free ports. Then the platform's own clients, configured from each
  * service's environment in the compose file, do what the services do; and what they must not do is refused.
@@ -70,15 +71,17 @@ function everyMessage(error: unknown, seen = new Set<unknown>()): string {
 describe('the compose file’s Kafka: SASL/SCRAM, one user per service, ACLs (its own scripts, run locally)', () => {
   const home = mkdtempSync(join(tmpdir(), 'compose-kafka-'));
   let compose: Compose;
-  let broker: ChildProcess | undefined;
-  let port: number;
-  let mapToHere: (script: string) => string;
+  const NODES = [1, 2, 3];
+  const nodes: ChildProcess[] = [];
+  /** Each node's client and controller port here (index 0 unused). */
+  const ports: Array<{ client: number; controller: number }> = [];
+  let mapToHere: (script: string, node?: number) => string;
   const consumers: RunningConsumer[] = [];
   const producers: KafkaProducer[] = [];
 
   /** A connection with the Kafka settings of one compose service's environment, as that service computes them. */
   const connectionOf = (service: string): KafkaConnection => ({
-    brokers: [`127.0.0.1:${port}`],
+    brokers: NODES.map((node) => `127.0.0.1:${ports[node]!.client}`),
     clientId: `${service}-sasl-test`,
     security: kafkaSecurityFromEnvironment(compose.services[service]!.environment!),
   });
@@ -123,64 +126,121 @@ describe('the compose file’s Kafka: SASL/SCRAM, one user per service, ACLs (it
     return reason;
   }
 
-  before(async () => {
-    provisionJars(() => {});
-    port = await freePort();
-    let controllerPort = await freePort();
-    while (controllerPort === port) controllerPort = await freePort();
-    compose = loadCompose({ ...PASSWORDS, ...Object.fromEntries(OTHER_VARIABLES.map((name) => [name, 'x'.repeat(40)])) });
+  before(
+    async () => {
+      provisionJars(() => {});
+      // Fixed ports of this file's own (39300-39305), not OS-picked ones: while the nodes wait for each other, a port
+      // from the OS's client range can be handed to another process, or to a node's own retry as its source port.
+      for (const node of NODES) ports[node] = { client: 39298 + 2 * node, controller: 39299 + 2 * node };
+      compose = loadCompose({ ...PASSWORDS, ...Object.fromEntries(OTHER_VARIABLES.map((name) => [name, 'x'.repeat(40)])) });
 
-    mkdirSync(join(home, 'bin'), { recursive: true });
-    writeFileSync(join(home, 'log4j2.properties'), readFileSync(join(packageDir, 'tools-log4j2.properties')));
-    for (const [tool, mainClass] of Object.entries(TOOLS)) {
-      const memory = tool === 'kafka-server-start.sh' ? '-Xms256m -Xmx768m' : '-Xms32m -Xmx256m -XX:TieredStopAtLevel=1';
-      const file = join(home, 'bin', tool);
-      writeFileSync(
-        file,
-        `#!/bin/sh\nexec java ${memory} -Dlog4j2.configurationFile=${home}/log4j2.properties -cp '${jarsDir}/*' ${mainClass} "$@"\n`,
-      );
-      chmodSync(file, 0o755);
-    }
-    mapToHere = (script) => {
-      const mapped = script
-        .replaceAll('/opt/kafka/bin/', `${home}/bin/`)
-        .replaceAll('/opt/kafka/config', `${home}/config`)
-        .replaceAll('/var/lib/kafka/data', `${home}/data`)
-        .replaceAll('/tmp/admin.properties', `${home}/init-admin.properties`)
-        .replaceAll('//:9092', `//127.0.0.1:${port}`)
-        .replaceAll('kafka:9092', `127.0.0.1:${port}`)
-        .replaceAll('localhost:9092', `127.0.0.1:${port}`)
-        .replaceAll('localhost:9093', `127.0.0.1:${controllerPort}`);
-      assert.doesNotMatch(mapped, /\/opt\/kafka|\/var\/lib\/kafka|:909[23]\b/, 'every path and address is mapped');
-      return mapped;
-    };
+      mkdirSync(join(home, 'bin'), { recursive: true });
+      writeFileSync(join(home, 'log4j2.properties'), readFileSync(join(packageDir, 'tools-log4j2.properties')));
+      for (const [tool, mainClass] of Object.entries(TOOLS)) {
+        const memory = tool === 'kafka-server-start.sh' ? '-Xms256m -Xmx768m' : '-Xms32m -Xmx256m -XX:TieredStopAtLevel=1';
+        const file = join(home, 'bin', tool);
+        writeFileSync(
+          file,
+          `#!/bin/sh\nexec java ${memory} -Dlog4j2.configurationFile=${home}/log4j2.properties -cp '${jarsDir}/*' ${mainClass} "$@"\n`,
+        );
+        chmodSync(file, 0o755);
+      }
+      /** The script as it runs here: node `node`'s own paths and ports (its listeners, its healthcheck's localhost). */
+      mapToHere = (script, node) => {
+        let mapped = script
+          .replaceAll('/opt/kafka/bin/', `${home}/bin/`)
+          .replaceAll('/tmp/admin.properties', `${home}/init-admin.properties`);
+        for (const other of NODES) {
+          mapped = mapped
+            .replaceAll(`kafka-${other}:9092`, `127.0.0.1:${ports[other]!.client}`)
+            .replaceAll(`kafka-${other}:9093`, `127.0.0.1:${ports[other]!.controller}`);
+        }
+        if (node !== undefined) {
+          mapped = mapped
+            .replaceAll('/opt/kafka/config', `${home}/node-${node}/config`)
+            .replaceAll('/var/lib/kafka/data', `${home}/node-${node}/data`)
+            .replaceAll('//:9092', `//127.0.0.1:${ports[node]!.client}`)
+            .replaceAll('//:9093', `//127.0.0.1:${ports[node]!.controller}`)
+            .replaceAll('localhost:9092', `127.0.0.1:${ports[node]!.client}`)
+            // advertised.listeners names the node by its compose host name.
+            .replaceAll('kafka-$' + '{NODE_ID}:9092', `127.0.0.1:${ports[node]!.client}`);
+        }
+        assert.doesNotMatch(mapped, /\/opt\/kafka|\/var\/lib\/kafka|:909[23]\b/, 'every path and address is mapped');
+        return mapped;
+      };
 
-    const kafka = compose.services.kafka!;
-    assert.deepEqual(kafka.entrypoint, ['/bin/sh', '-c']);
-    broker = run(mapToHere(kafka.command!.join('\n')), kafka.environment!, join(home, 'broker.log'));
-    const healthcheck = mapToHere(kafka.healthcheck!.test[1]!);
-    await waitFor(
-      async () => {
-        if (broker!.exitCode !== null) throw new Error(`the broker exited:\n${(broker as unknown as { output(): string }).output()}`);
-        return (await runToEnd(healthcheck, {}, 30_000)).status === 0 || undefined;
-      },
-      'the compose healthcheck to pass',
-      120_000,
-    );
-    const init = compose.services['kafka-init']!;
-    const result = await runToEnd(mapToHere(init.command!.join('\n')), init.environment!, 240_000);
-    assert.equal(result.status, 0, `kafka-init failed:\n${result.output}`);
-    assert.match(result.output, /Kafka users and ACLs are in place/);
-  });
+      for (const node of NODES) {
+        const kafka = compose.services[`kafka-${node}`]!;
+        assert.deepEqual(kafka.entrypoint, ['/bin/sh', '-c']);
+        nodes.push(run(mapToHere(kafka.command!.join('\n'), node), kafka.environment!, join(home, `node-${node}.log`)));
+      }
+      // One healthcheck at a time (each is a JVM start): the nodes come up together, so the later ones pass at once.
+      for (const [index, node] of NODES.entries()) {
+        const healthcheck = mapToHere(compose.services[`kafka-${node}`]!.healthcheck!.test[1]!, node);
+        const child = nodes[index]!;
+        await waitFor(
+          async () => {
+            if (child.exitCode !== null) throw new Error(`node ${node} exited:\n${(child as unknown as { output(): string }).output()}`);
+            return (await runToEnd(healthcheck, {}, 30_000)).status === 0 || undefined;
+          },
+          `node ${node}'s compose healthcheck to pass`,
+          180_000,
+        );
+      }
+      const init = compose.services['kafka-init']!;
+      const result = await runToEnd(mapToHere(init.command!.join('\n')), init.environment!, 240_000);
+      assert.equal(result.status, 0, `kafka-init failed:\n${result.output}`);
+      assert.match(result.output, /Kafka users and ACLs are in place/);
+      // The healthchecks pass once each node listens; the brokers register with the controller, and the group
+      // coordinator comes up with __consumer_offsets (50 partitions, three copies), after that: wait for both as the
+      // admin user, as a service retries its start-up until it can create its topics and join its group.
+      const admin = new Admin({
+        ...clientOptions(
+          {
+            ...connectionOf('gateway'),
+            security: { sasl: { mechanism: 'scram-sha-512', username: 'admin', password: PASSWORDS.KAFKA_ADMIN_PASSWORD } },
+          },
+          'admin',
+        ),
+        retries: 0,
+      });
+      try {
+        await waitFor(
+          async () => {
+            try {
+              const { brokers } = await admin.metadata({ topics: [], forceUpdate: true });
+              return (
+                (brokers.size === NODES.length && (await admin.describeGroups({ groups: [ConsumerGroups.gateway] })).size > 0) || undefined
+              );
+            } catch {
+              return undefined;
+            }
+          },
+          'all three brokers registered and the group coordinator up',
+          180_000,
+        );
+      } finally {
+        await admin.close();
+      }
+      // Three nodes and kafka-init's dozen tool runs (a JVM each) take minutes on a busy two-core machine.
+    },
+    { timeout: 540_000 },
+  );
 
   after(async () => {
     for (const consumer of consumers) await consumer.close().catch(() => {});
     for (const producer of producers) await producer.close().catch(() => {});
-    if (broker && broker.exitCode === null) {
-      broker.kill('SIGTERM');
-      const stopped = await Promise.race([new Promise((resolve) => broker!.once('close', resolve)), sleep(20_000)]);
-      if (!stopped) broker.kill('SIGKILL');
-    }
+    await Promise.all(
+      nodes
+        .filter((node) => node.exitCode === null)
+        .map(async (node) => {
+          node.kill('SIGTERM');
+          const closed = new Promise((resolve) => node.once('close', () => resolve(true)));
+          // All three stopping at once can leave the last without a quorum to shut down cleanly with.
+          if (!(await Promise.race([closed, sleep(20_000)]))) node.kill('SIGKILL');
+          await closed; // its log is written on close, before the directory goes
+        }),
+    );
     if (existsSync(home)) rmSync(home, { recursive: true, force: true });
   });
 
