@@ -11,6 +11,7 @@ import {
   type KafkaConnection,
   type RunningConsumer,
 } from '@voucher/platform/kafka';
+import { boundAddress, startParts } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import type { Config } from './config.ts';
 import { createReceiveCodeHandler } from './consumer/receive-code-handler.ts';
@@ -34,48 +35,39 @@ export interface VoucherService {
   close(): Promise<void>;
 }
 
-interface Closeable {
-  close(): Promise<void>;
-}
-
 /** Builds and starts the voucher service; anything already started is closed again if a later step fails. */
-export async function startVoucherService(config: Config, logger: Logger): Promise<VoucherService> {
+export function startVoucherService(config: Config, logger: Logger): Promise<VoucherService> {
   if (config.LOCAL_DEMO) {
     logger.warn('LOCAL_DEMO=true: a missing CURSOR_SECRET or VOUCHER_SERVICE_TOKEN is random for this process only: never in production');
   }
-  const started: Closeable[] = [];
-  const closeAll = async () => {
-    for (const part of started.splice(0).reverse()) {
-      await part.close().catch((error: unknown) => logger.error({ err: error }, 'error while closing'));
-    }
-  };
-  try {
-    const db = await openDatabase({ service: SERVICE_NAME, migrationsDir, url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA });
-    started.push(db);
+  return startParts(logger, async (parts) => {
+    const db = parts.add(
+      await openDatabase({ service: SERVICE_NAME, migrationsDir, url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA }),
+    );
     const connection: KafkaConnection = { brokers: config.KAFKA_BROKERS, clientId: SERVICE_NAME };
     const topic = namespaced(config.KAFKA_NAMESPACE, Topics.receiveCode);
     await ensureTopics(connection, [topic], {
       partitions: config.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,
     });
-    const producer = new KafkaProducer(connection);
-    started.push(producer);
+    const producer = parts.add(new KafkaProducer(connection));
 
     const http = createHttpServer(SERVICE_NAME, logger);
     const store = new VoucherStore(db);
     const metrics = createVoucherMetrics(http.metrics);
-    const consumer = await runConsumer({
-      connection,
-      groupId: namespaced(config.KAFKA_NAMESPACE, ConsumerGroups.voucherService),
-      topic,
-      decode: decodeReceiveCode,
-      handle: createReceiveCodeHandler({ store, metrics, logger }),
-      producer,
-      logger,
-      concurrency: config.CONSUMER_CONCURRENCY,
-      metrics: http.metrics,
-    });
-    started.push(consumer);
+    const consumer = parts.add(
+      await runConsumer({
+        connection,
+        groupId: namespaced(config.KAFKA_NAMESPACE, ConsumerGroups.voucherService),
+        topic,
+        decode: decodeReceiveCode,
+        handle: createReceiveCodeHandler({ store, metrics, logger }),
+        producer,
+        logger,
+        concurrency: config.CONSUMER_CONCURRENCY,
+        metrics: http.metrics,
+      }),
+    );
     http.addReadinessCheck('kafka', consumerReadiness(consumer));
 
     http.addReadinessCheck('database', async () => void (await db.query('SELECT 1')));
@@ -87,24 +79,9 @@ export async function startVoucherService(config: Config, logger: Logger): Promi
     });
     await registerSupportPart(http, { store, staffToken: config.STAFF_TOKEN, logger });
     await http.listen({ port: config.VOUCHER_PORT, host: config.HOST });
-    started.push({ close: () => http.close() });
-    const port = boundPort(http);
-    logger.info({ port, topic }, 'voucher-service started');
-    return { url: `http://${urlHost(config.HOST)}:${port}`, port, http, db, consumer, close: closeAll };
-  } catch (error) {
-    await closeAll();
-    throw error;
-  }
-}
-
-function boundPort(http: HttpServer): number {
-  const [address] = http.addresses();
-  if (!address || typeof address === 'string') throw new Error('HTTP server is not listening on a TCP port');
-  return address.port;
-}
-
-/** A wildcard listen address is reached through loopback; IPv6 literals need brackets in a URL. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
+    parts.add(http);
+    const { url, port } = boundAddress(http, config.HOST);
+    logger.info({ port, url, topic }, 'voucher-service started');
+    return { url, port, http, db, consumer };
+  });
 }
