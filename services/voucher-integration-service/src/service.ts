@@ -3,6 +3,7 @@ import { Topics } from '@voucher/contracts';
 import { openDatabase, type Database } from '@voucher/platform/database';
 import { createHttpServer, type HttpServer } from '@voucher/platform/http';
 import { ensureTopics, KafkaProducer, namespaced, type KafkaConnection } from '@voucher/platform/kafka';
+import { boundAddress, startParts, type StartedParts } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import { redeemCallback } from './callback-redeemer.ts';
 import type { Config } from './config.ts';
@@ -11,7 +12,7 @@ import { startOutboxRelay } from './outbox/outbox-relay.ts';
 import { ReceiveCodePublisher, type OutcomePublisher } from './receive-code-publisher.ts';
 import { startRequestConsumer } from './request-consumer.ts';
 import { registerSupportPart } from './routes/support-part.ts';
-import { registerVpsCallbackRoute } from './routes/vps-callback.ts';
+import { vpsCallbackRoutes } from './routes/vps-callback.ts';
 import { RequestStore } from './store/request-store.ts';
 import { startSweeper } from './sweeper.ts';
 import { vpsCallbackUrl } from './vps/callback-url.ts';
@@ -35,19 +36,6 @@ export interface ServiceOverrides {
   wrapPublisher?: (publisher: OutcomePublisher) => OutcomePublisher;
 }
 
-/** Things to close on shutdown (or after a failed start), closed in reverse order of opening. */
-class Closers {
-  readonly #closers: Array<() => Promise<unknown>> = [];
-  add(close: () => Promise<unknown>): void {
-    this.#closers.push(close);
-  }
-  async closeAll(logger: Logger): Promise<void> {
-    for (const close of this.#closers.splice(0).reverse()) {
-      await close().catch((error) => logger.error({ err: error }, 'error while closing'));
-    }
-  }
-}
-
 /**
  * Starts the service: database, Kafka topics and producer, the outbox relay, the VPS client, the callback endpoint,
  * the request-code consumer and the expiry sweep. close() stops the sweep, drains the consumer, stops taking
@@ -59,16 +47,15 @@ export async function startIntegrationService(
   logger: Logger,
   overrides: ServiceOverrides = {},
 ): Promise<IntegrationService> {
-  const closers = new Closers();
-  try {
-    return await assemble(config, logger, closers, overrides);
-  } catch (error) {
-    await closers.closeAll(logger);
-    throw error;
-  }
+  return startParts(logger, (parts) => assemble(config, logger, parts, overrides));
 }
 
-async function assemble(config: Config, logger: Logger, closers: Closers, overrides: ServiceOverrides): Promise<IntegrationService> {
+async function assemble(
+  config: Config,
+  logger: Logger,
+  parts: StartedParts,
+  overrides: ServiceOverrides,
+): Promise<Omit<IntegrationService, 'close'>> {
   const connection: KafkaConnection = { brokers: config.KAFKA_BROKERS, clientId: serviceName };
   const topics = {
     requestCode: namespaced(config.KAFKA_NAMESPACE, Topics.requestCode),
@@ -77,32 +64,33 @@ async function assemble(config: Config, logger: Logger, closers: Closers, overri
   const layout = { partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR };
   await ensureTopics(connection, [topics.requestCode, topics.receiveCode], layout);
 
-  const database = await openDatabase({
-    service: serviceName,
-    migrationsDir,
-    url: config.DATABASE_URL,
-    schema: config.DATABASE_SCHEMA,
-    poolSize: config.DATABASE_POOL_SIZE,
-  });
-  closers.add(() => database.close());
-  const producer = new KafkaProducer(connection);
-  closers.add(() => producer.close());
+  const database = parts.add(
+    await openDatabase({
+      service: serviceName,
+      migrationsDir,
+      url: config.DATABASE_URL,
+      schema: config.DATABASE_SCHEMA,
+      poolSize: config.DATABASE_POOL_SIZE,
+    }),
+  );
+  const producer = parts.add(new KafkaProducer(connection));
   const receiveCode = new ReceiveCodePublisher(producer, topics.receiveCode);
   const http = createHttpServer(serviceName, logger);
   const metrics = createIntegrationMetrics(http.metrics);
   // The only publisher of receive-code: outcomes are committed with their records in the outbox, and this publishes them.
-  const relay = startOutboxRelay({
-    db: database,
-    publisher: overrides.wrapPublisher?.(receiveCode) ?? receiveCode,
-    metrics,
-    logger,
-    pollMs: config.OUTBOX_POLL_MS,
-    batchSize: config.OUTBOX_BATCH_SIZE,
-    leaseMs: config.OUTBOX_LEASE_MS,
-    retryBaseMs: config.OUTBOX_RETRY_BASE_MS,
-    retryMaxMs: config.OUTBOX_RETRY_MAX_MS,
-  });
-  closers.add(() => relay.close());
+  const relay = parts.add(
+    startOutboxRelay({
+      db: database,
+      publisher: overrides.wrapPublisher?.(receiveCode) ?? receiveCode,
+      metrics,
+      logger,
+      pollMs: config.OUTBOX_POLL_MS,
+      batchSize: config.OUTBOX_BATCH_SIZE,
+      leaseMs: config.OUTBOX_LEASE_MS,
+      retryBaseMs: config.OUTBOX_RETRY_BASE_MS,
+      retryMaxMs: config.OUTBOX_RETRY_MAX_MS,
+    }),
+  );
   const store = new RequestStore(database, {
     outboxWritten: () => relay.poke(),
     codeReused: (requestId) => {
@@ -111,19 +99,20 @@ async function assemble(config: Config, logger: Logger, closers: Closers, overri
       logger.error({ requestId }, 'the VPS issued a voucher code it had already issued to another request; request settled FAILED');
     },
   });
-  const vps = new VpsClient({
-    vpsUrl: config.VPS_URL,
-    maxConnections: config.VPS_MAX_CONNECTIONS,
-    timeoutMs: config.VPS_REQUEST_TIMEOUT_MS,
-    allowPlain: config.PKCE_ALLOW_PLAIN,
-  });
+  const vps = parts.add(
+    new VpsClient({
+      vpsUrl: config.VPS_URL,
+      maxConnections: config.VPS_MAX_CONNECTIONS,
+      timeoutMs: config.VPS_REQUEST_TIMEOUT_MS,
+      allowPlain: config.PKCE_ALLOW_PLAIN,
+    }),
+  );
   if (config.PKCE_ALLOW_PLAIN) {
     logger.warn('PKCE_ALLOW_PLAIN=true: a plain challenge is its own verifier; whoever sees the VPS 202 can redeem the request first');
   }
-  closers.add(() => vps.close());
 
   http.addReadinessCheck('database', () => store.ping());
-  registerVpsCallbackRoute(http, {
+  await http.register(vpsCallbackRoutes, {
     redeem: (callback) => redeemCallback(store, callback),
     metrics,
     logger,
@@ -138,43 +127,44 @@ async function assemble(config: Config, logger: Logger, closers: Closers, overri
   await registerSupportPart(http, { db: database, staffToken: config.STAFF_TOKEN, logger });
   // Listen before consuming, so that the VPS's first callbacks find the endpoint open.
   await http.listen({ port: config.INTEGRATION_PORT, host: config.HOST });
-  closers.add(() => http.close());
+  parts.add(http);
 
-  const consumer = await startRequestConsumer({
-    config,
-    connection,
-    topic: topics.requestCode,
-    producer,
-    store,
-    vps,
-    metrics,
-    logger,
-    http,
-  });
-  closers.add(() => consumer.close());
-  const sweeper = startSweeper({
-    store,
-    metrics,
-    logger,
-    intervalMs: config.SWEEP_INTERVAL_MS,
-    batchSize: config.SWEEP_BATCH_SIZE,
-    retentionMs: config.RECORD_RETENTION_MS,
-    calls: {
+  parts.add(
+    await startRequestConsumer({
+      config,
+      connection,
+      topic: topics.requestCode,
+      producer,
+      store,
       vps,
-      callbackUrl: vpsCallbackUrl(config.INTEGRATION_PUBLIC_URL),
-      maxAttempts: config.VPS_MAX_ATTEMPTS,
-      retryBaseMs: config.VPS_RETRY_BASE_MS,
-      retryMaxMs: config.VPS_RETRY_MAX_MS,
-      challengeTtlMs: config.CHALLENGE_TTL_MS,
-      maxReasks: config.CHALLENGE_REASKS,
-      // Every attempt may run to its timeout and wait the longest backoff before the next.
-      leaseMs: config.VPS_MAX_ATTEMPTS * (config.VPS_REQUEST_TIMEOUT_MS + config.VPS_RETRY_MAX_MS),
-    },
-  });
-  closers.add(() => sweeper.close());
+      metrics,
+      logger,
+      http,
+    }),
+  );
+  parts.add(
+    startSweeper({
+      store,
+      metrics,
+      logger,
+      intervalMs: config.SWEEP_INTERVAL_MS,
+      batchSize: config.SWEEP_BATCH_SIZE,
+      retentionMs: config.RECORD_RETENTION_MS,
+      calls: {
+        vps,
+        callbackUrl: vpsCallbackUrl(config.INTEGRATION_PUBLIC_URL),
+        maxAttempts: config.VPS_MAX_ATTEMPTS,
+        retryBaseMs: config.VPS_RETRY_BASE_MS,
+        retryMaxMs: config.VPS_RETRY_MAX_MS,
+        challengeTtlMs: config.CHALLENGE_TTL_MS,
+        maxReasks: config.CHALLENGE_REASKS,
+        // Every attempt may run to its timeout and wait the longest backoff before the next.
+        leaseMs: config.VPS_MAX_ATTEMPTS * (config.VPS_REQUEST_TIMEOUT_MS + config.VPS_RETRY_MAX_MS),
+      },
+    }),
+  );
 
-  const bound = http.addresses()[0];
-  const port = typeof bound === 'object' ? bound.port : config.INTEGRATION_PORT;
-  logger.info({ port, vpsUrl: config.VPS_URL, topics }, 'voucher-integration-service started');
-  return { url: `http://${config.HOST}:${port}`, port, http, database, close: () => closers.closeAll(logger) };
+  const { url, port } = boundAddress(http, config.HOST);
+  logger.info({ port, url, vpsUrl: config.VPS_URL, topics }, 'voucher-integration-service started');
+  return { url, port, http, database };
 }

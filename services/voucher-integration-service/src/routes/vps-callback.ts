@@ -2,8 +2,8 @@ import { isIPv4, type BlockList } from 'node:net';
 import rateLimit from '@fastify/rate-limit';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { HttpProblem, problem, type HttpServer } from '@voucher/platform/http';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { HttpProblem, problem } from '@voucher/platform/http';
 import type { Logger } from '@voucher/platform/logging';
 import type { RedeemResult, VpsCallback } from '../callback-redeemer.ts';
 import type { IntegrationMetrics } from '../metrics.ts';
@@ -27,7 +27,7 @@ export interface WebhookIds {
   remember(id: string): Promise<void>;
 }
 
-export interface VpsCallbackDeps {
+export interface VpsCallbackOptions {
   redeem: (callback: VpsCallback) => Promise<RedeemResult>;
   metrics: IntegrationMetrics;
   logger: Logger;
@@ -74,50 +74,47 @@ const refusals: Record<Exclude<RedeemResult['outcome'], 'accepted'>, () => HttpP
 };
 
 /** `POST /api/voucher-code/vps/response`: the VPS delivers a late code, proving with its PKCE verifier who it is. */
-export function registerVpsCallbackRoute(app: HttpServer, deps: VpsCallbackDeps): void {
-  void app.register(async (plugin) => {
-    const scope = plugin.withTypeProvider<TypeBoxTypeProvider>();
-    const notYetKnown = new WeakSet<object>();
-    const forbidden = new WeakSet<object>();
-    scope.addHook('onResponse', async (request, reply) => {
-      const outcome = notYetKnown.has(request)
-        ? 'not_yet_known'
-        : forbidden.has(request)
-          ? 'address_refused'
-          : (outcomeByStatus[reply.statusCode] ?? 'error');
-      deps.metrics.callbacks.inc({ outcome });
-    });
-    // Cheapest first: an address that is not the VPS's is refused before it counts, before its body is read.
-    const allowed = deps.allowedAddresses;
-    if (allowed) {
-      scope.addHook('onRequest', async (request) => {
-        if (isAllowed(allowed, request.ip)) return;
-        forbidden.add(request);
-        throw problem.forbidden('Callbacks are accepted only from the voucher provider.');
-      });
-    }
-    // Per source address, in memory on each replica: it bounds what one address costs this replica, not the fleet.
-    await scope.register(rateLimit, {
-      global: true,
-      hook: 'onRequest',
-      max: deps.rateLimitPerMinute ?? 6000,
-      timeWindow: 60_000,
-      errorResponseBuilder: (_request, context) =>
-        problem.tooManyRequests('Too many callbacks from this address; slow down.', Math.max(1, Math.ceil(context.ttl / 1000))),
-    });
-    const keys = deps.signatureKeys ?? [];
-    if (keys.length > 0) registerSignatureCheck(plugin, keys, deps);
-    scope.post(vpsCallbackPath, { bodyLimit, schema: { body: CallbackBody } }, async (request) => {
-      const result = await redeemOrUnavailable(deps, request.body);
-      if (result.outcome === 'not-yet-known') notYetKnown.add(request);
-      if (result.outcome !== 'accepted') throw refusals[result.outcome]();
-      // Recorded durably, its receive-code record in the outbox: the VPS may stop retrying (also when the code turned
-      // out to be another request's and the request was settled FAILED; asking again would not change that).
-      deps.logger.info({ requestId: result.requestId, status: result.status }, 'VPS callback accepted');
-      return { status: 'ACCEPTED' };
-    });
+export const vpsCallbackRoutes: FastifyPluginAsyncTypebox<VpsCallbackOptions> = async (scope, deps) => {
+  const notYetKnown = new WeakSet<object>();
+  const forbidden = new WeakSet<object>();
+  scope.addHook('onResponse', async (request, reply) => {
+    const outcome = notYetKnown.has(request)
+      ? 'not_yet_known'
+      : forbidden.has(request)
+        ? 'address_refused'
+        : (outcomeByStatus[reply.statusCode] ?? 'error');
+    deps.metrics.callbacks.inc({ outcome });
   });
-}
+  // Cheapest first: an address that is not the VPS's is refused before it counts, before its body is read.
+  const allowed = deps.allowedAddresses;
+  if (allowed) {
+    scope.addHook('onRequest', async (request) => {
+      if (isAllowed(allowed, request.ip)) return;
+      forbidden.add(request);
+      throw problem.forbidden('Callbacks are accepted only from the voucher provider.');
+    });
+  }
+  // Per source address, in memory on each replica: it bounds what one address costs this replica, not the fleet.
+  await scope.register(rateLimit, {
+    global: true,
+    hook: 'onRequest',
+    max: deps.rateLimitPerMinute ?? 6000,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_request, context) =>
+      problem.tooManyRequests('Too many callbacks from this address; slow down.', Math.max(1, Math.ceil(context.ttl / 1000))),
+  });
+  const keys = deps.signatureKeys ?? [];
+  if (keys.length > 0) registerSignatureCheck(scope, keys, deps);
+  scope.post(vpsCallbackPath, { bodyLimit, schema: { body: CallbackBody } }, async (request) => {
+    const result = await redeemOrUnavailable(deps, request.body);
+    if (result.outcome === 'not-yet-known') notYetKnown.add(request);
+    if (result.outcome !== 'accepted') throw refusals[result.outcome]();
+    // Recorded durably, its receive-code record in the outbox: the VPS may stop retrying (also when the code turned
+    // out to be another request's and the request was settled FAILED; asking again would not change that).
+    deps.logger.info({ requestId: result.requestId, status: result.status }, 'VPS callback accepted');
+    return { status: 'ACCEPTED' };
+  });
+};
 
 /** The raw bytes of each request's body: the signature covers exactly what was sent. */
 const rawBodies = new WeakMap<object, Buffer>();
@@ -127,7 +124,7 @@ const rawBodies = new WeakMap<object, Buffer>();
  * has not had a final answer yet; otherwise 401 and nothing else happens. The id is remembered once the callback got a
  * final answer (not a 503 or 429, which the VPS retries under the same id with a fresh signature).
  */
-function registerSignatureCheck(scope: FastifyInstance, keys: Buffer[], deps: VpsCallbackDeps): void {
+function registerSignatureCheck(scope: FastifyInstance, keys: Buffer[], deps: VpsCallbackOptions): void {
   const parseJson = scope.getDefaultJsonParser('error', 'error');
   scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     rawBodies.set(request, body as Buffer);
@@ -160,7 +157,7 @@ function unauthorized(detail: string): HttpProblem {
 }
 
 /** A database failure rolled everything back: 503 tells the VPS to call again later. The broker is never waited on here. */
-async function redeemOrUnavailable(deps: VpsCallbackDeps, callback: VpsCallback): Promise<RedeemResult> {
+async function redeemOrUnavailable(deps: VpsCallbackOptions, callback: VpsCallback): Promise<RedeemResult> {
   try {
     return await deps.redeem(callback);
   } catch (error) {
