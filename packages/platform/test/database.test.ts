@@ -37,6 +37,21 @@ describe('a service database on PostgreSQL', () => {
     }
   });
 
+  test('replicas starting together on a new schema all come up: its creation and migrations run once, in turn', async () => {
+    const fresh = `${service}-together`;
+    const replicas = await Promise.all(Array.from({ length: 6 }, () => openDatabase({ service: fresh, migrationsDir, url })));
+    try {
+      const versions = await replicas[0]!.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version');
+      assert.deepEqual(
+        versions.map((row) => row.version),
+        ['001_accounts.sql', '002_balance.sql'],
+      );
+    } finally {
+      await replicas[0]!.query(`DROP SCHEMA "${replicas[0]!.schema}" CASCADE`);
+      for (const replica of replicas) await replica.close();
+    }
+  });
+
   test('a transaction that throws leaves nothing behind', async () => {
     const db = await open();
     try {

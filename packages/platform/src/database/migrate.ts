@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Database } from './database.ts';
+import type { Database, Queryable } from './database.ts';
+import { migrationLockKey } from './postgres.ts';
 
 /**
  * Applies the service's SQL migrations (`NNN_name.sql`, in name order) that have not run yet, each in its own
@@ -11,11 +12,18 @@ export async function migrate(db: Database, directory: string): Promise<string[]
   const files = readdirSync(directory)
     .filter((name) => /^\d+_.+\.sql$/.test(name))
     .sort();
-  await db.query('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  const locked = async <T>(work: (tx: Queryable) => Promise<T>) =>
+    db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [migrationLockKey(db.schema)]);
+      return work(tx);
+    });
+  // Even `IF NOT EXISTS` races on the catalog when two replicas run it at once: everything here runs under the lock.
+  await locked((tx) =>
+    tx.query('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())'),
+  );
   const applied: string[] = [];
   for (const file of files) {
-    const ran = await db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`migrations:${db.schema}`]);
+    const ran = await locked(async (tx) => {
       const done = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [file]);
       if (done.length > 0) return false;
       for (const statement of splitStatements(readFileSync(join(directory, file), 'utf8'))) await tx.query(statement);

@@ -5,11 +5,28 @@ import { listenWithReconnect, type Listener } from './listener.ts';
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+/** The advisory lock that serialises a schema's creation and migrations across processes. */
+export const migrationLockKey = (schema: string): string => `migrations:${schema}`;
+
 /** A pg pool whose every connection works inside the owning service's schema. */
 export async function openPostgres(url: string, schema: string, poolSize = 10): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c search_path=${schema}` });
   pool.on('error', () => {}); // an idle client's error is reported by the next query that needs it
-  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  // Under the migrations' lock: replicas starting together would otherwise race on the catalog (a duplicate-key error).
+  try {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [migrationLockKey(schema)]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      await client.query('COMMIT');
+    } finally {
+      client.release(true); // a fresh connection next time, whatever state this one was left in
+    }
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
   const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query(sql, params) {
       try {
