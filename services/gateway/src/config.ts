@@ -61,8 +61,12 @@ export const configSpec = {
   WEB_DEADLINE_MS: setting.integer(30_000, { min: 1 }),
   /** How long a WEB code waits for the replica holding the customer's page to take it before it goes by SMS. */
   WEB_HANDOFF_MS: setting.integer(1_500, { min: 0 }),
-  /** How long the customer's POST waits for the broker to acknowledge the request before answering 503. */
-  PRODUCE_TIMEOUT_MS: setting.integer(3_000, { min: 1 }),
+  /**
+   * How long the customer's POST waits for the broker to acknowledge the request before answering 503: longer than a
+   * cluster takes to move a lost broker's partitions (Kafka fences a silent broker after 9 s by default), so a broker
+   * failover costs the customer a wait, not an error.
+   */
+  PRODUCE_TIMEOUT_MS: setting.integer(10_000, { min: 1 }),
   SMS_URL: setting.url('http://127.0.0.1:8084'),
   SMS_TIMEOUT_MS: setting.integer(5_000, { min: 1 }),
   VOUCHER_SERVICE_URL: setting.url('http://127.0.0.1:8083'),

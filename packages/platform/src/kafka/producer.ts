@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer, ProduceAcks } from '@platformatic/kafka';
 import { Batcher } from '../batching/index.ts';
 import { startSend } from '../telemetry/messaging.ts';
@@ -40,9 +41,10 @@ interface Publish {
  * `deadlineMs`, and the client that holds the queued send is closed and replaced: the caller was told "not published",
  * so the record must not slip out later.
  *
- * Any other failed send also replaces the client (once its other sends have settled): after a broker outage or
- * restart the old client's connections, cached metadata and idempotent-producer state may be stale, and a fresh client
- * makes the next publish work without a process restart. It costs one InitProducerId request, and only after a failure.
+ * Any other failed send also replaces the client (once its other sends have settled) and is tried again on the new
+ * one until the deadline: after a broker outage, restart or leader change the old client's connections, cached
+ * metadata and idempotent-producer state may be stale, and a fresh client makes the next try work without a process
+ * restart. It costs one InitProducerId request, and only after a failure.
  */
 export class KafkaProducer {
   readonly #connection: KafkaConnection;
@@ -115,20 +117,37 @@ export class KafkaProducer {
     client.close().catch(() => {});
   }
 
+  /**
+   * Sends a batch, and sends it again on a fresh client after a failure for as long as its deadline allows: while a
+   * cluster elects new leaders for a lost broker's partitions (seconds), sends fail fast, and a publish that gives up
+   * then would fail a customer's request that a second try moments later would have placed. A record a failed try did
+   * write goes out twice; consumers are idempotent on requestId (docs/CONTRACT.md).
+   */
   async #send(batch: Publish[]): Promise<void[]> {
-    const client = this.#client;
+    const deadlineAt = batch[0]!.enqueuedAt + this.#options.deadlineMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#sendOnce(this.#client, batch, deadlineAt);
+        return batch.map(() => undefined);
+      } catch (error) {
+        const pauseMs = Math.min(1_000, 100 * 2 ** (attempt - 1));
+        if (error instanceof ProduceDeadlineError || Date.now() + pauseMs >= deadlineAt) throw error;
+        await sleep(pauseMs);
+      }
+    }
+  }
+
+  async #sendOnce(client: Producer<Buffer, Buffer, Buffer, Buffer>, batch: Publish[], deadlineAt: number): Promise<void> {
     this.#inFlight.set(client, (this.#inFlight.get(client) ?? 0) + 1);
-    const remainingMs = Math.max(0, batch[0]!.enqueuedAt + this.#options.deadlineMs - Date.now());
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new ProduceDeadlineError(`the broker did not acknowledge within ${this.#options.deadlineMs} ms`)),
-        remainingMs,
+        Math.max(0, deadlineAt - Date.now()),
       );
     });
     try {
       await Promise.race([client.send({ messages: batch.flatMap((publish) => publish.records.map(toMessage)) }), deadline]);
-      return batch.map(() => undefined);
     } catch (error) {
       this.#replace(client, error instanceof ProduceDeadlineError);
       throw error;

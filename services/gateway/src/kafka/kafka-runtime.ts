@@ -35,7 +35,8 @@ const gatewayConnection = (config: Config) => ({ brokers: config.KAFKA_BROKERS, 
 /** The request-code producer as the gateway configures it (the bench's limit baseline publishes through the same). */
 export function createRequestProducer(config: Config): KafkaProducer {
   return new KafkaProducer(gatewayConnection(config), {
-    timeoutMs: config.PRODUCE_TIMEOUT_MS,
+    // Each try is short, so that a try sent to a broker that just died is given up and made again within the deadline.
+    timeoutMs: Math.min(config.PRODUCE_TIMEOUT_MS, 3_000),
     retries: 2,
     deadlineMs: config.PRODUCE_TIMEOUT_MS,
   });
