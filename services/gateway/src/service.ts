@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { openDatabase, type Database } from '@voucher/platform/database';
 import { createHttpServer, type HttpServer } from '@voucher/platform/http';
+import { boundAddress, startParts, type Stoppable } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import { createTokenVerifier, type TokenSource } from './auth/access-tokens.ts';
 import { createCustomerAuth } from './auth/customer-auth.ts';
@@ -37,11 +37,10 @@ export interface GatewayDeps {
   clock?: () => number;
 }
 
-export interface RunningGateway {
+export interface RunningGateway extends Stoppable {
   url: string;
   port: number;
   http: HttpServer;
-  close(): Promise<void>;
 }
 
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -58,158 +57,145 @@ export const openGatewayDatabase = (config: Config): Promise<Database> =>
     poolSize: config.DATABASE_POOL_SIZE,
   });
 
-/** Builds and starts the gateway: database, HTTP API, request-code producer, receive-code consumer, housekeeping. */
-export async function startGateway(config: Config, parentLogger: Logger, deps: GatewayDeps = {}): Promise<RunningGateway> {
+/**
+ * Builds and starts the gateway: database, HTTP API, request-code producer, receive-code consumer, housekeeping. Parts
+ * stop in reverse: open pages are ended (they reconnect to another replica) and the HTTP server stops first, the
+ * database closes last.
+ */
+export function startGateway(config: Config, parentLogger: Logger, deps: GatewayDeps = {}): Promise<RunningGateway> {
   const logger = parentLogger.child({ replica: config.GATEWAY_REPLICA_ID });
-  const db = await openGatewayDatabase(config);
-  const sms = deps.sms ?? new HttpSmsSender(config.SMS_URL, config.SMS_TIMEOUT_MS);
-  const now = deps.clock ?? Date.now;
-  const http = createHttpServer('gateway', logger, {
-    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
-    connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
-    trustProxy: config.TRUST_PROXY,
-  });
-  const metrics = createGatewayMetrics(http.metrics);
-  registerOverdueGauges(http.metrics, () => countOverdue(db));
-  const registry = new StreamRegistry(config.SSE_KEEPALIVE_MS, metrics.setOpenStreams, {
-    maxPerCustomer: config.SSE_MAX_STREAMS_PER_CUSTOMER,
-    maxLifetimeMs: config.SSE_MAX_LIFETIME_MS,
-  });
-  const offerToPages = createPageDelivery({ db, registry, metrics });
-  const offer = (requestId: string) =>
-    offerToPages(requestId).catch((error) => logger.error({ err: error, requestId }, 'offering an outcome to a page failed'));
-  // Every replica hears every outcome that may go on the web; a notification missed while the listening connection
-  // was down is made up for by offering every waiting page its outcome again once it is back.
-  const unlisten = await db
-    .listen(
-      lifeCycle.notifyChannel,
-      (requestIds) => requestIds.split(',').forEach((requestId) => void offer(requestId)),
-      () => {
-        for (const requestId of registry.requestIds()) void offer(requestId);
-      },
-    )
-    .catch(async (error: unknown) => {
-      await db.close(); // start-up is tried again from the beginning (runUntilSignalled)
-      throw error;
+  return startParts(logger, async (parts) => {
+    const db = parts.add(await openGatewayDatabase(config));
+    const sms = parts.add(deps.sms ?? new HttpSmsSender(config.SMS_URL, config.SMS_TIMEOUT_MS));
+    const voucherService = parts.add(
+      new VoucherServiceClient(config.VOUCHER_SERVICE_URL, config.VOUCHER_SERVICE_TIMEOUT_MS, config.VOUCHER_SERVICE_TOKEN),
+    );
+    const now = deps.clock ?? Date.now;
+    const http = createHttpServer('gateway', logger, {
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
+      trustProxy: config.TRUST_PROXY,
     });
-  const worker = startDeliveryWorker({
-    db,
-    sms,
-    metrics,
-    logger,
-    pollMs: config.DELIVERY_POLL_MS,
-    batchSize: config.SMS_BATCH_SIZE,
-    leaseMs: 2 * config.SMS_TIMEOUT_MS,
-    retryBaseMs: config.SMS_RETRY_BASE_MS,
-    retryMaxMs: config.SMS_RETRY_MAX_MS,
-  });
+    const metrics = createGatewayMetrics(http.metrics);
+    registerOverdueGauges(http.metrics, () => countOverdue(db));
+    const registry = new StreamRegistry(config.SSE_KEEPALIVE_MS, metrics.setOpenStreams, {
+      maxPerCustomer: config.SSE_MAX_STREAMS_PER_CUSTOMER,
+      maxLifetimeMs: config.SSE_MAX_LIFETIME_MS,
+    });
+    const offerToPages = createPageDelivery({ db, registry, metrics });
+    const offer = (requestId: string) =>
+      offerToPages(requestId).catch((error) => logger.error({ err: error, requestId }, 'offering an outcome to a page failed'));
+    // Every replica hears every outcome that may go on the web; a notification missed while the listening connection
+    // was down is made up for by offering every waiting page its outcome again once it is back.
+    parts.onClose(
+      await db.listen(
+        lifeCycle.notifyChannel,
+        (requestIds) => requestIds.split(',').forEach((requestId) => void offer(requestId)),
+        () => {
+          for (const requestId of registry.requestIds()) void offer(requestId);
+        },
+      ),
+    );
+    const worker = parts.add(
+      startDeliveryWorker({
+        db,
+        sms,
+        metrics,
+        logger,
+        pollMs: config.DELIVERY_POLL_MS,
+        batchSize: config.SMS_BATCH_SIZE,
+        leaseMs: 2 * config.SMS_TIMEOUT_MS,
+        retryBaseMs: config.SMS_RETRY_BASE_MS,
+        retryMaxMs: config.SMS_RETRY_MAX_MS,
+      }),
+    );
 
-  const handleReceiveCode = createReceiveCodeHandler({ db, handoffMs: config.WEB_HANDOFF_MS, pokeWorker: worker.poke, logger });
-  const kafka = startKafka(config, logger, handleReceiveCode, http.metrics);
-  const publishRequest = createRequestPublisher(kafka.producer, config.KAFKA_NAMESPACE);
-  const acceptRequest = createRequestAcceptor({ db, publishRequest, deadlineMs: config.WEB_DEADLINE_MS, logger });
+    const handleReceiveCode = createReceiveCodeHandler({ db, handoffMs: config.WEB_HANDOFF_MS, pokeWorker: worker.poke, logger });
+    const kafka = parts.add(startKafka(config, logger, handleReceiveCode, http.metrics));
+    const publishRequest = createRequestPublisher(kafka.producer, config.KAFKA_NAMESPACE);
+    const acceptRequest = createRequestAcceptor({ db, publishRequest, deadlineMs: config.WEB_DEADLINE_MS, logger });
 
-  if (!config.AUTH_REQUIRED) logger.warn('AUTH_REQUIRED=false: voucher routes are open: demo only');
-  if (config.LOCAL_DEMO) logger.warn('LOCAL_DEMO=true: missing secrets are random for this process only: never in production');
-  const source = tokenSource(config);
-  const auth = createCustomerAuth({
-    required: config.AUTH_REQUIRED,
-    verifyToken: source ? createTokenVerifier(source, now) : verifyNothing,
-    db,
-    allowedRegions: config.ALLOWED_REGIONS,
-    now,
-  });
-  const hits = new SharedHitCounter(new PostgresHitCounter(db), { now, syncMs: RATE_LIMIT_SYNC_MS, logger });
-  const voucherService = new VoucherServiceClient(
-    config.VOUCHER_SERVICE_URL,
-    config.VOUCHER_SERVICE_TIMEOUT_MS,
-    config.VOUCHER_SERVICE_TOKEN,
-  );
-  await registerOpenApi(http); // before the routes, so it sees them all
-  await registerWebPage(http, { authRequired: config.AUTH_REQUIRED, webDeadlineMs: config.WEB_DEADLINE_MS });
-  await http.register(async (scope) => {
-    // Before the routes, so that every route of this scope (voucher and sign-in) counts against it.
-    await registerRateLimit(scope, { counter: hits, perMinute: config.RATE_LIMIT_PER_MINUTE, identify: auth.identify, logger });
-    const routes = scope.withTypeProvider<TypeBoxTypeProvider>();
-    voucherRoutes(routes, {
+    if (!config.AUTH_REQUIRED) logger.warn('AUTH_REQUIRED=false: voucher routes are open: demo only');
+    if (config.LOCAL_DEMO) logger.warn('LOCAL_DEMO=true: missing secrets are random for this process only: never in production');
+    const source = tokenSource(config);
+    const auth = createCustomerAuth({
+      required: config.AUTH_REQUIRED,
+      verifyToken: source ? createTokenVerifier(source, now) : verifyNothing,
       db,
-      auth,
-      acceptRequest,
-      offerToPages,
-      registry,
-      metrics,
-      voucherService,
-      streamTicketTtlMs: config.STREAM_TICKET_TTL_MS,
-      defaultRegion: config.DEFAULT_REGION,
+      allowedRegions: config.ALLOWED_REGIONS,
       now,
     });
-    // With an external identity provider, customers sign in there: the gateway signs no tokens of its own.
-    if (source?.kind === 'secret') {
-      const signIn = createSignIn({ db, sms, settings: signInSettings(config, source.secret), logger, now });
-      authRoutes(routes, { signIn, defaultRegion: config.DEFAULT_REGION, allowedRegions: config.ALLOWED_REGIONS });
-    }
-  });
-  const overdue = startOverdueRequests({
-    db,
-    pokeWorker: worker.poke,
-    logger,
-    graceMs: config.OUTCOME_GRACE_MS,
-    intervalMs: config.OVERDUE_SCAN_INTERVAL_MS,
-    batchSize: config.HOUSEKEEPING_BATCH_SIZE,
-  });
-  const housekeeping = startHousekeeping({
-    db,
-    logger,
-    intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
-    batchSize: config.HOUSEKEEPING_BATCH_SIZE,
-    idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_MS,
-  });
-  const securityHousekeeping = startSecurityHousekeeping({
-    db,
-    logger,
-    intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
-    batchSize: config.HOUSEKEEPING_BATCH_SIZE,
-  });
-  await registerSupportView(http, {
-    db,
-    logger,
-    staffToken: config.STAFF_TOKEN,
-    sources: [
-      { service: 'voucher-integration-service', adminUrl: config.INTEGRATION_ADMIN_URL },
-      { service: 'voucher-service', adminUrl: config.VOUCHER_SERVICE_ADMIN_URL },
-    ],
-    timeoutMs: config.SUPPORT_PART_TIMEOUT_MS,
-  });
-  http.addReadinessCheck('database', async () => void (await db.query('SELECT 1')));
-  http.addReadinessCheck('kafka', () => {
-    const reason = kafka.consumerNotReady();
-    if (reason) throw new Error(reason);
-  });
+    const hits = parts.add(new SharedHitCounter(new PostgresHitCounter(db), { now, syncMs: RATE_LIMIT_SYNC_MS, logger }));
+    await registerOpenApi(http); // before the routes, so it sees them all
+    await registerWebPage(http, { authRequired: config.AUTH_REQUIRED, webDeadlineMs: config.WEB_DEADLINE_MS });
+    await http.register(async (scope) => {
+      // Before the routes, so that every route of this scope (voucher and sign-in) counts against it.
+      await registerRateLimit(scope, { counter: hits, perMinute: config.RATE_LIMIT_PER_MINUTE, identify: auth.identify, logger });
+      await scope.register(voucherRoutes, {
+        db,
+        auth,
+        acceptRequest,
+        offerToPages,
+        registry,
+        metrics,
+        voucherService,
+        streamTicketTtlMs: config.STREAM_TICKET_TTL_MS,
+        defaultRegion: config.DEFAULT_REGION,
+        now,
+      });
+      // With an external identity provider, customers sign in there: the gateway signs no tokens of its own.
+      if (source?.kind === 'secret') {
+        const signIn = createSignIn({ db, sms, settings: signInSettings(config, source.secret), logger, now });
+        await scope.register(authRoutes, { signIn, defaultRegion: config.DEFAULT_REGION, allowedRegions: config.ALLOWED_REGIONS });
+      }
+    });
+    startBackgroundWork(config, db, worker.poke, logger).forEach((task) => parts.add(task));
+    await registerSupportView(http, {
+      db,
+      logger,
+      staffToken: config.STAFF_TOKEN,
+      sources: [
+        { service: 'voucher-integration-service', adminUrl: config.INTEGRATION_ADMIN_URL },
+        { service: 'voucher-service', adminUrl: config.VOUCHER_SERVICE_ADMIN_URL },
+      ],
+      timeoutMs: config.SUPPORT_PART_TIMEOUT_MS,
+    });
+    http.addReadinessCheck('database', async () => void (await db.query('SELECT 1')));
+    http.addReadinessCheck('kafka', () => {
+      const reason = kafka.consumerNotReady();
+      if (reason) throw new Error(reason);
+    });
 
-  await http.listen({ port: config.GATEWAY_PORT, host: config.HOST });
-  const address = http.addresses()[0];
-  const port = typeof address === 'object' ? address.port : config.GATEWAY_PORT;
-  logger.info({ port }, 'gateway started');
+    await http.listen({ port: config.GATEWAY_PORT, host: config.HOST });
+    parts.add(http);
+    parts.onClose(() => registry.closeAll()); // before the server: pages reconnect to another replica
+    const { url, port } = boundAddress(http, config.HOST);
+    logger.info({ port, url }, 'gateway started');
+    return { url, port, http };
+  });
+}
 
-  return {
-    url: `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`,
-    port,
-    http,
-    async close() {
-      registry.closeAll(); // pages reconnect to another replica
-      await http.close();
-      await housekeeping.close();
-      await securityHousekeeping.close();
-      await hits.close();
-      await overdue.close();
-      await kafka.close();
-      await worker.close();
-      await unlisten();
-      await sms.close();
-      await voucherService.close();
-      await db.close();
-    },
-  };
+/** The sweeps every replica runs: overdue requests, then expired rows and security records. */
+function startBackgroundWork(config: Config, db: Database, pokeWorker: () => void, logger: Logger): Stoppable[] {
+  const batchSize = config.HOUSEKEEPING_BATCH_SIZE;
+  return [
+    startOverdueRequests({
+      db,
+      pokeWorker,
+      logger,
+      graceMs: config.OUTCOME_GRACE_MS,
+      intervalMs: config.OVERDUE_SCAN_INTERVAL_MS,
+      batchSize,
+    }),
+    startHousekeeping({
+      db,
+      logger,
+      intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
+      batchSize,
+      idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_MS,
+    }),
+    startSecurityHousekeeping({ db, logger, intervalMs: config.HOUSEKEEPING_INTERVAL_MS, batchSize }),
+  ];
 }
 
 /** An external provider's JWKS when configured, else the gateway's own secret. */

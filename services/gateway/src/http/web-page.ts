@@ -1,9 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import { Type } from '@sinclair/typebox';
 import type { HttpServer } from '@voucher/platform/http';
-import { AppConfigResponse } from '../routes/schemas.ts';
 
 const publicDir = fileURLToPath(new URL('../../public', import.meta.url));
+
+/** GET /app-config.json: what the page needs to know before it starts. */
+const AppConfigResponse = Type.Object({ authRequired: Type.Boolean(), webDeadlineMs: Type.Integer() });
 
 /**
  * Only the page's own files may run or style it: no inline scripts or styles, nothing from elsewhere. The API

@@ -1,18 +1,18 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { normalizePhoneNumber } from '@voucher/contracts';
 import { addressKey } from '../http/client-address.ts';
 import { OTP_SENT_MESSAGE, type SignIn } from '../auth/sign-in.ts';
 import { invalidPhoneNumber, regionNotServed } from './customer-number.ts';
-import type { RouteScope } from './route-deps.ts';
 import { OtpRequestBody, OtpSentResponse, TokenRequestBody, TokenResponse } from './schemas.ts';
 
-export interface AuthRouteDeps {
+export interface AuthRoutesOptions {
   signIn: SignIn;
   defaultRegion: string;
   /** Only numbers of these regions get a code: an SMS to anywhere else costs the bank and serves no customer. */
   allowedRegions: readonly string[];
 }
 
-function e164Of(raw: string, { defaultRegion, allowedRegions }: AuthRouteDeps): string {
+function e164Of(raw: string, { defaultRegion, allowedRegions }: AuthRoutesOptions): string {
   const phone = normalizePhoneNumber(raw, defaultRegion);
   if (!phone.ok) throw invalidPhoneNumber(`${phone.reason}.`, 'body');
   if (!allowedRegions.includes(phone.region)) throw regionNotServed(allowedRegions, 'body');
@@ -20,8 +20,8 @@ function e164Of(raw: string, { defaultRegion, allowedRegions }: AuthRouteDeps): 
 }
 
 /** Sign-in by a one-time code sent by SMS (served only when the gateway signs its own tokens). */
-export function authRoutes(app: RouteScope, deps: AuthRouteDeps): void {
-  const { signIn } = deps;
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
+  const { signIn } = options;
   app.post(
     '/auth/otp',
     {
@@ -36,7 +36,7 @@ export function authRoutes(app: RouteScope, deps: AuthRouteDeps): void {
       },
     },
     async (request, reply) => {
-      const { expiresInSeconds } = await signIn.sendCode(e164Of(request.body.phoneNumber, deps), addressKey(request.ip));
+      const { expiresInSeconds } = await signIn.sendCode(e164Of(request.body.phoneNumber, options), addressKey(request.ip));
       return reply.code(202).send({ message: OTP_SENT_MESSAGE, expiresInSeconds });
     },
   );
@@ -55,8 +55,8 @@ export function authRoutes(app: RouteScope, deps: AuthRouteDeps): void {
       },
     },
     async (request) => {
-      const issued = await signIn.exchangeCode(e164Of(request.body.phoneNumber, deps), request.body.otp);
+      const issued = await signIn.exchangeCode(e164Of(request.body.phoneNumber, options), request.body.otp);
       return { accessToken: issued.accessToken, tokenType: 'Bearer' as const, expiresIn: issued.expiresIn };
     },
   );
-}
+};

@@ -1,9 +1,22 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Database } from '@voucher/platform/database';
+import type { CustomerAuth } from '../auth/customer-auth.ts';
 import { lifeCycle } from '../delivery/life-cycle.ts';
+import type { VoucherServiceClient } from '../listing/voucher-service-client.ts';
 import { customerNumber } from './customer-number.ts';
-import type { RouteScope, VoucherRouteDeps } from './route-deps.ts';
 import { bearerSecurity, ListQuery, VoucherPage } from './schemas.ts';
 
-export function listVouchersRoute(app: RouteScope, { db, auth, voucherService, defaultRegion }: VoucherRouteDeps): void {
+export interface ListVouchersOptions {
+  db: Database;
+  auth: CustomerAuth;
+  voucherService: VoucherServiceClient;
+  defaultRegion: string;
+}
+
+export const listVouchersRoute: FastifyPluginAsyncTypebox<ListVouchersOptions> = async (
+  app,
+  { db, auth, voucherService, defaultRegion },
+) => {
   app.get(
     '/voucher',
     {
@@ -34,4 +47,4 @@ export function listVouchersRoute(app: RouteScope, { db, auth, voucherService, d
       };
     },
   );
-}
+};

@@ -1,9 +1,22 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { CustomerAuth } from '../auth/customer-auth.ts';
+import type { GatewayMetrics } from '../metrics.ts';
+import type { AcceptRequest } from '../requests/accept-request.ts';
 import { PROCESSING_MESSAGE } from '../requests/customer-view.ts';
 import { customerNumber } from './customer-number.ts';
-import type { RouteScope, VoucherRouteDeps } from './route-deps.ts';
 import { AcceptedResponse, bearerSecurity, IdempotencyHeaders, PhoneNumberBody, PhoneNumberQuery } from './schemas.ts';
 
-export function postVoucherRoute(app: RouteScope, { acceptRequest, auth, metrics, defaultRegion }: VoucherRouteDeps): void {
+export interface PostVoucherOptions {
+  acceptRequest: AcceptRequest;
+  auth: CustomerAuth;
+  metrics: GatewayMetrics;
+  defaultRegion: string;
+}
+
+export const postVoucherRoute: FastifyPluginAsyncTypebox<PostVoucherOptions> = async (
+  app,
+  { acceptRequest, auth, metrics, defaultRegion },
+) => {
   app.post(
     '/voucher',
     {
@@ -35,4 +48,4 @@ export function postVoucherRoute(app: RouteScope, { acceptRequest, auth, metrics
         .send({ requestId, status: 'PROCESSING' as const, message: PROCESSING_MESSAGE });
     },
   );
-}
+};

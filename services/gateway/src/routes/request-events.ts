@@ -1,10 +1,18 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problem } from '@voucher/platform/http';
+import type { OfferToPages } from '../delivery/page-delivery.ts';
 import { openEventStream } from '../delivery/sse.ts';
-import type { RouteScope, VoucherRouteDeps } from './route-deps.ts';
-import { findOwnRequest } from './request-status.ts';
+import type { StreamRegistry } from '../delivery/stream-registry.ts';
+import { findOwnRequest, type OwnRequestOptions } from './own-request.ts';
 import { bearerSecurity, EventsQuery, RequestParams } from './schemas.ts';
 
-export function requestEventsRoute(app: RouteScope, deps: VoucherRouteDeps): void {
+export interface RequestEventsOptions extends OwnRequestOptions {
+  registry: StreamRegistry;
+  offerToPages: OfferToPages;
+}
+
+export const requestEventsRoute: FastifyPluginAsyncTypebox<RequestEventsOptions> = async (app, options) => {
+  const { auth, registry, offerToPages } = options;
   app.get(
     '/voucher/requests/:requestId/events',
     {
@@ -22,21 +30,21 @@ export function requestEventsRoute(app: RouteScope, deps: VoucherRouteDeps): voi
         params: RequestParams,
         querystring: EventsQuery,
       },
-      preHandler: deps.auth.requireStreamViewer,
+      preHandler: auth.requireStreamViewer,
     },
     async (request, reply) => {
-      const { requestId, phoneNumber } = await findOwnRequest(request, request.params.requestId, deps);
+      const { requestId, phoneNumber } = await findOwnRequest(request, request.params.requestId, options);
       // Checked and registered in one tick, so that concurrent opens cannot all slip under the cap.
-      if (!deps.registry.mayOpen(phoneNumber)) {
+      if (!registry.mayOpen(phoneNumber)) {
         throw problem.tooManyRequests('Too many event streams are open for this customer; close another page first.', 5);
       }
       const stream = openEventStream(reply);
       // Registered before the first look at the row, so an outcome signalled in between is not missed.
-      deps.registry.add(requestId, stream, phoneNumber);
-      stream.on('close', () => deps.registry.remove(requestId, stream));
+      registry.add(requestId, stream, phoneNumber);
+      stream.on('close', () => registry.remove(requestId, stream));
       // Every outcome that may go on the web is announced (voucher_ready) after it is recorded: one recorded before
       // this point is found by the look below, one recorded after reaches this stream through the announcement.
-      await deps.offerToPages(requestId).catch((error) => request.log.error({ err: error, requestId }, 'offering an outcome failed'));
+      await offerToPages(requestId).catch((error) => request.log.error({ err: error, requestId }, 'offering an outcome failed'));
     },
   );
-}
+};

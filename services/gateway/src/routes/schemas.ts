@@ -87,5 +87,3 @@ export const TokenResponse = Type.Object({
   tokenType: Type.Literal('Bearer'),
   expiresIn: Type.Integer({ description: 'Seconds' }),
 });
-
-export const AppConfigResponse = Type.Object({ authRequired: Type.Boolean(), webDeadlineMs: Type.Integer() });

@@ -1,9 +1,16 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { streamTickets } from '../auth/stream-tickets.ts';
-import type { RouteScope, VoucherRouteDeps } from './route-deps.ts';
-import { findOwnRequest } from './request-status.ts';
+import { findOwnRequest, type OwnRequestOptions } from './own-request.ts';
 import { bearerSecurity, RequestParams, StreamTicketResponse } from './schemas.ts';
 
-export function streamTicketRoute(app: RouteScope, deps: VoucherRouteDeps): void {
+export interface StreamTicketOptions extends OwnRequestOptions {
+  streamTicketTtlMs: number;
+  /** The time, in epoch milliseconds, tickets are issued at (GatewayDeps.clock). */
+  now: () => number;
+}
+
+export const streamTicketRoute: FastifyPluginAsyncTypebox<StreamTicketOptions> = async (app, options) => {
+  const { db, auth, streamTicketTtlMs, now } = options;
   app.post(
     '/voucher/requests/:requestId/stream-ticket',
     {
@@ -15,12 +22,12 @@ export function streamTicketRoute(app: RouteScope, deps: VoucherRouteDeps): void
         params: RequestParams,
         response: { 201: StreamTicketResponse },
       },
-      preHandler: deps.auth.requireCustomer,
+      preHandler: auth.requireCustomer,
     },
     async (request, reply) => {
-      const owned = await findOwnRequest(request, request.params.requestId, deps);
-      const ticket = await streamTickets.issue(deps.db, owned.requestId, owned.phoneNumber, deps.streamTicketTtlMs, deps.now());
-      return reply.code(201).send({ ticket, expiresInSeconds: Math.ceil(deps.streamTicketTtlMs / 1000) });
+      const owned = await findOwnRequest(request, request.params.requestId, options);
+      const ticket = await streamTickets.issue(db, owned.requestId, owned.phoneNumber, streamTicketTtlMs, now());
+      return reply.code(201).send({ ticket, expiresInSeconds: Math.ceil(streamTicketTtlMs / 1000) });
     },
   );
-}
+};

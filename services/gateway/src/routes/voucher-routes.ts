@@ -1,18 +1,21 @@
-import { listVouchersRoute } from './list-vouchers.ts';
-import { postVoucherRoute } from './post-voucher.ts';
-import { requestEventsRoute } from './request-events.ts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { listVouchersRoute, type ListVouchersOptions } from './list-vouchers.ts';
+import { postVoucherRoute, type PostVoucherOptions } from './post-voucher.ts';
+import { requestEventsRoute, type RequestEventsOptions } from './request-events.ts';
 import { requestStatusRoute } from './request-status.ts';
-import type { RouteScope, VoucherRouteDeps } from './route-deps.ts';
-import { streamTicketRoute } from './stream-ticket.ts';
+import { streamTicketRoute, type StreamTicketOptions } from './stream-ticket.ts';
+
+/** What the voucher routes need together: each route plugin declares (and is handed) its own part. */
+export type VoucherRoutesOptions = PostVoucherOptions & ListVouchersOptions & StreamTicketOptions & RequestEventsOptions;
 
 /**
  * The customer's voucher routes; each route names its own sign-in check. The rate limit (per customer or address,
  * shared by the replicas) is registered on their scope before them (http/rate-limit.ts).
  */
-export function voucherRoutes(app: RouteScope, deps: VoucherRouteDeps): void {
-  postVoucherRoute(app, deps);
-  listVouchersRoute(app, deps);
-  requestStatusRoute(app, deps);
-  streamTicketRoute(app, deps);
-  requestEventsRoute(app, deps);
-}
+export const voucherRoutes: FastifyPluginAsyncTypebox<VoucherRoutesOptions> = async (app, options) => {
+  await app.register(postVoucherRoute, options);
+  await app.register(listVouchersRoute, options);
+  await app.register(requestStatusRoute, options);
+  await app.register(streamTicketRoute, options);
+  await app.register(requestEventsRoute, options);
+};
