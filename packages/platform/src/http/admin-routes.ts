@@ -37,15 +37,16 @@ export interface AdminRouter {
  */
 export function createAdminRouter(logger: Logger): AdminRouter {
   let handler: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
+  const loggerInstance: FastifyBaseLogger = logger; // as in createHttpServer: no cast needed for the AdminApp type
   const app = Fastify({
-    loggerInstance: logger,
+    loggerInstance,
     logController: new LogController({ disableRequestLogging: true }),
     // The handler Fastify would give its own server is what the operations port calls; this server never listens.
     serverFactory: (handle) => {
       handler = handle;
       return createServer();
     },
-  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as AdminApp;
+  }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler((error: Error, request, reply) => sendProblem(reply, request, toProblem(error, request)));
   app.setNotFoundHandler((request, reply) =>

@@ -20,21 +20,28 @@ import { RouteTable } from './route-table.ts';
 import { validatorCompiler } from './validation.ts';
 
 export type ReadinessCheck = () => Promise<void> | void;
+
+// The decorators createHttpServer adds, typed the way Fastify's own plugins type theirs.
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: Metrics;
+    /** Registers a check that /readyz runs; a throwing check makes the process not ready (503). */
+    addReadinessCheck(name: string, check: ReadinessCheck): void;
+    /** The operations port's base URL (/metrics, /readyz with reasons) while the server listens; undefined otherwise. */
+    readonly adminUrl: string | undefined;
+    /** Routes of the operations port (never the public one); add them before listen(). */
+    adminRoutes: AdminApp;
+  }
+}
+
+/** A service's public HTTP server: Fastify with TypeBox schemas and the decorators above. */
 export type HttpServer = FastifyInstance<
   RawServerDefault,
   RawRequestDefaultExpression,
   RawReplyDefaultExpression,
   FastifyBaseLogger,
   TypeBoxTypeProvider
-> & {
-  metrics: Metrics;
-  /** Registers a check that /readyz runs; a throwing check makes the process not ready (503). */
-  addReadinessCheck(name: string, check: ReadinessCheck): void;
-  /** The operations port's base URL (/metrics, /readyz with reasons) while the server listens; undefined otherwise. */
-  readonly adminUrl: string | undefined;
-  /** Routes of the operations port (never the public one); add them before listen(). */
-  adminRoutes: AdminApp;
-};
+>;
 
 export interface HttpServerOptions {
   bodyLimit?: number;
@@ -88,8 +95,10 @@ export function createHttpServer(service: string, logger: Logger, options: HttpS
   const reusePort = options.reusePort ?? fromEnvironment.LISTEN_REUSE_PORT;
   // Fastify's own defaults are 0 (no limit): a client that sends one byte a minute would hold its socket forever.
   const requestTimeout = options.requestTimeout ?? 30_000;
+  // Typed as Fastify's base logger (which pino's is), so that the instance is the HttpServer type the services use.
+  const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
-    loggerInstance: logger,
+    loggerInstance,
     // Fastify's own request lines would carry query strings (phone numbers); onResponse below logs the path only.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
@@ -104,7 +113,7 @@ export function createHttpServer(service: string, logger: Logger, options: HttpS
     return503OnClosing: true,
     // A too-long URL or header block (431), a timeout (408) or malformed HTTP (400) never reaches a route.
     clientErrorHandler,
-  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpServer;
+  }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   // Every route reads JSON; a text/plain body would reach the schema as a string ("body must be object"): 415 instead.
