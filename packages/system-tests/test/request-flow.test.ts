@@ -11,7 +11,8 @@ import { call, startExtraProcess, startStack, type Stack } from '../src/index.ts
  */
 const ACK_MS = 300;
 const DEADLINE_MS = 3_000;
-const PROCESSING_MESSAGE = 'Your request is being processed within 30 seconds';
+// The seed's words with the deadline the stack keeps (at the default 30 s they read exactly as the seed's).
+const PROCESSING_MESSAGE = `Your request is being processed within ${DEADLINE_MS / 1000} seconds`;
 /** Runs one of the seed's curl commands exactly as the seed writes it; curl's progress meter (stderr) is dropped. */
 const seedCurl = (command: string) => execSync(command, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 const randomMobile = () => `090${String(randomInt(1_000_000, 9_999_999))}`;

@@ -141,6 +141,7 @@ export function startGateway(config: Config, parentLogger: Logger, deps: Gateway
         voucherService,
         streamTicketTtlMs: config.STREAM_TICKET_TTL_MS,
         defaultRegion: config.DEFAULT_REGION,
+        webDeadlineMs: config.WEB_DEADLINE_MS,
         now,
       });
       // With an external identity provider, customers sign in there: the gateway signs no tokens of its own.

@@ -2,7 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@voucher/platform/database';
-import { giveUpOnOverdue, OVERDUE_TEXT } from '../src/delivery/overdue-requests.ts';
+import { customerTexts } from '../src/customer-texts.ts';
+import { giveUpOnOverdue } from '../src/delivery/overdue-requests.ts';
 import { lifeCycle } from '../src/delivery/life-cycle.ts';
 import type { RunningGateway } from '../src/service.ts';
 import { codeMessage, receiveCodePublisher } from './support/kafka-helpers.ts';
@@ -44,7 +45,7 @@ describe('a request whose outcome never comes', () => {
     const { body } = await postVoucher(gateway, `?phoneNumber=${encodeURIComponent(phone)}`);
     const requestId = String(body.requestId);
     const [failure] = await waitFor(() => (sms.to(phone).length > 0 ? sms.to(phone) : undefined), 'the failure SMS');
-    assert.equal(failure!.text, OVERDUE_TEXT);
+    assert.equal(failure!.text, customerTexts.overdue);
     assert.equal((await statusOf(requestId)).status, 'FAILED');
 
     const late = codeMessage(requestId, phone, { status: 'LATE_SUCCESS', channel: 'SMS' });
@@ -79,7 +80,7 @@ describe('giving up is bounded by the grace after the deadline (injected clock)'
     await giveUpOnOverdue({ ...options, now: () => new Date(deadline.getTime() + 10_001) });
     const failed = (await lifeCycle.find(db, accepted))!;
     assert.equal(failed.state, 'SMS_PENDING', 'past the grace: the customer is to be texted');
-    assert.equal(failed.message, OVERDUE_TEXT);
+    assert.equal(failed.message, customerTexts.overdue);
     assert.equal((await lifeCycle.find(db, unconfirmed))!.state, 'ABANDONED', 'told nothing was accepted: nothing more to say');
     assert.equal(pokes, 1, 'the delivery worker is woken');
     await giveUpOnOverdue({ ...options, now: () => new Date(deadline.getTime() + 20_000) });

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OVERDUE_TEXT } from '../src/delivery/overdue-requests.ts';
+import { customerTexts } from '../src/customer-texts.ts';
 import type { RunningGateway } from '../src/service.ts';
 import { postVoucher, randomPhone, startReadyGateway, testConfig, toE164, waitFor } from './support/gateway-harness.ts';
 import { startSmsReceiver } from './support/sms-receiver.ts';
@@ -29,7 +29,7 @@ describe('two replicas sweeping overdue requests at once', () => {
     const { body } = await postVoucher(replicas[i % 2]!, `?phoneNumber=${encodeURIComponent(phone)}`);
     return { phone, requestId: String(body.requestId) };
   };
-  const failureTexts = (phone: string) => sms.to(phone).filter((message) => message.text === OVERDUE_TEXT);
+  const failureTexts = (phone: string) => sms.to(phone).filter((message) => message.text === customerTexts.overdue);
 
   test('each request whose outcome never comes is given up once, with one SMS, whichever replica swept it', async () => {
     const requests = await Promise.all(Array.from({ length: 12 }, (_, i) => buy(i)));

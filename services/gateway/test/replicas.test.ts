@@ -5,6 +5,7 @@ import { codeMessage, receiveCodePublisher } from './support/kafka-helpers.ts';
 import { postVoucher, randomPhone, startReadyGateway, testConfig, toE164, waitFor } from './support/gateway-harness.ts';
 import { startSmsReceiver } from './support/sms-receiver.ts';
 import { openPage } from '@voucher/platform/testing';
+import type { ReceiveCodeMessage } from '@voucher/contracts';
 
 const HANDOFF_MS = 500;
 
@@ -38,7 +39,7 @@ describe('two gateway replicas', () => {
     }, `${requestId} to be ${status}`);
 
   test('a page on either replica gets its WEB code, whichever replica consumed it, exactly once', async () => {
-    const customers = [];
+    const customers: Array<{ requestId: string; phone: string; page: ReturnType<typeof openPage>; code: ReceiveCodeMessage }> = [];
     for (let i = 0; i < 12; i++) {
       const replica = replicas[i % 2]!;
       const phone = toE164(randomPhone());

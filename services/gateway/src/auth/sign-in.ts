@@ -1,6 +1,7 @@
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Database } from '@voucher/platform/database';
 import type { Logger } from '@voucher/platform/logging';
+import { customerTexts } from '../customer-texts.ts';
 import { GatewayErrors } from '../errors.ts';
 import type { SmsSender } from '../sms/sms-sender.ts';
 import { issueAccessToken, type IssuedToken } from './access-tokens.ts';
@@ -34,13 +35,7 @@ export interface SignInDeps {
   now?: () => number;
 }
 
-export const OTP_SENT_MESSAGE = 'We sent a sign-in code by SMS.';
 const GLOBAL_WINDOW_MS = 60_000;
-
-const otpText = (otp: string, ttlMs: number) => {
-  const minutes = Math.max(1, Math.round(ttlMs / 60_000));
-  return `Your Saigon Bank sign-in code is ${otp}. It expires in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
-};
 
 /** What a guess found; decided inside the transaction, answered after it (so a wrong guess's count is committed). */
 type Verdict = 'none' | 'exhausted' | 'expired' | 'wrong' | 'right';
@@ -98,7 +93,7 @@ export function createSignIn({ db, sms, settings, logger, now = Date.now }: Sign
       const otp = String(randomInt(0, 1_000_000)).padStart(6, '0');
       await otpStore.replace(db, phoneNumber, hashOf(settings.otpSecret, phoneNumber, otp), new Date(at + settings.otpTtlMs));
       try {
-        await sms.send(phoneNumber, otpText(otp, settings.otpTtlMs), randomUUID());
+        await sms.send(phoneNumber, customerTexts.signInCodeSms(otp, settings.otpTtlMs), randomUUID());
       } catch (error) {
         logger.error({ err: error, phoneNumber }, 'the sign-in code could not be sent');
         throw GatewayErrors.CODE_NOT_SENT('The sign-in code could not be sent; try again shortly.', { cause: error });

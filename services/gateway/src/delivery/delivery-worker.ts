@@ -5,7 +5,7 @@ import type { Logger } from '@voucher/platform/logging';
 import { continueTrace, inCarriedContext, withRequestId } from '@voucher/platform/telemetry';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { SmsSender } from '../sms/sms-sender.ts';
-import { smsTextFor } from '../sms/sms-texts.ts';
+import { customerTexts } from '../customer-texts.ts';
 import { lifeCycle, type DeliveryRow } from './life-cycle.ts';
 
 export interface DeliveryWorkerOptions {
@@ -49,7 +49,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     withRequestId(row.requestId, () => continueTrace('deliver by SMS', row.traceContext, () => sendNow(row)));
   const sendNow = async (row: DeliveryRow): Promise<boolean> => {
     try {
-      await options.sms.send(row.phoneNumber, smsTextFor(row), smsIdempotencyKey(row));
+      await options.sms.send(row.phoneNumber, customerTexts.outcomeSms(row), smsIdempotencyKey(row));
       return true;
     } catch (error) {
       options.metrics.smsFailed();

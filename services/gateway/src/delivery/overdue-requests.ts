@@ -1,10 +1,8 @@
 import type { Database, Queryable } from '@voucher/platform/database';
 import { startPeriodicTask } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
+import { customerTexts } from '../customer-texts.ts';
 import { lifeCycle } from './life-cycle.ts';
-
-export const OVERDUE_TEXT =
-  'We are sorry: we could not get your voucher code from our provider in time. If the code arrives later, we will text it to you.';
 
 export interface OverdueOptions {
   db: Database;
@@ -45,7 +43,7 @@ export async function countOverdue(db: Queryable): Promise<{ count: number; olde
 export async function giveUpOnOverdue(options: OverdueOptions): Promise<boolean> {
   const now = options.now?.() ?? new Date();
   const cutoff = new Date(now.getTime() - options.graceMs);
-  const moved = await lifeCycle.giveUpOverdue(options.db, cutoff, OVERDUE_TEXT, options.batchSize);
+  const moved = await lifeCycle.giveUpOverdue(options.db, cutoff, customerTexts.overdue, options.batchSize);
   if (moved > 0) {
     options.logger.warn({ requests: moved }, 'no outcome long after the deadline; the customers are told it failed');
     options.pokeWorker();

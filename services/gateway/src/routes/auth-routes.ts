@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { normalizePhoneNumber } from '@voucher/contracts';
 import { addressKey } from '../http/client-address.ts';
-import { OTP_SENT_MESSAGE, type SignIn } from '../auth/sign-in.ts';
+import type { SignIn } from '../auth/sign-in.ts';
+import { customerTexts } from '../customer-texts.ts';
 import { invalidPhoneNumber, regionNotServed } from './customer-number.ts';
 import { OtpRequestBody, OtpSentResponse, TokenRequestBody, TokenResponse } from './schemas.ts';
 
@@ -37,7 +38,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     },
     async (request, reply) => {
       const { expiresInSeconds } = await signIn.sendCode(e164Of(request.body.phoneNumber, options), addressKey(request.ip));
-      return reply.code(202).send({ message: OTP_SENT_MESSAGE, expiresInSeconds });
+      return reply.code(202).send({ message: customerTexts.signInCodeSent, expiresInSeconds });
     },
   );
 

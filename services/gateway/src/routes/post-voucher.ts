@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { CustomerAuth } from '../auth/customer-auth.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { AcceptRequest } from '../requests/accept-request.ts';
-import { PROCESSING_MESSAGE } from '../requests/customer-view.ts';
+import { customerTexts } from '../customer-texts.ts';
 import { customerNumber } from './customer-number.ts';
 import { AcceptedResponse, bearerSecurity, IdempotencyHeaders, PhoneNumberBody, PhoneNumberQuery } from './schemas.ts';
 
@@ -11,11 +11,12 @@ export interface PostVoucherOptions {
   auth: CustomerAuth;
   metrics: GatewayMetrics;
   defaultRegion: string;
+  webDeadlineMs: number;
 }
 
 export const postVoucherRoute: FastifyPluginAsyncTypebox<PostVoucherOptions> = async (
   app,
-  { acceptRequest, auth, metrics, defaultRegion },
+  { acceptRequest, auth, metrics, defaultRegion, webDeadlineMs },
 ) => {
   app.post(
     '/voucher',
@@ -45,7 +46,7 @@ export const postVoucherRoute: FastifyPluginAsyncTypebox<PostVoucherOptions> = a
       return reply
         .code(202)
         .header('location', `/voucher/requests/${requestId}`)
-        .send({ requestId, status: 'PROCESSING' as const, message: PROCESSING_MESSAGE });
+        .send({ requestId, status: 'PROCESSING' as const, message: customerTexts.processing(webDeadlineMs) });
     },
   );
 };

@@ -3,7 +3,11 @@ import { customerView } from '../requests/customer-view.ts';
 import { findOwnRequest, type OwnRequestOptions } from './own-request.ts';
 import { bearerSecurity, RequestParams, RequestStatusResponse } from './schemas.ts';
 
-export const requestStatusRoute: FastifyPluginAsyncTypebox<OwnRequestOptions> = async (app, options) => {
+export interface RequestStatusOptions extends OwnRequestOptions {
+  webDeadlineMs: number;
+}
+
+export const requestStatusRoute: FastifyPluginAsyncTypebox<RequestStatusOptions> = async (app, options) => {
   app.get(
     '/voucher/requests/:requestId',
     {
@@ -17,6 +21,6 @@ export const requestStatusRoute: FastifyPluginAsyncTypebox<OwnRequestOptions> = 
       },
       preHandler: options.auth.requireCustomer,
     },
-    async (request) => customerView(await findOwnRequest(request, request.params.requestId, options)),
+    async (request) => customerView(await findOwnRequest(request, request.params.requestId, options), options.webDeadlineMs),
   );
 };

@@ -2,11 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { listVouchersRoute, type ListVouchersOptions } from './list-vouchers.ts';
 import { postVoucherRoute, type PostVoucherOptions } from './post-voucher.ts';
 import { requestEventsRoute, type RequestEventsOptions } from './request-events.ts';
-import { requestStatusRoute } from './request-status.ts';
+import { requestStatusRoute, type RequestStatusOptions } from './request-status.ts';
 import { streamTicketRoute, type StreamTicketOptions } from './stream-ticket.ts';
 
 /** What the voucher routes need together: each route plugin declares (and is handed) its own part. */
-export type VoucherRoutesOptions = PostVoucherOptions & ListVouchersOptions & StreamTicketOptions & RequestEventsOptions;
+export type VoucherRoutesOptions = PostVoucherOptions &
+  ListVouchersOptions &
+  RequestStatusOptions &
+  StreamTicketOptions &
+  RequestEventsOptions;
 
 /**
  * The customer's voucher routes; each route names its own sign-in check. The rate limit (per customer or address,
