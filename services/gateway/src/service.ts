@@ -11,9 +11,9 @@ import type { Config } from './config.ts';
 import { startDeliveryWorker } from './delivery/delivery-worker.ts';
 import { lifeCycle } from './delivery/life-cycle.ts';
 import { createPageDelivery } from './delivery/page-delivery.ts';
-import { createReceiveCodeHandler } from './delivery/receive-code-handler.ts';
+import { createOutcomeRecorder } from './delivery/outcome-recorder.ts';
 import { StreamRegistry } from './delivery/stream-registry.ts';
-import { startHousekeeping } from './housekeeping/sweeper.ts';
+import { startHousekeeping } from './housekeeping/expired-rows-sweep.ts';
 import { countOverdue, startOverdueRequests } from './delivery/overdue-requests.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { PostgresHitCounter } from './http/postgres-rate-limit-store.ts';
@@ -110,7 +110,7 @@ export function startGateway(config: Config, parentLogger: Logger, deps: Gateway
       }),
     );
 
-    const handleReceiveCode = createReceiveCodeHandler({ db, handoffMs: config.WEB_HANDOFF_MS, pokeWorker: worker.poke, logger });
+    const handleReceiveCode = createOutcomeRecorder({ db, handoffMs: config.WEB_HANDOFF_MS, pokeWorker: worker.poke, logger });
     const kafka = parts.add(startKafka(config, logger, handleReceiveCode, http.metrics));
     const publishRequest = createRequestPublisher(kafka.producer, config.KAFKA_NAMESPACE);
     const acceptRequest = createRequestAcceptor({ db, publishRequest, deadlineMs: config.WEB_DEADLINE_MS, logger });

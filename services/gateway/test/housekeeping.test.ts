@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '@voucher/platform/database';
-import { sweepOnce, type HousekeepingOptions } from '../src/housekeeping/sweeper.ts';
+import { sweepOnce, type HousekeepingOptions } from '../src/housekeeping/expired-rows-sweep.ts';
 import type { RunningGateway } from '../src/service.ts';
 import {
   logger,

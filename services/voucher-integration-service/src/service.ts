@@ -14,7 +14,7 @@ import { startRequestConsumer } from './request-consumer.ts';
 import { registerSupportPart } from './routes/support-part.ts';
 import { vpsCallbackRoutes } from './routes/vps-callback.ts';
 import { RequestStore } from './store/request-store.ts';
-import { startSweeper } from './sweeper.ts';
+import { startOverdueCalls } from './overdue-calls.ts';
 import { vpsCallbackUrl } from './vps/callback-url.ts';
 import { VpsClient } from './vps/vps-client.ts';
 
@@ -143,7 +143,7 @@ async function assemble(
     }),
   );
   parts.add(
-    startSweeper({
+    startOverdueCalls({
       store,
       metrics,
       logger,

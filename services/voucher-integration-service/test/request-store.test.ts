@@ -10,7 +10,7 @@ import { createIntegrationMetrics } from '../src/metrics.ts';
 import { digestsForVerifier } from '../src/pkce.ts';
 import { migrationsDir, serviceName } from '../src/service.ts';
 import { RequestStore } from '../src/store/request-store.ts';
-import { sweepOnce, type SweeperOptions } from '../src/sweeper.ts';
+import { sweepOnce, type OverdueCallsOptions } from '../src/overdue-calls.ts';
 import type { VpsAnswer } from '../src/vps/vps-answer.ts';
 import { phoneNumber, pkcePair, uniqueSchema, voucherCode } from './helpers/harness.ts';
 
@@ -43,7 +43,7 @@ describe('request store guarantees', () => {
     )[0];
 
   /** Sweep options around a stub VPS that answers per requestId (an error for any other request). */
-  const sweepOptions = (answers: Record<string, VpsAnswer> = {}, maxReasks = 0): SweeperOptions => ({
+  const sweepOptions = (answers: Record<string, VpsAnswer> = {}, maxReasks = 0): OverdueCallsOptions => ({
     store,
     logger: createLogger('test', 'silent'),
     metrics: createIntegrationMetrics(createMetrics('test')),

@@ -14,7 +14,7 @@ import {
 import { boundAddress, startParts } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import type { Config } from './config.ts';
-import { createReceiveCodeHandler } from './consumer/receive-code-handler.ts';
+import { createVoucherRecorder } from './consumer/voucher-recorder.ts';
 import { CursorCodec } from './listing/cursor.ts';
 import { createVoucherMetrics } from './metrics.ts';
 import { registerSupportPart } from './routes/support-part.ts';
@@ -61,7 +61,7 @@ export function startVoucherService(config: Config, logger: Logger): Promise<Vou
         groupId: namespaced(config.KAFKA_NAMESPACE, ConsumerGroups.voucherService),
         topic,
         decode: decodeReceiveCode,
-        handle: createReceiveCodeHandler({ store, metrics, logger }),
+        handle: createVoucherRecorder({ store, metrics, logger }),
         producer,
         logger,
         concurrency: config.CONSUMER_CONCURRENCY,

@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import { interpretVpsAnswer, type VpsAnswer } from './vps-answer.ts';
 
-export interface VoucherRequest {
+export interface VpsVoucherCall {
   phoneNumber: string;
   callbackUrl: string;
   /** Makes the VPS treat a retry as the same request. */
@@ -37,7 +37,7 @@ export class VpsClient {
   }
 
   /** One call; never throws: whatever the VPS or the network did becomes an answer. */
-  async requestVoucher(request: VoucherRequest): Promise<VpsAnswer> {
+  async requestVoucher(request: VpsVoucherCall): Promise<VpsAnswer> {
     try {
       const response = await this.#pool.request({
         path: this.#path,

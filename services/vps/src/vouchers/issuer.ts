@@ -13,7 +13,7 @@ import type { Journal, JournalEntry } from './journal.ts';
 import type { RequestMemory } from './request-memory.ts';
 import { generateVoucherCode } from './voucher-code.ts';
 
-export interface VoucherRequest {
+export interface IssueRequest {
   phoneNumber: string;
   callbackUrl: string;
   requestId?: string;
@@ -25,7 +25,7 @@ export type VoucherAnswer =
 
 /** One voucher request being worked on; its answer settles at the latency draw or at the ack mark. */
 export interface Job {
-  request: VoucherRequest;
+  request: IssueRequest;
   answer: Promise<VoucherAnswer>;
   /** For an acknowledged request, once its callback time has come: the code, as a retry of the request now gets it. */
   issued?: VoucherAnswer;
@@ -78,7 +78,7 @@ export class VoucherIssuer {
    * come it gets the code itself, 200 with the status the callback carries (SUCCESS or LATE_SUCCESS), whether or not
    * the callback got through.
    */
-  issue(request: VoucherRequest): Promise<VoucherAnswer> {
+  issue(request: IssueRequest): Promise<VoucherAnswer> {
     const { memory, stats } = this.#deps;
     if (request.requestId === undefined) return this.#start(request).answer;
     const known = memory.get(request.requestId);
@@ -105,7 +105,7 @@ export class VoucherIssuer {
     this.#deps.memory.set(entry.requestId, this.#start(request, entry));
   }
 
-  #start(request: VoucherRequest, remembered?: JournalEntry): Job {
+  #start(request: IssueRequest, remembered?: JournalEntry): Job {
     const { timings, scheduler, random, stats } = this.#deps;
     const arrivedAt = remembered?.arrivedAt ?? Date.now();
     const latencyMs = remembered?.latencyMs ?? drawLatency(this.traffic, timings, random);

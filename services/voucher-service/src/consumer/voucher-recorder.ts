@@ -10,7 +10,7 @@ import type { VoucherStore } from '../store/voucher-store.ts';
  * already belongs to another request is refused to the dead-letter topic, because a code must never be given to
  * two customers. Database errors propagate: the consumer retries them, unless the database says no retry can fix one.
  */
-export function createReceiveCodeHandler(deps: { store: VoucherStore; metrics: VoucherMetrics; logger: Logger }) {
+export function createVoucherRecorder(deps: { store: VoucherStore; metrics: VoucherMetrics; logger: Logger }) {
   const { store, metrics, logger } = deps;
   return async (message: ReceiveCodeMessage, context: RecordContext): Promise<void> => {
     const result = await store.save(message);

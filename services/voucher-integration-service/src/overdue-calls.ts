@@ -7,7 +7,7 @@ import type { ReaskedCode, RequestStore } from './store/request-store.ts';
 import type { VpsAnswer } from './vps/vps-answer.ts';
 import { askVps, type AskDeps } from './vps/ask.ts';
 
-export interface SweeperOptions {
+export interface OverdueCallsOptions {
   store: RequestStore;
   metrics: IntegrationMetrics;
   logger: Logger;
@@ -41,7 +41,7 @@ export interface SweeperOptions {
  * Runs never overlap; close() ends a call's retries and waits for the current run (a call cut short is made again by
  * a later sweep).
  */
-export function startSweeper(options: SweeperOptions): { close(): Promise<void> } {
+export function startOverdueCalls(options: OverdueCallsOptions): { close(): Promise<void> } {
   const shutdown = new AbortController();
   const task = startPeriodicTask(
     'challenge sweep',
@@ -62,7 +62,7 @@ export function startSweeper(options: SweeperOptions): { close(): Promise<void> 
  * failing statement must not keep abandoned calls from being finished); the first failure is thrown at the end.
  * Outcomes are recorded with their receive-code records in the outbox: nothing here waits on the broker.
  */
-export async function sweepOnce(options: SweeperOptions, now: Date, signal = new AbortController().signal): Promise<boolean> {
+export async function sweepOnce(options: OverdueCallsOptions, now: Date, signal = new AbortController().signal): Promise<boolean> {
   const { store, batchSize } = options;
   const failures: unknown[] = [];
   const step = (work: () => Promise<number>) =>
@@ -86,7 +86,7 @@ export async function sweepOnce(options: SweeperOptions, now: Date, signal = new
 }
 
 /** Asks the VPS again about challenges that expired with re-asks left; returns how many were asked about. */
-async function reaskExpired(options: SweeperOptions, now: Date, signal: AbortSignal): Promise<number> {
+async function reaskExpired(options: OverdueCallsOptions, now: Date, signal: AbortSignal): Promise<number> {
   const { store, metrics, logger, calls } = options;
   const rows = await store.claimForReask(now, new Date(now.getTime() + calls.leaseMs), calls.maxReasks, options.batchSize);
   if (rows.length === 0) return 0;
@@ -115,7 +115,7 @@ async function reaskExpired(options: SweeperOptions, now: Date, signal: AbortSig
  * that fails every attempt ends the request FAILED. A handler that is still alive after all only finds the request
  * settled or waiting: every transition leaves CALLING once.
  */
-async function finishAbandonedCalls(options: SweeperOptions, now: Date, signal: AbortSignal): Promise<number> {
+async function finishAbandonedCalls(options: OverdueCallsOptions, now: Date, signal: AbortSignal): Promise<number> {
   const { store, metrics, logger, calls } = options;
   const requests = await store.claimAbandonedCalls(now, new Date(now.getTime() - calls.leaseMs), options.batchSize);
   if (requests.length === 0) return 0;
@@ -125,7 +125,7 @@ async function finishAbandonedCalls(options: SweeperOptions, now: Date, signal: 
   return requests.length;
 }
 
-async function recordAnswer(options: SweeperOptions, request: RequestFacts, answer: VpsAnswer): Promise<void> {
+async function recordAnswer(options: OverdueCallsOptions, request: RequestFacts, answer: VpsAnswer): Promise<void> {
   const { store } = options;
   if (answer.kind === 'challenge') {
     const expiresAt = new Date(Date.now() + options.calls.challengeTtlMs);

@@ -24,7 +24,7 @@ export interface ReceiveCodeDeps {
  * Delivery is at least once, so a redelivered outcome changes nothing; an outcome for a request this gateway never
  * accepted, or for another phone number, is refused (dead-lettered): nobody is ever texted a code they did not ask for.
  */
-export function createReceiveCodeHandler({ db, handoffMs, pokeWorker, logger }: ReceiveCodeDeps) {
+export function createOutcomeRecorder({ db, handoffMs, pokeWorker, logger }: ReceiveCodeDeps) {
   // Outcomes consumed together are recorded, and announced, in one statement; one the store refuses fails alone.
   // Each with the trace it was consumed in, which its delivery (later, maybe elsewhere) continues.
   const outcomes = new Batcher<{ message: ReceiveCodeMessage; traceContext: TraceContext }, DeliveryState | undefined>(
