@@ -166,8 +166,10 @@ describe('the customer web page on a phone: touch targets, codes, errors and mod
       const seen = (await smsTo(phone)).length;
       await page.getByTestId('send-code').click();
       const otp = await oneTimeCode(phone, seen);
-      await assertTouchTargets(page, ['otp-input', 'sign-in', 'resend-code', 'change-number']);
+      // The SMS goes out before the gateway answers, so the page shows the code step a moment after the SMS arrives.
       const otpInput = page.getByTestId('otp-input');
+      await otpInput.waitFor({ state: 'visible' });
+      await assertTouchTargets(page, ['otp-input', 'sign-in', 'resend-code', 'change-number']);
       await otpInput.fill(otp === '000000' ? '111111' : '000000');
       await page.getByTestId('sign-in').click();
       const refusal = await textOf(page.locator('#otp-error'), (text) => text.length > 0, 'the wrong-code refusal');
