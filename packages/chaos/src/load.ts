@@ -33,7 +33,11 @@ export interface Purchase {
 
 /** A customer's page retries for this long before telling the customer to try later. */
 const PURCHASE_PATIENCE_MS = 60_000;
-const ATTEMPT_TIMEOUT_MS = 10_000;
+/**
+ * Longer than the gateway waits for the broker (PRODUCE_TIMEOUT_MS, 10 s), as the page (which sets no time-out) is:
+ * an attempt then ends in the gateway's 202 or 503, not in the client giving up while its record may still go out.
+ */
+const ATTEMPT_TIMEOUT_MS = 15_000;
 
 /** `count` distinct Vietnamese mobile numbers, the same for the same seed. */
 export function customerNumbers(count: number, random: Random): string[] {
