@@ -86,4 +86,17 @@ describe('giving up is bounded by the grace after the deadline (injected clock)'
     await giveUpOnOverdue({ ...options, now: () => new Date(deadline.getTime() + 20_000) });
     assert.equal(pokes, 1, 'given up once');
   });
+  test('a code that arrives while the give-up text still waits to go replaces it: the customer is texted the code, not the failure', async () => {
+    const deadline = new Date(Date.now() + 366 * 24 * 3_600_000);
+    const request = { requestId: randomUUID(), phoneNumber: toE164(randomPhone()), deadline };
+    await lifeCycle.insert(db, [request]);
+    const options = { db, logger, graceMs: 0, intervalMs: 60_000, batchSize: 10_000, pokeWorker: () => {} };
+    await giveUpOnOverdue({ ...options, now: () => new Date(deadline.getTime() + 1) });
+    assert.equal((await lifeCycle.find(db, request.requestId))!.message, customerTexts.overdue, 'the failure text is due, not yet sent');
+    const late = codeMessage(request.requestId, request.phoneNumber, { status: 'LATE_SUCCESS', channel: 'SMS' });
+    const moved = await lifeCycle.recordOutcomes(db, [late], 1_000);
+    assert.equal(moved.get(request.requestId), 'SMS_PENDING');
+    const row = (await lifeCycle.find(db, request.requestId))!;
+    assert.deepEqual([row.state, row.voucherCode, row.message], ['SMS_PENDING', late.voucherCode, late.message], 'the code goes instead');
+  });
 });

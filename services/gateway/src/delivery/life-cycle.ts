@@ -40,7 +40,11 @@ export const transitions = {
     to: ['WEB_READY', 'SMS_PENDING'],
     by: 'receive-code: WEB channel to WEB_READY, SMS channel to SMS_PENDING',
   },
-  lateCode: { from: ['FAILED', 'ABANDONED'], to: ['SMS_PENDING'], by: 'receive-code: a code after the gateway gave up' },
+  lateCode: {
+    from: ['FAILED', 'ABANDONED', 'SMS_PENDING'],
+    to: ['SMS_PENDING'],
+    by: 'receive-code: a code after the gateway gave up (its failure text sent, or still waiting to go: the code goes instead)',
+  },
   pageTakes: { from: ['WEB_READY'], to: ['DELIVERED', 'FAILED'], by: "the replica holding the customer's page" },
   pageVanished: { from: ['DELIVERED', 'FAILED'], to: ['SMS_PENDING'], by: 'a page claimed it but closed before the event was written' },
   handOffDue: { from: ['WEB_READY'], to: ['SMS_PENDING'], by: 'delivery worker: no page took it by due_at' },
@@ -137,7 +141,8 @@ export const lifeCycle = {
              trace_context = o.trace_context
          FROM outcome AS o
          WHERE r.request_id = o.request_id AND r.phone_number = o.phone_number
-           AND (r.state IN ('PROCESSING', 'UNCONFIRMED') OR (r.state IN ('FAILED', 'ABANDONED') AND r.status IS NULL AND o.voucher_code IS NOT NULL))
+           AND (r.state IN ('PROCESSING', 'UNCONFIRMED')
+                OR (r.state IN ('FAILED', 'ABANDONED', 'SMS_PENDING') AND r.status IS NULL AND o.voucher_code IS NOT NULL))
          RETURNING r.request_id, r.state),
        announced AS (
          SELECT pg_notify('${NOTIFY_CHANNEL}', string_agg(request_id::text, ',')) FROM moved WHERE state = 'WEB_READY' HAVING count(*) > 0)
