@@ -98,5 +98,13 @@ describe('giving up is bounded by the grace after the deadline (injected clock)'
     assert.equal(moved.get(request.requestId), 'SMS_PENDING');
     const row = (await lifeCycle.find(db, request.requestId))!;
     assert.deepEqual([row.state, row.voucherCode, row.message], ['SMS_PENDING', late.voucherCode, late.message], 'the code goes instead');
+    // Had the failure text been on its way meanwhile, its record does not count for the code: the code still goes.
+    assert.deepEqual(await lifeCycle.smsSent(db, [{ requestId: request.requestId, voucherCode: null }]), []);
+    assert.equal((await lifeCycle.find(db, request.requestId))!.state, 'SMS_PENDING');
+    const told = await lifeCycle.smsSent(db, [{ requestId: request.requestId, voucherCode: late.voucherCode! }]);
+    assert.deepEqual(
+      told.map(({ requestId, state }) => ({ requestId, state })),
+      [{ requestId: request.requestId, state: 'SENT_BY_SMS' }],
+    );
   });
 });

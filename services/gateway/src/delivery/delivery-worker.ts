@@ -71,10 +71,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     const results = await Promise.all(rows.map(send));
     const sent = rows.filter((_, index) => results[index]);
     if (sent.length === 0) return;
-    const recorded = await lifeCycle.smsSent(
-      options.db,
-      sent.map((row) => row.requestId),
-    );
+    const recorded = await lifeCycle.smsSent(options.db, sent);
     const byId = new Map(sent.map((row) => [row.requestId, row]));
     for (const { requestId, state } of recorded) {
       options.metrics.delivered('SMS', state === 'FAILED' ? 'failure' : 'code');

@@ -212,15 +212,24 @@ export const lifeCycle = {
    * These SMS went out: a code is no longer kept here (voucher-service keeps every code; its digest stays), and pages
    * still open anywhere are told how their request ended, all in one statement. Returns each request's new state.
    */
-  async smsSent(db: Queryable, requestIds: string[]): Promise<Array<{ requestId: string; state: DeliveryState }>> {
+  /**
+   * Records the texts the SMS gateway took. Each is matched on the code it carried (none for a failure text): a late code
+   * that replaced a give-up text while that text was being sent leaves the row SMS_PENDING, so the code goes too.
+   */
+  async smsSent(
+    db: Queryable,
+    sent: Array<Pick<DeliveryRow, 'requestId' | 'voucherCode'>>,
+  ): Promise<Array<{ requestId: string; state: DeliveryState }>> {
     return db.query<{ requestId: string; state: DeliveryState }>(
       `WITH sent AS (
-         UPDATE voucher_requests
-         SET state = CASE WHEN voucher_code IS NULL THEN 'FAILED' ELSE 'SENT_BY_SMS' END, voucher_code = NULL, due_at = NULL, updated_at = now(),
-           told_at = now()
-         WHERE request_id = ANY($1::uuid[]) AND state = 'SMS_PENDING' RETURNING request_id, state)
+         UPDATE voucher_requests AS r
+         SET state = CASE WHEN r.voucher_code IS NULL THEN 'FAILED' ELSE 'SENT_BY_SMS' END, voucher_code = NULL, due_at = NULL,
+           updated_at = now(), told_at = now()
+         FROM unnest($1::uuid[], $2::text[]) AS s(request_id, voucher_code)
+         WHERE r.request_id = s.request_id AND r.state = 'SMS_PENDING' AND r.voucher_code IS NOT DISTINCT FROM s.voucher_code
+         RETURNING r.request_id, r.state)
        SELECT request_id AS "requestId", state, (SELECT pg_notify('${NOTIFY_CHANNEL}', string_agg(request_id::text, ',')) FROM sent) FROM sent`,
-      [requestIds],
+      [sent.map((row) => row.requestId), sent.map((row) => row.voucherCode)],
     );
   },
 
