@@ -26,10 +26,10 @@ export const portOf = (spec: ProcessSpec, env: NodeJS.ProcessEnv) => Number(env[
 
 /**
  * The operations port of replica `replica` (from 0) of a process whose public port is `port`: the first one's is the
- * services' own default (port + 1000: 9080 for the gateway), each next one 10 higher (9090, 9100, …), so that no two
- * replicas of the five processes (8080–8084) collide, whatever N.
+ * services' own default (port + 1000: 9080 for the gateway), each next one 100 higher (9180, 9280, …), so that no two
+ * replicas of the five processes (8080–8084) collide, whatever N, nor with the local Kafka nodes (9092–9097).
  */
-export const adminPortOf = (port: number, replica: number) => port + 1000 + 10 * replica;
+export const adminPortOf = (port: number, replica: number) => port + 1000 + 100 * replica;
 
 export interface Replica {
   /** `gateway`, or `gateway-1`, `gateway-2`, … when there are several. */

@@ -40,7 +40,7 @@ const keyOf: Record<string, keyof Urls> = {
 /**
  * Starts every process of the spec on its default port (so the seed's curl commands work verbatim), in a Kafka namespace
  * of its own, on the test run's database, as `npm start` does: `replicas` processes of each bank service share its port
- * (LISTEN_REUSE_PORT=true), each with an operations port of its own (port + 1000 + 10 × its index). `overrides` shrink
+ * (LISTEN_REUSE_PORT=true), each with an operations port of its own (port + 1000 + 100 × its index). `overrides` shrink
  * timings or change settings; startExtraProcess adds a process on a port of its own (to steer requests to it).
  */
 export async function startStack(overrides: NodeJS.ProcessEnv = {}, options: StackOptions = {}): Promise<Stack> {
