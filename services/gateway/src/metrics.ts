@@ -42,20 +42,18 @@ export function registerOverdueGauges(metrics: Metrics, read: () => Promise<Over
       .finally(() => setTimeout(() => (reading = undefined), 100).unref());
     return reading;
   };
-  new Gauge({
-    name: 'gateway_requests_overdue',
-    help: 'Accepted requests past their deadline whose customer has not been told the outcome yet',
-    registers: [metrics.registry],
-    async collect() {
-      this.set((await current()).count);
-    },
-  });
-  new Gauge({
-    name: 'gateway_requests_overdue_oldest_seconds',
-    help: 'How long past its deadline the oldest undelivered request is',
-    registers: [metrics.registry],
-    async collect() {
-      this.set((await current()).oldestSeconds);
-    },
-  });
+  const gauges = [
+    ['gateway_requests_overdue', 'Accepted requests past their deadline whose customer has not been told the outcome yet', 'count'],
+    ['gateway_requests_overdue_oldest_seconds', 'How long past its deadline the oldest undelivered request is', 'oldestSeconds'],
+  ] as const;
+  for (const [name, help, field] of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers: [metrics.registry],
+      async collect() {
+        this.set((await current())[field]);
+      },
+    });
+  }
 }

@@ -113,7 +113,7 @@ export function startGateway(config: Config, parentLogger: Logger, deps: Gateway
     const handleReceiveCode = createOutcomeRecorder({ db, handoffMs: config.WEB_HANDOFF_MS, pokeWorker: worker.poke, logger });
     const kafka = parts.add(startKafka(config, logger, handleReceiveCode, http.metrics));
     const publishRequest = createRequestPublisher(kafka.producer, config.KAFKA_NAMESPACE);
-    const acceptRequest = createRequestAcceptor({ db, publishRequest, deadlineMs: config.WEB_DEADLINE_MS, logger });
+    const acceptRequest = parts.add(createRequestAcceptor({ db, publishRequest, deadlineMs: config.WEB_DEADLINE_MS, logger }));
 
     if (!config.AUTH_REQUIRED) logger.warn('AUTH_REQUIRED=false: voucher routes are open: demo only');
     if (config.LOCAL_DEMO) logger.warn('LOCAL_DEMO=true: missing secrets are random for this process only: never in production');

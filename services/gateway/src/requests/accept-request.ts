@@ -63,8 +63,8 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
       await lifeCycle.publishUnconfirmed(db, request.requestId);
       throw notQueued();
     }
-    // Only a record for staff: the request is accepted whether or not its time is written.
-    await published
+    // Only a record for staff: the customer's 202 does not wait for it (close() does), and a failure only loses the time.
+    published
       .add({ requestId: request.requestId, sentAt })
       .catch((error: unknown) => logger.warn({ err: error, requestId: request.requestId }, 'the publish time was not recorded'));
   };
@@ -82,7 +82,7 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     return { requestId: request.requestId, created: false };
   };
 
-  return async function acceptRequest(phoneNumber: string, idempotencyKey?: string): Promise<AcceptedRequest> {
+  async function acceptRequest(phoneNumber: string, idempotencyKey?: string): Promise<AcceptedRequest> {
     const request = { requestId: randomUUID(), phoneNumber, deadline: new Date(Date.now() + deadlineMs) };
     if (!idempotencyKey) {
       await newRequests.add(request);
@@ -98,7 +98,9 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     await publish(request);
     await idempotencyStore.markAccepted(db, phoneNumber, idempotencyKey);
     return { requestId: request.requestId, created: true };
-  };
+  }
+  /** Waits for the publish times still being written (before the pool closes). */
+  return Object.assign(acceptRequest, { close: () => published.drained() });
 }
 
 export type AcceptRequest = ReturnType<typeof createRequestAcceptor>;
