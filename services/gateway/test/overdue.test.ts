@@ -46,7 +46,8 @@ describe('a request whose outcome never comes', () => {
     const requestId = String(body.requestId);
     const [failure] = await waitFor(() => (sms.to(phone).length > 0 ? sms.to(phone) : undefined), 'the failure SMS');
     assert.equal(failure!.text, customerTexts.overdue);
-    assert.equal((await statusOf(requestId)).status, 'FAILED');
+    // The SMS gateway has the text before the gateway records that it was accepted: wait for that record.
+    await waitFor(async () => (await statusOf(requestId)).status === 'FAILED' || undefined, 'the request to read FAILED');
 
     const late = codeMessage(requestId, phone, { status: 'LATE_SUCCESS', channel: 'SMS' });
     await vps.publish(late);
@@ -54,7 +55,7 @@ describe('a request whose outcome never comes', () => {
     assert.equal(texts.length, 2);
     assert.ok(texts[1]!.text.includes(late.voucherCode!), 'the second SMS carries the code');
     assert.notEqual(texts[1]!.idempotencyKey, texts[0]!.idempotencyKey, 'two different messages, two keys');
-    assert.equal((await statusOf(requestId)).status, 'SENT_BY_SMS');
+    await waitFor(async () => (await statusOf(requestId)).status === 'SENT_BY_SMS' || undefined, 'the request to read SENT_BY_SMS');
   });
 });
 
