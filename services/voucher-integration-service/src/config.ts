@@ -61,6 +61,13 @@ export const configSpec = {
   /** How many times an expired challenge is asked about again (same requestId) before its request ends FAILED. */
   CHALLENGE_REASKS: setting.integer(2, { min: 0, max: 100 }),
   /**
+   * How long after a request's deadline a call the VPS may have taken without answering (every attempt timed out or
+   * was cut off after it was sent) is asked about again, once per call lease; then the request ends FAILED and is
+   * counted for reconciliation (vps_unanswered_given_up_total). Keep it below the gateway's OUTCOME_GRACE_MS (60 min),
+   * so that the customer hears this service's outcome rather than the gateway's last resort.
+   */
+  VPS_UNANSWERED_WINDOW_MS: setting.integer(30 * 60 * 1000, { min: 0 }),
+  /**
    * Whether a 202 with a `plain` PKCE challenge is taken. A plain challenge is its own verifier, so whoever sees the
    * 202 can redeem the request first; off by default (such a 202 is an invalid answer), warned at start-up when on.
    */

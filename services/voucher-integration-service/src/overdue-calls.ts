@@ -4,8 +4,7 @@ import { signatureToleranceMs } from './callback-signature.ts';
 import type { IntegrationMetrics } from './metrics.ts';
 import type { RequestFacts } from './outcomes.ts';
 import type { ReaskedCode, RequestStore } from './store/request-store.ts';
-import type { VpsAnswer } from './vps/vps-answer.ts';
-import { askVps, type AskDeps } from './vps/ask.ts';
+import { askVps, type AskDeps, type AskResult } from './vps/ask.ts';
 
 export interface OverdueCallsOptions {
   store: RequestStore;
@@ -28,6 +27,11 @@ export interface OverdueCallsOptions {
      * has been outstanding for longer has no live handler and is finished by the sweep.
      */
     leaseMs: number;
+    /**
+     * How long after a request's deadline a call the VPS may have taken without answering (timeouts, broken
+     * connections) is asked about again, once per lease; then the request ends FAILED, to be reconciled with the VPS.
+     */
+    unansweredWindowMs: number;
   };
 }
 
@@ -95,13 +99,16 @@ async function reaskExpired(options: OverdueCallsOptions, now: Date, signal: Abo
 
   const codes: ReaskedCode[] = [];
   for (const { row, answer } of answers) {
-    metrics.reasks.inc({ outcome: answer.kind === 'error' ? 'error' : answer.kind });
+    metrics.reasks.inc({ outcome: answer.kind });
     if (answer.kind === 'code') {
       codes.push({ row, status: answer.status, voucherCode: answer.voucherCode });
-      continue;
+    } else if (answer.kind === 'unanswered' && !pastUnansweredWindow(options, row, now)) {
+      // The VPS may have answered a code we never heard: ask again after the lease, without counting this re-ask.
+      await store.extendWait(row.requestId, new Date(Date.now() + calls.leaseMs), undefined, { counted: false });
+    } else {
+      const expiresAt = new Date(Date.now() + calls.challengeTtlMs);
+      await store.extendWait(row.requestId, expiresAt, answer.kind === 'challenge' ? answer : undefined);
     }
-    const expiresAt = new Date(Date.now() + calls.challengeTtlMs);
-    await store.extendWait(row.requestId, expiresAt, answer.kind === 'challenge' ? answer : undefined);
   }
   const settled = await store.settleReasked(codes, new Date());
   logger.info({ reasked: rows.length, settled, codes: codes.length }, 'asked the VPS again about expired challenges');
@@ -121,12 +128,24 @@ async function finishAbandonedCalls(options: OverdueCallsOptions, now: Date, sig
   if (requests.length === 0) return 0;
   logger.warn({ requests: requests.length }, 'finishing calls to the VPS that their handlers abandoned');
   const ask: AskDeps = { ...calls, metrics, logger, signal };
-  await Promise.all(requests.map(async (request) => recordAnswer(options, request, await askVps(ask, request))));
+  await Promise.all(requests.map(async (request) => recordAnswer(options, request, await askVps(ask, request), now)));
   return requests.length;
 }
 
-async function recordAnswer(options: OverdueCallsOptions, request: RequestFacts, answer: VpsAnswer): Promise<void> {
-  const { store } = options;
+const pastUnansweredWindow = (options: OverdueCallsOptions, request: RequestFacts, now: Date) =>
+  now.getTime() > request.deadline.getTime() + options.calls.unansweredWindowMs;
+
+async function recordAnswer(options: OverdueCallsOptions, request: RequestFacts, answer: AskResult, now: Date): Promise<void> {
+  const { store, logger } = options;
+  if (answer.kind === 'unanswered') {
+    // Still CALLING, its mark renewed by the claim: the next sweep after the lease asks again, until the window closes.
+    if (!pastUnansweredWindow(options, request, now)) return;
+    options.metrics.unansweredGivenUp.inc();
+    logger.error({ requestId: request.requestId, reason: answer.reason }, 'VPS never answered within the window; request failed');
+    const reason = `${answer.reason}; the VPS never answered within VPS_UNANSWERED_WINDOW_MS`;
+    await store.settleNew({ request, status: 'FAILED', now: new Date(), reason });
+    return;
+  }
   if (answer.kind === 'challenge') {
     const expiresAt = new Date(Date.now() + options.calls.challengeTtlMs);
     const saved = await store.savePending(request, answer.codeChallenge, answer.transformMethod, expiresAt);

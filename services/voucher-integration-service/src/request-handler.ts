@@ -15,7 +15,8 @@ export interface RequestHandlerDeps extends AskDeps {
 /**
  * Handles one request-code message: records that a call is outstanding, asks the VPS for a code (retrying under the
  * same requestId), then records the code or the failure (its receive-code record goes into the outbox in the same
- * transaction; the outbox relay publishes it), or stores the VPS's challenge until its callback. Nothing waits on the
+ * transaction; the outbox relay publishes it), or stores the VPS's challenge until its callback. A call the VPS may
+ * have taken without answering stays outstanding for the sweep to ask about again (overdue-calls.ts). Nothing waits on the
  * broker here, so a broker outage never makes the VPS be asked again.
  * Idempotent on requestId: delivery is at least once, so a request waiting for its callback or settled is left alone,
  * one whose call was interrupted (the process died before storing the answer) is asked again under the same
@@ -49,6 +50,12 @@ async function handleRequest(deps: HandlerDeps, message: RequestCodeMessage): Pr
   const answer = await askVps(deps, request);
   if (answer.kind === 'code') return settle(deps, request, answer.status, answer.voucherCode);
   if (answer.kind === 'challenge') return awaitCallback(deps, request, answer.codeChallenge, answer.transformMethod);
+  if (answer.kind === 'unanswered') {
+    // The VPS may hold a code for it: the request stays CALLING, and the sweep asks again once the call's lease is over.
+    deps.metrics.requestOutcomes.inc({ outcome: 'UNANSWERED' });
+    deps.logger.warn({ requestId: request.requestId, reason: answer.reason }, 'VPS never answered; it will be asked again');
+    return;
+  }
   deps.logger.error({ requestId: request.requestId, reason: answer.reason, attempts: deps.maxAttempts }, 'VPS failed; request failed');
   return settle(deps, request, 'FAILED', undefined, `${answer.reason} (after ${deps.maxAttempts} attempts)`);
 }

@@ -160,6 +160,7 @@ async function assemble(
         maxReasks: config.CHALLENGE_REASKS,
         // Every attempt may run to its timeout and wait the longest backoff before the next.
         leaseMs: config.VPS_MAX_ATTEMPTS * (config.VPS_REQUEST_TIMEOUT_MS + config.VPS_RETRY_MAX_MS),
+        unansweredWindowMs: config.VPS_UNANSWERED_WINDOW_MS,
       },
     }),
   );

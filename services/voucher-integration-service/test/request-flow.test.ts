@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { customerMessages } from '../src/outcomes.ts';
-import { vpsReplies } from './helpers/fake-vps.ts';
+import { callbackPayload, vpsReplies } from './helpers/fake-vps.ts';
 import { metricValue, waitFor } from '@voucher/platform/testing';
 import { phoneNumber, pkcePair, requestCode, startHarness, voucherCode, type Harness } from './helpers/harness.ts';
 
@@ -99,6 +99,42 @@ describe('request-code → VPS → receive-code', () => {
     assert.equal(outcome.voucherCode, undefined);
     assert.equal(outcome.message, customerMessages.FAILED);
     assert.equal(h.vps.callsFor(request.requestId).length, 3);
+  });
+
+  it('never fails a request the VPS may have taken without answering: it is asked again under its requestId until it answers', async () => {
+    const request = requestCode();
+    const code = voucherCode();
+    // Every attempt of the first handling times out (the VPS got the call; its answer never came), then it answers.
+    h.vps.script(request.requestId, (_call, attempt) => (attempt <= 3 ? 'hang' : vpsReplies.code(code, 'LATE_SUCCESS')));
+    await h.kafka.publishRequest(request);
+    const outcome = await onlyOutcome(request.requestId);
+    assert.equal(outcome.status, 'LATE_SUCCESS');
+    assert.equal(outcome.voucherCode, code);
+    const calls = h.vps.callsFor(request.requestId);
+    // Three unanswered attempts, then the sweep's (the lease may end while the last attempt still waits: harmless).
+    assert.ok(calls.length >= 4, `${calls.length} calls`);
+    assert.ok(
+      calls.every((call) => call.requestId === request.requestId),
+      'always the same requestId: never a second order',
+    );
+  });
+
+  it('accepts the callback of a call whose 202 was lost, once asking again has told it the challenge (503 until then)', async () => {
+    const request = requestCode();
+    const code = voucherCode();
+    const { codeVerifier, codeChallenge } = pkcePair();
+    let delivery: ReturnType<typeof h.vps.deliver> | undefined;
+    h.vps.script(request.requestId, (call, attempt) => {
+      // The VPS took the first call and calls back with its verifier, but its 202 never reached the bank.
+      if (attempt === 1) delivery = h.vps.deliver(call.callbackUrl, callbackPayload(codeVerifier, code));
+      return attempt <= 3 ? 'hang' : vpsReplies.challenge(codeChallenge, 'S256');
+    });
+    await h.kafka.publishRequest(request);
+    const outcome = await onlyOutcome(request.requestId);
+    assert.equal(outcome.voucherCode, code);
+    assert.equal(await delivery!.final, 200);
+    assert.equal(delivery!.answers[0], 503, 'not known yet: the VPS retries');
+    assert.ok(h.vps.callsFor(request.requestId).length >= 4);
   });
 
   it('dead-letters an invalid request-code message and still processes the next one', async () => {

@@ -43,7 +43,7 @@ describe('request store guarantees', () => {
     )[0];
 
   /** Sweep options around a stub VPS that answers per requestId (an error for any other request). */
-  const sweepOptions = (answers: Record<string, VpsAnswer> = {}, maxReasks = 0): OverdueCallsOptions => ({
+  const sweepOptions = (answers: Record<string, VpsAnswer> = {}, maxReasks = 0, leaseMs = 3_600_000): OverdueCallsOptions => ({
     store,
     logger: createLogger('test', 'silent'),
     metrics: createIntegrationMetrics(createMetrics('test')),
@@ -58,7 +58,8 @@ describe('request store guarantees', () => {
       retryMaxMs: 1,
       challengeTtlMs: 60_000,
       maxReasks,
-      leaseMs: 3_600_000,
+      leaseMs,
+      unansweredWindowMs: 60_000,
     },
   });
   const request = (deadlineInMs = 30_000) => ({ requestId: randomUUID(), phoneNumber, deadline: new Date(Date.now() + deadlineInMs) });
@@ -192,6 +193,81 @@ describe('request store guarantees', () => {
       outcome: 'replayed',
     });
     assert.equal((await recordsOf(facts.requestId)).length, 1);
+  });
+
+  describe('a call the VPS may have taken without answering (every attempt timed out)', () => {
+    const timedOut: VpsAnswer = { kind: 'error', outcome: 'timeout', reason: 'VPS call failed: UND_ERR_HEADERS_TIMEOUT' };
+    const at = (base: Date, ms: number) => new Date(base.getTime() + ms);
+    const stateOf = async (requestId: string) =>
+      (
+        await database.query<{ state: string; reasks: number; failure_reason: string | null }>(
+          'SELECT state, reasks, failure_reason FROM vps_requests WHERE request_id = $1',
+          [requestId],
+        )
+      )[0];
+
+    it('stays outstanding and is asked again once per lease until the VPS answers; its code is then recorded once', async () => {
+      const facts = request(-1000);
+      const started = new Date();
+      await store.beginCalls([facts], started);
+      const answers: Record<string, VpsAnswer> = { [facts.requestId]: timedOut };
+      const options = sweepOptions(answers, 0, 1_000);
+
+      await sweepOnce(options, at(started, 999));
+      await sweepOnce(options, at(started, 1_001)); // asked again: no answer again
+      assert.equal((await stateOf(facts.requestId))?.state, 'CALLING', 'never failed while the VPS may hold a code');
+      assert.deepEqual(await recordsOf(facts.requestId), []);
+
+      const code = voucherCode();
+      answers[facts.requestId] = { kind: 'code', status: 'LATE_SUCCESS', voucherCode: code };
+      await sweepOnce(options, at(started, 1_500)); // within the lease the re-ask renewed: left alone
+      assert.deepEqual(await recordsOf(facts.requestId), []);
+      await sweepOnce(options, at(started, 2_002));
+      await sweepOnce(options, at(started, 4_000));
+      const records = await recordsOf(facts.requestId);
+      assert.deepEqual(
+        records.map((message) => [message.status, message.voucherCode, message.channel]),
+        [['LATE_SUCCESS', code, 'SMS']],
+      );
+    });
+
+    it('ends FAILED once, counted for reconciliation, when the VPS has not answered by the window after the deadline', async () => {
+      const facts = request(0);
+      await store.beginCalls([facts], new Date(facts.deadline.getTime() - 10_000));
+      const options = sweepOptions({ [facts.requestId]: timedOut }, 0, 1_000);
+      const givenUp = async () => (await options.metrics.unansweredGivenUp.get()).values[0]?.value ?? 0;
+
+      await sweepOnce(options, at(facts.deadline, 59_000));
+      assert.equal((await stateOf(facts.requestId))?.state, 'CALLING');
+      await sweepOnce(options, at(facts.deadline, 60_001));
+      await sweepOnce(options, at(facts.deadline, 62_000));
+      const row = await stateOf(facts.requestId);
+      assert.equal(row?.state, 'SETTLED');
+      assert.match(row?.failure_reason ?? '', /UND_ERR_HEADERS_TIMEOUT; the VPS never answered within VPS_UNANSWERED_WINDOW_MS/);
+      assert.deepEqual(
+        (await recordsOf(facts.requestId)).map((message) => message.status),
+        ['FAILED'],
+      );
+      assert.equal(await givenUp(), 1);
+    });
+
+    it('does not count an unanswered re-ask of an expired challenge against its budget', async () => {
+      const { facts } = await pending(1, -1000);
+      const answers: Record<string, VpsAnswer> = { [facts.requestId]: timedOut };
+      const options = sweepOptions(answers, 1, 1_000);
+      const expired = new Date(Date.now() + 10);
+
+      await sweepOnce(options, expired);
+      assert.deepEqual(await stateOf(facts.requestId), { state: 'PENDING', reasks: 0, failure_reason: null });
+      await sweepOnce(options, at(expired, 500)); // asked again only once the lease is over
+      const code = voucherCode();
+      answers[facts.requestId] = { kind: 'code', status: 'LATE_SUCCESS', voucherCode: code };
+      await sweepOnce(options, at(expired, 2_000));
+      assert.deepEqual(
+        (await recordsOf(facts.requestId)).map((message) => [message.status, message.voucherCode]),
+        [['LATE_SUCCESS', code]],
+      );
+    });
   });
 
   it('gives a code to the first request only: a later outcome with it, however it comes, is settled FAILED without it', async () => {

@@ -446,18 +446,19 @@ export class RequestStore {
   }
 
   /**
-   * After a re-ask that brought no code: counts it, and waits for the callback until `expiresAt`. A challenge the VPS
-   * gave this time replaces the stored one (the VPS's latest word on this requestId); one that belongs to another
-   * request is ignored.
+   * After a re-ask that brought no code: counts it (unless `counted` is false: the VPS never answered it), and waits
+   * for the callback until `expiresAt`. A challenge the VPS gave this time replaces the stored one (the VPS's latest
+   * word on this requestId); one that belongs to another request is ignored.
    */
   async extendWait(
     requestId: string,
     expiresAt: Date,
     challenge?: { codeChallenge: string; transformMethod: TransformMethod },
+    { counted = true } = {},
   ): Promise<void> {
     const update = (withChallenge: boolean) =>
       this.#db.query(
-        `UPDATE vps_requests SET reasks = reasks + 1, expires_at = $2, calling_since = NULL
+        `UPDATE vps_requests SET reasks = reasks + ${counted ? 1 : 0}, expires_at = $2, calling_since = NULL
            ${withChallenge ? ', challenge_digest = $3, transform_method = $4' : ''}
          WHERE request_id = $1 AND state = 'PENDING'`,
         withChallenge

@@ -3,7 +3,7 @@ import { backoffDelay } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import type { IntegrationMetrics } from '../metrics.ts';
 import type { RequestFacts } from '../outcomes.ts';
-import type { VpsAnswer } from './vps-answer.ts';
+import type { VpsAnswer, VpsFailure } from './vps-answer.ts';
 import type { VpsClient } from './vps-client.ts';
 
 export interface AskDeps {
@@ -19,14 +19,29 @@ export interface AskDeps {
 }
 
 /**
- * Calls the VPS under the request's own requestId until it answers with a code or a challenge, or the attempts run out
- * (then the last error). The VPS treats the requestId idempotently, so asking again never orders a second code: a
- * pending request gets its challenge again, one whose code is ready gets the code.
+ * What asking came to: the VPS's last answer, or `unanswered` when the attempts ran out while the VPS may have taken a
+ * call without our hearing its answer (it timed out or was cut off after it was sent, and no later answer from the VPS
+ * spoke for it). An unanswered request may hold a code at the VPS: it is asked about again, never failed at once.
  */
-export async function askVps(deps: AskDeps, request: RequestFacts): Promise<VpsAnswer> {
+export type AskResult = VpsAnswer | { kind: 'unanswered'; reason: string };
+
+/** Failures after which the VPS may hold a code for the call; an answer from the VPS speaks for every earlier call. */
+const mayHaveTaken = new Set<VpsFailure>(['timeout', 'dropped']);
+const answered = new Set<VpsFailure>(['error', 'invalid']);
+
+/**
+ * Calls the VPS under the request's own requestId until it answers with a code or a challenge, or the attempts run out.
+ * The VPS treats the requestId idempotently, so asking again never orders a second code: a pending request gets its
+ * challenge again, one whose code is ready gets the code.
+ */
+export async function askVps(deps: AskDeps, request: RequestFacts): Promise<AskResult> {
+  let unanswered = false;
   for (let attempt = 1; ; attempt++) {
     const answer = await callVps(deps, request);
-    if (answer.kind !== 'error' || attempt >= deps.maxAttempts) return answer;
+    if (answer.kind !== 'error') return answer;
+    if (mayHaveTaken.has(answer.outcome)) unanswered = true;
+    else if (answered.has(answer.outcome)) unanswered = false;
+    if (attempt >= deps.maxAttempts) return unanswered ? { kind: 'unanswered', reason: answer.reason } : answer;
     const delayMs = backoffDelay(attempt, deps.retryBaseMs, deps.retryMaxMs);
     deps.logger.warn({ requestId: request.requestId, attempt, reason: answer.reason, delayMs }, 'VPS call failed; retrying');
     await sleep(delayMs, undefined, { signal: deps.signal });

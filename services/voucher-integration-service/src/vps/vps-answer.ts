@@ -1,10 +1,18 @@
 import { isWellFormedChallenge, transformMethods, type TransformMethod } from '../pkce.ts';
 
+/**
+ * How a call failed, which says whether the VPS may have taken it: it answered with an error status (`error`) or
+ * outside its contract (`invalid`), so its word is known; no answer came in time (`timeout`) or the connection broke
+ * after the call was sent (`dropped`), so it may have issued a code we never heard of; or no connection was made
+ * (`unreachable`), so it never heard of this call.
+ */
+export type VpsFailure = 'error' | 'invalid' | 'timeout' | 'dropped' | 'unreachable';
+
 /** What one call to the VPS came to. The VPS is a third party: anything outside its contract is an error. */
 export type VpsAnswer =
   | { kind: 'code'; status: 'SUCCESS' | 'LATE_SUCCESS'; voucherCode: string }
   | { kind: 'challenge'; codeChallenge: string; transformMethod: TransformMethod }
-  | { kind: 'error'; outcome: 'error' | 'timeout' | 'invalid'; reason: string };
+  | { kind: 'error'; outcome: VpsFailure; reason: string };
 
 /** Matches the receive-code contract: 1 to 128 printable characters. */
 export function isValidVoucherCode(value: unknown): value is string {

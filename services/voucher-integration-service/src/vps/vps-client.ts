@@ -1,5 +1,5 @@
 import { Pool } from 'undici';
-import { interpretVpsAnswer, type VpsAnswer } from './vps-answer.ts';
+import { interpretVpsAnswer, type VpsAnswer, type VpsFailure } from './vps-answer.ts';
 
 export interface VpsVoucherCall {
   phoneNumber: string;
@@ -19,7 +19,14 @@ export interface VpsClientOptions {
 /** A valid answer is tiny; a larger one is not the VPS contract and is not read into memory. */
 const maxAnswerBytes = 16 * 1024;
 
-const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Errors raised before a connection existed: the call was never sent. */
+const unreachableCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function failureOf(code: string): VpsFailure {
+  if (timeoutCodes.has(code)) return 'timeout';
+  return unreachableCodes.has(code) ? 'unreachable' : 'dropped';
+}
 
 /** The VPS's `POST /api/request/voucher`, over a bounded pool of keep-alive connections. */
 export class VpsClient {
@@ -51,8 +58,7 @@ export class VpsClient {
       return interpretVpsAnswer(response.statusCode, parseJson(text), { allowPlain: this.#allowPlain });
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
-      const outcome = timeoutCodes.has(code) ? 'timeout' : 'error';
-      return { kind: 'error', outcome, reason: `VPS call failed: ${code || (error as Error).message}` };
+      return { kind: 'error', outcome: failureOf(code), reason: `VPS call failed: ${code || (error as Error).message}` };
     }
   }
 
