@@ -91,14 +91,19 @@ async function assemble(
       retryMaxMs: config.OUTBOX_RETRY_MAX_MS,
     }),
   );
-  const store = new RequestStore(database, {
-    outboxWritten: () => relay.poke(),
-    codeReused: (requestId) => {
-      metrics.codesReused.inc();
-      // Never the code itself: it is money, and it is another customer's.
-      logger.error({ requestId }, 'the VPS issued a voucher code it had already issued to another request; request settled FAILED');
+  // Each commit's records are held for this relay and published right after it, without a lease pass in between.
+  const store = new RequestStore(
+    database,
+    {
+      outboxWritten: (rows) => relay.publishNow(rows),
+      codeReused: (requestId) => {
+        metrics.codesReused.inc();
+        // Never the code itself: it is money, and it is another customer's.
+        logger.error({ requestId }, 'the VPS issued a voucher code it had already issued to another request; request settled FAILED');
+      },
     },
-  });
+    { outboxHoldMs: config.OUTBOX_LEASE_MS },
+  );
   const vps = parts.add(
     new VpsClient({
       vpsUrl: config.VPS_URL,

@@ -24,15 +24,27 @@ export interface OutboxEntry {
  * it and deletes it. Times are the database's clock, so the replicas' clocks never decide when a record is due.
  */
 export const outbox = {
-  /** Adds the records to publish, due at once; `tx` is the transaction that records their outcomes. */
-  async add(tx: Queryable, entries: OutboxEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    await tx.query(
-      `INSERT INTO outbox (request_id, message, trace_context)
-       SELECT (e->'message'->>'requestId')::uuid, e->'message', e->'traceContext'
-       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS batch(e, n) ORDER BY n`,
-      [JSON.stringify(entries)],
+  /**
+   * Adds the records to publish; `tx` is the transaction that records their outcomes. With `heldMs`, the records come
+   * leased to the caller, who publishes them as soon as `tx` commits (no relay pass in between); a caller that dies
+   * first leaves them due after `heldMs`, for any relay. Without it they are due at once. Returns the rows added.
+   */
+  async add(tx: Queryable, entries: OutboxEntry[], heldMs = 0): Promise<OutboxRow[]> {
+    if (entries.length === 0) return [];
+    const rows = await tx.query<{ id: string; attempts: number; requestId: string }>(
+      `INSERT INTO outbox (request_id, message, trace_context, due_at, attempts)
+       SELECT (e->'message'->>'requestId')::uuid, e->'message', e->'traceContext',
+              now() + make_interval(secs => $2::float8 / 1000), CASE WHEN $2::float8 > 0 THEN 1 ELSE 0 END
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS batch(e, n) ORDER BY n
+       RETURNING id::text AS id, attempts, request_id::text AS "requestId"`,
+      [JSON.stringify(entries), heldMs],
     );
+    // One record per request in a batch (the store settles each request once): matched by requestId, not by position.
+    const entryOf = new Map(entries.map((entry) => [entry.message.requestId.toLowerCase(), entry]));
+    return rows.map(({ id, attempts, requestId }) => {
+      const entry = entryOf.get(requestId.toLowerCase())!;
+      return { id, attempts, message: entry.message, traceContext: entry.traceContext };
+    });
   },
 
   /**

@@ -3,7 +3,7 @@ import type { Database, Queryable } from '@voucher/platform/database';
 import type { ReceiveCodeMessage, VoucherStatus } from '@voucher/contracts';
 import { currentTraceContext, type TraceContext } from '@voucher/platform/telemetry';
 import { receiveCodeMessage, type RequestFacts } from '../outcomes.ts';
-import { outbox } from '../outbox/outbox.ts';
+import { outbox, type OutboxRow } from '../outbox/outbox.ts';
 import { challengeDigest, type TransformMethod } from '../pkce.ts';
 
 /** A request the VPS acknowledged, as stored with its challenge. */
@@ -47,16 +47,27 @@ const CODE_REUSED = 'the VPS had issued this code to another request';
 
 /** What the store tells the rest of the service once a transaction that recorded outcomes has committed. */
 export interface StoreEvents {
-  /** receive-code records were committed to the outbox: the relay should look now. */
-  outboxWritten?: () => void;
+  /**
+   * receive-code records were committed to the outbox: the relay should publish them now (held for this process when
+   * the store was made with `outboxHoldMs`; otherwise due to any relay, which should look now).
+   */
+  outboxWritten?: (rows: OutboxRow[]) => void;
   /** The request was settled FAILED because the VPS had already issued its code to another request. */
   codeReused?: (requestId: string) => void;
 }
 
 /** What one transaction did that others hear of only once it has committed. */
 interface Effects {
-  recorded: number;
+  written: OutboxRow[];
   reused: string[];
+}
+
+export interface RequestStoreOptions {
+  /**
+   * How long the receive-code records a transaction adds are held for this process's relay to publish right after the
+   * commit (its OUTBOX_LEASE_MS); 0: due at once, to whichever relay looks first.
+   */
+  outboxHoldMs?: number;
 }
 
 /** A code the VPS gave when it was asked again about an expired challenge. */
@@ -107,21 +118,23 @@ export class RequestStore {
   readonly #db: Database;
   readonly #events: StoreEvents;
   readonly #effects = new WeakMap<Queryable, Effects>();
+  readonly #outboxHoldMs: number;
 
-  constructor(db: Database, events: StoreEvents = {}) {
+  constructor(db: Database, events: StoreEvents = {}, options: RequestStoreOptions = {}) {
     this.#db = db;
     this.#events = events;
+    this.#outboxHoldMs = options.outboxHoldMs ?? 0;
   }
 
   /** Runs `work` in one transaction; outcomes it records are announced (StoreEvents) once it has committed. */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    const effects: Effects = { recorded: 0, reused: [] };
+    const effects: Effects = { written: [], reused: [] };
     const result = await this.#db.transaction((tx) => {
       this.#effects.set(tx, effects);
       return work(tx);
     });
     for (const requestId of effects.reused) this.#events.codeReused?.(requestId);
-    if (effects.recorded > 0) this.#events.outboxWritten?.();
+    if (effects.written.length > 0) this.#events.outboxWritten?.(effects.written);
     return result;
   }
 
@@ -142,11 +155,12 @@ export class RequestStore {
         ? receiveCodeMessage(outcome.request, 'FAILED', undefined, outcome.now)
         : receiveCodeMessage(outcome.request, outcome.status, outcome.voucherCode, outcome.now),
     );
-    await outbox.add(
+    const written = await outbox.add(
       tx,
       messages.map((message, index) => ({ message, traceContext: outcomes[index]!.traceContext ?? {} })),
+      this.#outboxHoldMs,
     );
-    effects.recorded += messages.length;
+    effects.written.push(...written);
     effects.reused.push(...outcomes.filter((outcome) => reused.has(idOf(outcome))).map((outcome) => outcome.request.requestId));
     return messages;
   }
