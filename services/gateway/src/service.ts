@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type Database } from '@voucher/platform/database';
 import { createHttpServer, type HttpServer } from '@voucher/platform/http';
-import { boundAddress, startParts, type Stoppable } from '@voucher/platform/lifecycle';
+import { boundAddress, startParts, type StartedParts, type Stoppable } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import { createTokenVerifier, type TokenSource } from './auth/access-tokens.ts';
 import { createCustomerAuth } from './auth/customer-auth.ts';
@@ -10,25 +10,23 @@ import { createSignIn, type SignInSettings } from './auth/sign-in.ts';
 import type { Config } from './config.ts';
 import { startDeliveryWorker } from './delivery/delivery-worker.ts';
 import { lifeCycle } from './delivery/life-cycle.ts';
-import { createPageDelivery } from './delivery/page-delivery.ts';
+import { createPageDelivery, type OfferToPages } from './delivery/page-delivery.ts';
 import { createOutcomeRecorder } from './delivery/outcome-recorder.ts';
 import { StreamRegistry } from './delivery/stream-registry.ts';
 import { startHousekeeping } from './housekeeping/expired-rows-sweep.ts';
 import { countOverdue, startOverdueRequests } from './delivery/overdue-requests.ts';
-import { registerOpenApi } from './http/openapi.ts';
+import { openApi } from './http/openapi.ts';
 import { PostgresHitCounter } from './http/postgres-rate-limit-store.ts';
 import { SharedHitCounter } from './http/shared-hit-counter.ts';
-import { registerRateLimit } from './http/rate-limit.ts';
-import { registerWebPage } from './http/web-page.ts';
-import { startKafka } from './kafka/kafka-runtime.ts';
+import { webPage } from './http/web-page.ts';
+import { startKafka, type KafkaRuntime } from './kafka/kafka-runtime.ts';
 import { createRequestPublisher } from './kafka/request-publisher.ts';
-import { createGatewayMetrics, registerOverdueGauges } from './metrics.ts';
+import { createGatewayMetrics, registerOverdueGauges, type GatewayMetrics } from './metrics.ts';
 import { VoucherServiceClient } from './listing/voucher-service-client.ts';
-import { createRequestAcceptor } from './requests/accept-request.ts';
-import { authRoutes } from './routes/auth-routes.ts';
-import { voucherRoutes } from './routes/voucher-routes.ts';
+import { createRequestAcceptor, type AcceptRequest } from './requests/accept-request.ts';
+import { customerRoutes, type CustomerRoutesOptions } from './routes/customer-routes.ts';
 import { HttpSmsSender } from './sms/http-sms-sender.ts';
-import { registerSupportView } from './support/support-routes.ts';
+import { supportView, type SupportViewDeps } from './support/support-routes.ts';
 import type { SmsSender } from './sms/sms-sender.ts';
 
 export interface GatewayDeps {
@@ -64,116 +62,187 @@ export const openGatewayDatabase = (config: Config): Promise<Database> =>
  */
 export function startGateway(config: Config, parentLogger: Logger, deps: GatewayDeps = {}): Promise<RunningGateway> {
   const logger = parentLogger.child({ replica: config.GATEWAY_REPLICA_ID });
-  return startParts(logger, async (parts) => {
-    const db = parts.add(await openGatewayDatabase(config));
-    const sms = parts.add(deps.sms ?? new HttpSmsSender(config.SMS_URL, config.SMS_TIMEOUT_MS));
-    const voucherService = parts.add(
-      new VoucherServiceClient(config.VOUCHER_SERVICE_URL, config.VOUCHER_SERVICE_TIMEOUT_MS, config.VOUCHER_SERVICE_TOKEN),
-    );
-    const now = deps.clock ?? Date.now;
-    const http = createHttpServer('gateway', logger, {
-      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
-      connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
-      trustProxy: config.TRUST_PROXY,
-    });
-    const metrics = createGatewayMetrics(http.metrics);
-    registerOverdueGauges(http.metrics, () => countOverdue(db));
-    const registry = new StreamRegistry(config.SSE_KEEPALIVE_MS, metrics.setOpenStreams, {
-      maxPerCustomer: config.SSE_MAX_STREAMS_PER_CUSTOMER,
-      maxLifetimeMs: config.SSE_MAX_LIFETIME_MS,
-    });
-    const offerToPages = createPageDelivery({ db, registry, metrics });
-    const offer = (requestId: string) =>
-      offerToPages(requestId).catch((error) => logger.error({ err: error, requestId }, 'offering an outcome to a page failed'));
-    // Every replica hears every outcome that may go on the web; a notification missed while the listening connection
-    // was down is made up for by offering every waiting page its outcome again once it is back.
-    parts.onClose(
-      await db.listen(
-        lifeCycle.notifyChannel,
-        (requestIds) => requestIds.split(',').forEach((requestId) => void offer(requestId)),
-        () => {
-          for (const requestId of registry.requestIds()) void offer(requestId);
-        },
-      ),
-    );
-    const worker = parts.add(
-      startDeliveryWorker({
-        db,
-        sms,
-        metrics,
-        logger,
-        pollMs: config.DELIVERY_POLL_MS,
-        batchSize: config.SMS_BATCH_SIZE,
-        leaseMs: 2 * config.SMS_TIMEOUT_MS,
-        retryBaseMs: config.SMS_RETRY_BASE_MS,
-        retryMaxMs: config.SMS_RETRY_MAX_MS,
-      }),
-    );
+  return startParts(logger, (parts) => assemble(config, logger, parts, deps));
+}
 
-    const handleReceiveCode = createOutcomeRecorder({ db, handoffMs: config.WEB_HANDOFF_MS, pokeWorker: worker.poke, logger });
-    const kafka = parts.add(startKafka(config, logger, handleReceiveCode, http.metrics));
-    const publishRequest = createRequestPublisher(kafka.producer, config.KAFKA_NAMESPACE);
-    const acceptRequest = parts.add(createRequestAcceptor({ db, publishRequest, deadlineMs: config.WEB_DEADLINE_MS, logger }));
+/** What the steps of start-up share: the settings, and the parts every other part is built on. */
+interface Core {
+  config: Config;
+  logger: Logger;
+  now: () => number;
+  db: Database;
+  sms: SmsSender;
+  voucherService: VoucherServiceClient;
+  http: HttpServer;
+  metrics: GatewayMetrics;
+}
 
-    if (!config.AUTH_REQUIRED) logger.warn('AUTH_REQUIRED=false: voucher routes are open: demo only');
-    if (config.LOCAL_DEMO) logger.warn('LOCAL_DEMO=true: missing secrets are random for this process only: never in production');
-    const source = tokenSource(config);
-    const auth = createCustomerAuth({
-      required: config.AUTH_REQUIRED,
-      verifyToken: source ? createTokenVerifier(source, now) : verifyNothing,
-      db,
-      allowedRegions: config.ALLOWED_REGIONS,
-      now,
-    });
-    const hits = parts.add(new SharedHitCounter(new PostgresHitCounter(db), { now, syncMs: RATE_LIMIT_SYNC_MS, logger }));
-    await registerOpenApi(http); // before the routes, so it sees them all
-    await registerWebPage(http, { authRequired: config.AUTH_REQUIRED, webDeadlineMs: config.WEB_DEADLINE_MS });
-    await http.register(async (scope) => {
-      // Before the routes, so that every route of this scope (voucher and sign-in) counts against it.
-      await registerRateLimit(scope, { counter: hits, perMinute: config.RATE_LIMIT_PER_MINUTE, identify: auth.identify, logger });
-      await scope.register(voucherRoutes, {
-        db,
-        auth,
-        acceptRequest,
-        offerToPages,
-        registry,
-        metrics,
-        voucherService,
-        streamTicketTtlMs: config.STREAM_TICKET_TTL_MS,
-        defaultRegion: config.DEFAULT_REGION,
-        webDeadlineMs: config.WEB_DEADLINE_MS,
-        now,
-      });
-      // With an external identity provider, customers sign in there: the gateway signs no tokens of its own.
-      if (source?.kind === 'secret') {
-        const signIn = createSignIn({ db, sms, settings: signInSettings(config, source.secret), logger, now });
-        await scope.register(authRoutes, { signIn, defaultRegion: config.DEFAULT_REGION, allowedRegions: config.ALLOWED_REGIONS });
-      }
-    });
-    startBackgroundWork(config, db, worker.poke, logger).forEach((task) => parts.add(task));
-    await registerSupportView(http, {
-      db,
-      logger,
-      staffToken: config.STAFF_TOKEN,
-      sources: [
-        { service: 'voucher-integration-service', adminUrl: config.INTEGRATION_ADMIN_URL },
-        { service: 'voucher-service', adminUrl: config.VOUCHER_SERVICE_ADMIN_URL },
-      ],
-      timeoutMs: config.SUPPORT_PART_TIMEOUT_MS,
-    });
-    http.addReadinessCheck('database', async () => void (await db.query('SELECT 1')));
-    http.addReadinessCheck('kafka', () => {
-      const reason = kafka.consumerNotReady();
-      if (reason) throw new Error(reason);
-    });
+/** The outcome side: pages waiting on this replica and the SMS delivery worker. */
+interface Delivery {
+  registry: StreamRegistry;
+  offerToPages: OfferToPages;
+  pokeWorker: () => void;
+}
 
-    await http.listen({ port: config.GATEWAY_PORT, host: config.HOST });
-    parts.add(http);
-    parts.onClose(() => registry.closeAll()); // before the server: pages reconnect to another replica
-    const { url, port } = boundAddress(http, config.HOST);
-    logger.info({ port, url }, 'gateway started');
-    return { url, port, http };
+/** The steps of start-up in order; each adds what it starts to `parts`, which close in reverse. */
+async function assemble(config: Config, logger: Logger, parts: StartedParts, deps: GatewayDeps): Promise<Omit<RunningGateway, 'close'>> {
+  const core = await openCore(config, logger, parts, deps);
+  const { db, http } = core;
+  const delivery = await startDelivery(core, parts);
+  const { kafka, acceptRequest } = startRequests(core, parts, delivery.pokeWorker);
+  await http.register(openApi); // before the routes, so it sees them all
+  await http.register(webPage, { authRequired: config.AUTH_REQUIRED, webDeadlineMs: config.WEB_DEADLINE_MS });
+  await http.register(customerRoutes, customerRoutesOptions(core, parts, acceptRequest, delivery));
+  startBackgroundWork(config, db, delivery.pokeWorker, logger).forEach((task) => parts.add(task));
+  await http.register(supportView, supportViewOptions(core));
+  addReadinessChecks(http, db, kafka);
+  return listen(core, parts, delivery.registry);
+}
+
+/** The database, the SMS gateway, the voucher service's client, and the HTTP server with its metrics (not listening yet). */
+async function openCore(config: Config, logger: Logger, parts: StartedParts, deps: GatewayDeps): Promise<Core> {
+  const db = parts.add(await openGatewayDatabase(config));
+  const sms = parts.add(deps.sms ?? new HttpSmsSender(config.SMS_URL, config.SMS_TIMEOUT_MS));
+  const voucherService = parts.add(
+    new VoucherServiceClient(config.VOUCHER_SERVICE_URL, config.VOUCHER_SERVICE_TIMEOUT_MS, config.VOUCHER_SERVICE_TOKEN),
+  );
+  const http = createHttpServer('gateway', logger, {
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
+    trustProxy: config.TRUST_PROXY,
   });
+  const metrics = createGatewayMetrics(http.metrics);
+  registerOverdueGauges(http.metrics, () => countOverdue(db));
+  return { config, logger, now: deps.clock ?? Date.now, db, sms, voucherService, http, metrics };
+}
+
+/**
+ * Outcomes to pages and by SMS: the registry of open pages, offering an outcome to them, the LISTEN on which every
+ * replica hears every outcome that may go on the web, and the SMS delivery worker.
+ */
+async function startDelivery({ config, logger, db, sms, metrics }: Core, parts: StartedParts): Promise<Delivery> {
+  const registry = new StreamRegistry(config.SSE_KEEPALIVE_MS, metrics.setOpenStreams, {
+    maxPerCustomer: config.SSE_MAX_STREAMS_PER_CUSTOMER,
+    maxLifetimeMs: config.SSE_MAX_LIFETIME_MS,
+  });
+  const offerToPages = createPageDelivery({ db, registry, metrics });
+  const offer = (requestId: string) =>
+    offerToPages(requestId).catch((error) => logger.error({ err: error, requestId }, 'offering an outcome to a page failed'));
+  // A notification missed while the listening connection was down is made up for by offering every waiting page its
+  // outcome again once it is back.
+  parts.onClose(
+    await db.listen(
+      lifeCycle.notifyChannel,
+      (requestIds) => requestIds.split(',').forEach((requestId) => void offer(requestId)),
+      () => {
+        for (const requestId of registry.requestIds()) void offer(requestId);
+      },
+    ),
+  );
+  const worker = parts.add(
+    startDeliveryWorker({
+      db,
+      sms,
+      metrics,
+      logger,
+      pollMs: config.DELIVERY_POLL_MS,
+      batchSize: config.SMS_BATCH_SIZE,
+      leaseMs: 2 * config.SMS_TIMEOUT_MS,
+      retryBaseMs: config.SMS_RETRY_BASE_MS,
+      retryMaxMs: config.SMS_RETRY_MAX_MS,
+    }),
+  );
+  return { registry, offerToPages, pokeWorker: worker.poke };
+}
+
+/** Kafka both ways: each receive-code is recorded (and handed to delivery); accepted requests are published as request-code. */
+function startRequests({ config, logger, db, http }: Core, parts: StartedParts, pokeWorker: () => void) {
+  const handleReceiveCode = createOutcomeRecorder({ db, handoffMs: config.WEB_HANDOFF_MS, pokeWorker, logger });
+  const kafka = parts.add(startKafka(config, logger, handleReceiveCode, http.metrics));
+  const publishRequest = createRequestPublisher(kafka.producer, config.KAFKA_NAMESPACE);
+  const acceptRequest = parts.add(createRequestAcceptor({ db, publishRequest, deadlineMs: config.WEB_DEADLINE_MS, logger }));
+  return { kafka, acceptRequest };
+}
+
+/**
+ * The customer-facing scope: who the customer is (the gateway's own tokens or an identity provider's), the rate limit
+ * shared through PostgreSQL, the voucher routes, and sign-in when the gateway signs its own tokens.
+ */
+function customerRoutesOptions(
+  { config, logger, now, db, sms, voucherService, metrics }: Core,
+  parts: StartedParts,
+  acceptRequest: AcceptRequest,
+  delivery: Delivery,
+): CustomerRoutesOptions {
+  if (!config.AUTH_REQUIRED) logger.warn('AUTH_REQUIRED=false: voucher routes are open: demo only');
+  if (config.LOCAL_DEMO) logger.warn('LOCAL_DEMO=true: missing secrets are random for this process only: never in production');
+  const source = tokenSource(config);
+  const auth = createCustomerAuth({
+    required: config.AUTH_REQUIRED,
+    verifyToken: source ? createTokenVerifier(source, now) : verifyNothing,
+    db,
+    allowedRegions: config.ALLOWED_REGIONS,
+    now,
+  });
+  const hits = parts.add(new SharedHitCounter(new PostgresHitCounter(db), { now, syncMs: RATE_LIMIT_SYNC_MS, logger }));
+  const regions = { defaultRegion: config.DEFAULT_REGION, allowedRegions: config.ALLOWED_REGIONS };
+  return {
+    rateLimit: { counter: hits, perMinute: config.RATE_LIMIT_PER_MINUTE, identify: auth.identify, logger },
+    vouchers: {
+      db,
+      auth,
+      acceptRequest,
+      offerToPages: delivery.offerToPages,
+      registry: delivery.registry,
+      metrics,
+      voucherService,
+      streamTicketTtlMs: config.STREAM_TICKET_TTL_MS,
+      defaultRegion: config.DEFAULT_REGION,
+      webDeadlineMs: config.WEB_DEADLINE_MS,
+      now,
+    },
+    signIn:
+      source?.kind === 'secret'
+        ? { signIn: createSignIn({ db, sms, settings: signInSettings(config, source.secret), logger, now }), ...regions }
+        : undefined,
+  };
+}
+
+/** The support view gathers one request's parts from the gateway and from the two services' operations ports. */
+function supportViewOptions({ config, db, logger }: Core): SupportViewDeps {
+  return {
+    db,
+    logger,
+    staffToken: config.STAFF_TOKEN,
+    sources: [
+      { service: 'voucher-integration-service', adminUrl: config.INTEGRATION_ADMIN_URL },
+      { service: 'voucher-service', adminUrl: config.VOUCHER_SERVICE_ADMIN_URL },
+    ],
+    timeoutMs: config.SUPPORT_PART_TIMEOUT_MS,
+  };
+}
+
+/** Ready when the database answers and the receive-code consumer is ready. */
+function addReadinessChecks(http: HttpServer, db: Database, kafka: KafkaRuntime): void {
+  http.addReadinessCheck('database', async () => void (await db.query('SELECT 1')));
+  http.addReadinessCheck('kafka', () => {
+    const reason = kafka.consumerNotReady();
+    if (reason) throw new Error(reason);
+  });
+}
+
+/** Listens; on close, open pages are ended before the server stops, so that they reconnect to another replica. */
+async function listen(
+  { config, logger, http }: Core,
+  parts: StartedParts,
+  registry: StreamRegistry,
+): Promise<Omit<RunningGateway, 'close'>> {
+  await http.listen({ port: config.GATEWAY_PORT, host: config.HOST });
+  parts.add(http);
+  parts.onClose(() => registry.closeAll());
+  const { url, port } = boundAddress(http, config.HOST);
+  logger.info({ port, url }, 'gateway started');
+  return { url, port, http };
 }
 
 /** The sweeps every replica runs: overdue requests, then expired rows and security records. */

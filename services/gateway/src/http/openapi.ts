@@ -1,19 +1,22 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { HttpServer } from '@voucher/platform/http';
+import type { FastifyPluginAsync } from 'fastify';
+import { inRegisteringScope } from './registering-scope.ts';
 import { CONTENT_SECURITY_POLICY, securityHeaders } from './web-page.ts';
 
 /**
- * Registers @fastify/swagger, which collects every route added after it (so the document is generated from the
- * very schemas that validate requests), and @fastify/swagger-ui: a browsable API reference at /docs, the document
+ * The API reference: @fastify/swagger, which collects every route added after it (so the document is generated from
+ * the very schemas that validate requests), and @fastify/swagger-ui: a browsable API reference at /docs, the document
  * itself at /docs/json (and /docs/yaml). The operational routes (/healthz, /readyz, /metrics) are added before this
  * and stay out of the customer-facing document.
  *
  * The reference runs under the page's own Content-Security-Policy: swagger-ui's HTML has no inline script or style
  * (its settings come from /docs/static/swagger-initializer.js), and its scripts, styles, fonts and the document are
  * all served from this origin (its stylesheet's `data:` images are allowed by the page's policy already).
+ *
+ * Runs in the scope that registers it (the server's): in a scope of its own it would see only its own routes.
  */
-export async function registerOpenApi(http: HttpServer): Promise<void> {
+export const openApi: FastifyPluginAsync = inRegisteringScope(async (http) => {
   await http.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -48,4 +51,4 @@ export async function registerOpenApi(http: HttpServer): Promise<void> {
       },
     },
   });
-}
+});

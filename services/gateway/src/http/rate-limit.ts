@@ -1,8 +1,9 @@
-import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { problem } from '@voucher/platform/http';
 import type { Logger } from '@voucher/platform/logging';
 import { addressKey } from './client-address.ts';
+import { inRegisteringScope } from './registering-scope.ts';
 import { sharedRateLimitStore, type SharedHitCounter } from './shared-hit-counter.ts';
 
 export interface RateLimitOptions {
@@ -20,12 +21,14 @@ export async function rateLimitKey(request: FastifyRequest, identify: RateLimitO
 }
 
 /**
- * Every route of `scope` registered after this counts against one allowance a minute per customer or address, shared
- * by the replicas through PostgreSQL (@fastify/rate-limit with our store; see SharedHitCounter). Over it: 429 with Retry-After.
- * Counted at onRequest, before the body is read; a bad token counts against the address it came from.
+ * Every route of the scope that registers this, added after it, counts against one allowance a minute per customer or
+ * address, shared by the replicas through PostgreSQL (@fastify/rate-limit with our store; see SharedHitCounter). Over
+ * it: 429 with Retry-After. Counted at onRequest, before the body is read; a bad token counts against the address it
+ * came from. Runs in the scope that registers it, so it limits that scope's routes and no others (in a scope of its own
+ * it would limit none).
  */
-export async function registerRateLimit(scope: FastifyInstance, options: RateLimitOptions): Promise<void> {
-  await scope.register(rateLimit, {
+export const rateLimit: FastifyPluginAsync<RateLimitOptions> = inRegisteringScope(async (scope, options) => {
+  await scope.register(fastifyRateLimit, {
     global: true,
     hook: 'onRequest',
     max: options.perMinute,
@@ -36,4 +39,4 @@ export async function registerRateLimit(scope: FastifyInstance, options: RateLim
     errorResponseBuilder: (_request, context) =>
       problem.tooManyRequests('Too many requests from this customer or address; slow down.', Math.max(1, Math.ceil(context.ttl / 1000))),
   });
-}
+});

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { HttpServer } from '@voucher/platform/http';
 
 const publicDir = fileURLToPath(new URL('../../public', import.meta.url));
 
@@ -37,7 +37,7 @@ export interface PageSettings {
 }
 
 /** The customer web page (public/, index.html at /) and the settings it reads at start, /app-config.json. */
-export async function registerWebPage(http: HttpServer, settings: PageSettings): Promise<void> {
+export const webPage: FastifyPluginAsyncTypebox<PageSettings> = async (http, settings) => {
   http.get(
     '/app-config.json',
     { schema: { summary: 'Settings the web page reads', tags: ['page'], response: { 200: AppConfigResponse } } },
@@ -55,4 +55,4 @@ export async function registerWebPage(http: HttpServer, settings: PageSettings):
       for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
     },
   });
-}
+};

@@ -14,7 +14,7 @@ export type VoucherRoutesOptions = PostVoucherOptions &
 
 /**
  * The customer's voucher routes; each route names its own sign-in check. The rate limit (per customer or address,
- * shared by the replicas) is registered on their scope before them (http/rate-limit.ts).
+ * shared by the replicas) is registered on their scope before them (customer-routes.ts).
  */
 export const voucherRoutes: FastifyPluginAsyncTypebox<VoucherRoutesOptions> = async (app, options) => {
   await app.register(postVoucherRoute, options);

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SupportParams, SupportTimeline } from '@voucher/contracts';
 import type { Database } from '@voucher/platform/database';
-import { problem, registerStaffRoutes, SUPPORT_VIEW_OFF, type HttpServer } from '@voucher/platform/http';
+import { problem, registerStaffRoutes, SUPPORT_VIEW_OFF } from '@voucher/platform/http';
 import type { Logger } from '@voucher/platform/logging';
 import { securityHeaders } from '../http/web-page.ts';
 import { requestTimeline } from './request-timeline.ts';
@@ -27,7 +28,7 @@ const PAGE_FILES = {
  * request's timeline across the services, and `/admin/support` is the staff page that shows it. The page holds no data
  * (its script asks for the token and sends it as a bearer token), and runs under the customer page's strict CSP.
  */
-export async function registerSupportView(http: HttpServer, deps: SupportViewDeps): Promise<void> {
+export const supportView: FastifyPluginAsyncTypebox<SupportViewDeps> = async (http, deps) => {
   const { staffToken } = deps;
   await registerStaffRoutes(http, staffToken, deps.logger, (admin) => {
     admin.get('/admin/requests/:requestId', { schema: { params: SupportParams, response: { 200: SupportTimeline } } }, (request) =>
@@ -44,4 +45,4 @@ export async function registerSupportView(http: HttpServer, deps: SupportViewDep
         .send(body);
     });
   }
-}
+};
