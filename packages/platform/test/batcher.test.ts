@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Batcher, ConcurrencyLimit } from '../src/batching/index.ts';
+import { waitFor } from '../src/testing/index.ts';
 
 test('items added together share one flush, and each gets its own result', async () => {
   const flushes: number[][] = [];
@@ -63,19 +64,31 @@ test('a concurrency limit runs at most N tasks at once, in arrival order, and fr
   const limit = new ConcurrencyLimit(2);
   let running = 0;
   let most = 0;
+  const started: number[] = [];
   const order: number[] = [];
+  // Each task runs until the test lets it finish.
+  const finish = [0, 1, 2, 3, 4].map(() => Promise.withResolvers<void>());
   const task = (index: number) =>
     limit.run(async () => {
       running++;
       most = Math.max(most, running);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      started.push(index);
+      await finish[index]!.promise;
       running--;
       order.push(index);
       if (index === 1) throw new Error('fails');
       return index;
     });
-  const results = await Promise.allSettled([0, 1, 2, 3, 4].map(task));
+  const settled = Promise.allSettled([0, 1, 2, 3, 4].map(task));
+  await waitFor(() => started.length >= 2, 'two tasks to start');
+  assert.deepEqual(started, [0, 1], 'the first two to arrive, and no third while they run');
+  finish[1]!.resolve();
+  await waitFor(() => started.length >= 3, 'a task to take the slot the failed one freed');
+  assert.deepEqual(started, [0, 1, 2], 'the next in arrival order');
+  for (const { resolve } of finish) resolve();
+  const results = await settled;
   assert.equal(most, 2);
+  assert.deepEqual(started, [0, 1, 2, 3, 4]);
   assert.deepEqual(order.slice().sort(), [0, 1, 2, 3, 4]);
   assert.equal(results[1]!.status, 'rejected');
   assert.deepEqual(

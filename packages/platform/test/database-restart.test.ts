@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import diagnostics from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -47,22 +49,33 @@ test('a listener survives its connection being killed: no crash, and it hears no
 });
 
 test('a connection killed in the middle of a transaction fails that transaction, not the process', async () => {
+  // Every connection this process opens, so that the test can find the transaction's own by its port.
+  const sockets: Socket[] = [];
+  const onSocket = (message: unknown) => sockets.push((message as { socket: Socket }).socket);
+  diagnostics.subscribe('net.client.socket', onSocket);
   const db = await openDatabase({ service: `transaction-kill-test-${process.pid}`, migrationsDir, url });
   try {
     let killed!: () => void;
+    let clientPort: number | undefined;
     const transaction = db.transaction(async (tx) => {
-      await tx.query('SELECT 1');
+      const [row] = await tx.query<{ port: number }>('SELECT client_port AS port FROM pg_stat_activity WHERE pid = pg_backend_pid()');
+      clientPort = row!.port;
       await new Promise<void>((resolve) => (killed = resolve));
       await tx.query('SELECT 1');
     });
     await waitFor(() => killed, 'the transaction to be open');
+    const socket = sockets.find((candidate) => candidate.localPort === clientPort);
+    assert.ok(socket, "the transaction's connection");
+    // pg reports the dead connection's 'error' to the client from its own 'close' listener on the socket, which runs
+    // before this one: once this fires, the event has been heard (an unheard one would have crashed the process).
+    const closed = new Promise((resolve) => socket.once('close', resolve));
     await dropConnections();
-    // Give the dead connection's 'error' event time to reach the process (an unheard one would crash it).
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await closed;
     killed();
     await assert.rejects(transaction);
     assert.deepEqual(await db.query<{ one: number }>('SELECT 1 AS one'), [{ one: 1 }], 'the pool works again');
   } finally {
+    diagnostics.unsubscribe('net.client.socket', onSocket);
     await db.query(`DROP SCHEMA ${db.schema} CASCADE`).catch(() => {});
     await db.close();
   }

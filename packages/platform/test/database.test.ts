@@ -71,10 +71,10 @@ describe('a service database on PostgreSQL', () => {
   test('NOTIFY reaches a listener on another connection', async () => {
     const db = await open();
     try {
-      const received = new Promise<string>((resolve) => void db.listen('test_channel', resolve));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const received = Promise.withResolvers<string>();
+      await db.listen('test_channel', received.resolve); // resolves once LISTEN is in place
       await db.query("SELECT pg_notify('test_channel', 'hello')");
-      assert.equal(await received, 'hello');
+      assert.equal(await received.promise, 'hello');
     } finally {
       await db.query(`DROP SCHEMA ${db.schema} CASCADE`);
       await db.close();

@@ -14,7 +14,7 @@ import {
   type Decoded,
   type RunningConsumer,
 } from '../src/kafka/index.ts';
-import { collectTopic, testBrokers, testConnection, uniqueNamespace, waitFor } from '../src/testing/index.ts';
+import { collectTopic, endOffsets, testBrokers, testConnection, uniqueNamespace, waitFor } from '../src/testing/index.ts';
 
 type Note = { body: string };
 const logger = createLogger('kafka-test', 'silent');
@@ -139,7 +139,8 @@ describe('Kafka through the platform wrapper (real broker)', () => {
 
   test('a slow message holds the committed offset back; killed before it finishes, the consumer gets it again after restart', async () => {
     const topic = `${uniqueNamespace()}slow`;
-    await ensureTopics(connection, [topic], { partitions: 1, replicationFactor: 1 });
+    // Two partitions: the messages on one, and on the other a marker whose commit shows the consumer's earlier ones landed.
+    await ensureTopics(connection, [topic], { partitions: 2, replicationFactor: 1 });
     const groupId = `${topic}-group`;
     const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/test-consumer.ts', import.meta.url)), topic, groupId], {
       env: { ...process.env, KAFKA_BROKERS: testBrokers.join(',') },
@@ -154,14 +155,18 @@ describe('Kafka through the platform wrapper (real broker)', () => {
       await waitFor(() => (lines.includes('done first') && lines.includes('done fourth')) || undefined, 'the fast messages', 30_000);
 
       const admin = new Admin({ clientId: 'offset-reader', bootstrapBrokers: testBrokers });
-      const committed = async () => {
+      const committed = async (partition: number) => {
         const [group] = await admin.listConsumerGroupOffsets({ groups: [groupId] });
-        return group?.topics.find((entry) => entry.name === topic)?.partitions.find((p) => p.partitionIndex === 0)?.committedOffset;
+        return group?.topics.find((entry) => entry.name === topic)?.partitions.find((p) => p.partitionIndex === partition)?.committedOffset;
       };
       try {
-        await waitFor(async () => ((await committed()) === 1n ? true : undefined), 'the offset after "first" to be committed');
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-        assert.equal(await committed(), 1n, '"third" and "fourth" are done, but "slow" (offset 1) holds the commit at 1');
+        await waitFor(async () => ((await committed(0)) === 1n ? true : undefined), 'the offset after "first" to be committed');
+        // The consumer's commits go out one request at a time, each carrying every offset queued before it: once the
+        // marker's commit has landed, any commit made when "third" and "fourth" finished has landed too.
+        await producer.publish(topic, 'elsewhere', { body: 'marker' });
+        assert.deepEqual(await endOffsets(topic, 2), [4n, 1n], 'the marker is alone on the other partition');
+        await waitFor(async () => ((await committed(1)) === 1n ? true : undefined), "the marker's commit", 30_000);
+        assert.equal(await committed(0), 1n, '"third" and "fourth" are done, but "slow" (offset 1) holds the commit at 1');
       } finally {
         await admin.close();
       }

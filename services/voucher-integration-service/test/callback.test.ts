@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { customerMessages } from '../src/outcomes.ts';
 import { vpsReplies } from './helpers/fake-vps.ts';
 import { waitFor } from '@voucher/platform/testing';
@@ -18,7 +17,9 @@ describe('VPS callbacks (PKCE)', () => {
     h.vps.script(request.requestId, () => vpsReplies.challenge(pair.codeChallenge, method));
     await h.kafka.publishRequest(request);
     await waitFor(
-      async () => (await h.service.database.query('SELECT 1 FROM vps_requests WHERE request_id = $1', [request.requestId])).length > 0,
+      async () =>
+        (await h.service.database.query("SELECT 1 FROM vps_requests WHERE request_id = $1 AND state = 'PENDING'", [request.requestId]))
+          .length > 0,
       'the stored challenge',
     );
     return { request, ...pair };
@@ -29,6 +30,9 @@ describe('VPS callbacks (PKCE)', () => {
     voucherCode: code,
     message: 'Thank you for using our services, your voucher code is ready.',
   });
+  /** Waits until the request's deadline has passed by this process's clock, the one the service (in this process) reads. */
+  const pastDeadline = (request: { deadline: string }) =>
+    waitFor(() => Date.now() > Date.parse(request.deadline), 'the request deadline to pass');
   const outcomeOf = async (requestId: string) => {
     const [message] = await waitFor(() => h.kafka.receivedFor(requestId).length > 0 && h.kafka.receivedFor(requestId), 'receive-code');
     return message!;
@@ -55,7 +59,7 @@ describe('VPS callbacks (PKCE)', () => {
 
   it('sends a callback that comes after the deadline by SMS', async () => {
     const { request, codeVerifier } = await acknowledgedRequest('S256', 300);
-    await sleep(400);
+    await pastDeadline(request);
     const answer = await postCallback(h.service, callback(codeVerifier, voucherCode(), 'LATE_SUCCESS'));
     assert.equal(answer.status, 200);
     const outcome = await outcomeOf(request.requestId);
@@ -66,7 +70,7 @@ describe('VPS callbacks (PKCE)', () => {
 
   it('sends a SUCCESS callback by SMS once the deadline has passed', async () => {
     const { request, codeVerifier } = await acknowledgedRequest('S256', 300);
-    await sleep(400);
+    await pastDeadline(request);
     assert.equal((await postCallback(h.service, callback(codeVerifier))).status, 200);
     const outcome = await outcomeOf(request.requestId);
     assert.equal(outcome.channel, 'SMS');

@@ -72,9 +72,19 @@ describe('outbox relay', () => {
 
   it('is poked by each commit, and publishes what was committed together in one produce request, then forgets it', async () => {
     const broker = new FakeBroker();
-    const relay = startRelay(broker); // polls only once a minute: what it does below, a poke made it do
+    // Counts the relay's statements: its first pass (at start) is one lease, which finds nothing.
+    let statements = 0;
+    const counted: Database = {
+      ...database,
+      query: (async (sql: string, params?: unknown[]) => {
+        const rows = await database.query(sql, params);
+        statements++;
+        return rows;
+      }) as Database['query'],
+    };
+    const relay = startRelay(broker, { db: counted }); // polls only once a minute: what it does below, a poke made it do
     const store = new RequestStore(database, { outboxWritten: () => relay.poke() });
-    await sleep(100); // its first pass (at start) found nothing: a publish below is a poke's doing
+    await waitFor(() => statements > 0, "the relay's first pass"); // over and empty: a publish below is a poke's doing
 
     const outcomes = Array.from({ length: 5 }, outcome);
     const recorded = await store.settleMany(outcomes);
@@ -154,7 +164,7 @@ describe('outbox relay', () => {
     const broker = new FakeBroker();
     const slow: OutcomePublisher = {
       publish: async (messages) => {
-        await sleep(20); // a slow broker, so that the relays' passes overlap
+        await sleep(20); // a slow broker inside the stub (not a wait of the test's), so that the relays' passes overlap
         await broker.publish(messages);
       },
     };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay } from '@voucher/platform/lifecycle';
+import { waitFor } from '@voucher/platform/testing';
 import { channelFor, customerMessages, receiveCodeMessage } from '../src/outcomes.ts';
 import { PerKeyQueue } from '../src/per-key-queue.ts';
 
@@ -65,12 +65,19 @@ describe('per-key queue', () => {
   it('runs work for one key one at a time, and for other keys at once', async () => {
     const queue = new PerKeyQueue();
     const log: string[] = [];
-    const job = (name: string, ms: number) => async () => {
-      log.push(`start ${name}`);
-      await sleep(ms);
-      log.push(`end ${name}`);
-    };
-    await Promise.all([queue.run('a', job('a1', 30)), queue.run('a', job('a2', 1)), queue.run('b', job('b1', 1))]);
+    const job =
+      (name: string, until: Promise<void> = Promise.resolve()) =>
+      async () => {
+        log.push(`start ${name}`);
+        await until;
+        log.push(`end ${name}`);
+      };
+    const a1 = Promise.withResolvers<void>(); // a1 runs until the test lets it finish
+    const all = Promise.all([queue.run('a', job('a1', a1.promise)), queue.run('a', job('a2')), queue.run('b', job('b1'))]);
+    await waitFor(() => log.includes('end b1'), 'b1 to finish while a1 runs');
+    assert.deepEqual(log, ['start a1', 'start b1', 'end b1'], 'a2, ready to run, waits for a1; b1 does not');
+    a1.resolve();
+    await all;
     assert.deepEqual(log, ['start a1', 'start b1', 'end b1', 'end a1', 'start a2', 'end a2']);
     assert.equal(queue.size, 0);
   });

@@ -1,5 +1,16 @@
 import type { Logger } from '../logging/index.ts';
 
+/** Where a periodic task sets its timer: Node's timers, or a test's clock that the test moves itself (testClock). */
+export interface TaskTimers {
+  setTimeout(run: () => void, delayMs: number): unknown;
+  clearTimeout(timer: unknown): void;
+}
+
+const nodeTimers: TaskTimers = {
+  setTimeout: (run, delayMs) => setTimeout(run, delayMs),
+  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout | undefined),
+};
+
 export interface PeriodicTaskOptions {
   /** When the first run starts; `intervalMs` by default. */
   firstRunMs?: number;
@@ -7,6 +18,8 @@ export interface PeriodicTaskOptions {
   nextRunMs?: () => number | undefined;
   /** close() runs the task one last time, after the current run (what was committed while draining goes out). */
   runOnClose?: boolean;
+  /** Node's timers by default; tests pass a testClock, so that a run comes when the test moves the clock. */
+  timers?: TaskTimers;
 }
 
 export interface PeriodicTask {
@@ -28,7 +41,8 @@ export function startPeriodicTask(
   logger: Logger,
   options: PeriodicTaskOptions = {},
 ): PeriodicTask {
-  let timer: NodeJS.Timeout | undefined;
+  const timers = options.timers ?? nodeTimers;
+  let timer: unknown;
   let running: Promise<void> | undefined;
   let again = false;
   let closed = false;
@@ -45,8 +59,8 @@ export function startPeriodicTask(
   };
   const schedule = (delayMs: number) => {
     if (closed) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => {
+    timers.clearTimeout(timer);
+    timer = timers.setTimeout(() => {
       running = runUntilDone().finally(() => {
         running = undefined;
         schedule(Math.min(intervalMs, options.nextRunMs?.() ?? intervalMs));
@@ -62,7 +76,7 @@ export function startPeriodicTask(
     },
     async close() {
       closed = true;
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
       await running;
       if (options.runOnClose) await runUntilDone();
     },
