@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { VPS_REQUEST_PATH } from '@voucher/contracts';
+import { s256 } from '@voucher/platform/testing';
 import type { Exchange } from './wiretap.ts';
 
 /** A code the VPS handed to the bank for one request: in its answer (200) or in a genuine callback. */
@@ -27,7 +28,6 @@ const json = (buffer: Buffer | undefined): Record<string, unknown> | undefined =
   }
 };
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const s256 = (verifier: string) => createHash('sha256').update(verifier, 'ascii').digest('base64url');
 
 /**
  * What the VPS issued, seen on the wire between it and the bank: every code in a 200 answer, every challenge in a 202
@@ -58,7 +58,7 @@ export class VpsLedger {
 
   /** An exchange on the integration service's calls to the VPS. */
   recordCall(exchange: Exchange): void {
-    if (exchange.method !== 'POST' || !exchange.path.startsWith('/api/request/voucher')) return;
+    if (exchange.method !== 'POST' || !exchange.path.startsWith(VPS_REQUEST_PATH)) return;
     const requestId = text(json(exchange.requestBody)?.requestId);
     const body = json(exchange.responseBody);
     if (exchange.status === 200 && requestId && text(body?.voucherCode)) {

@@ -7,6 +7,7 @@ export {
   VoucherListQuery,
   VoucherPage,
 } from './http/voucher-service.ts';
+export { VPS_REQUEST_PATH } from './http/vps.ts';
 export { Channel, E164, ReceiveCodeMessage, RequestCodeMessage, RequestId, VoucherCode, VoucherStatus } from './messages.ts';
 export { isKnownRegion, normalizePhoneNumber, type PhoneResult } from './phone-number.ts';
 export { ConsumerGroups, Topics } from './topics.ts';

@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import { VPS_REQUEST_PATH } from '@voucher/contracts';
 import { interpretVpsAnswer, type VpsAnswer, type VpsFailure } from './vps-answer.ts';
 
 export interface VpsVoucherCall {
@@ -38,7 +39,7 @@ export class VpsClient {
   constructor(options: VpsClientOptions) {
     const url = new URL(options.vpsUrl);
     this.#pool = new Pool(url.origin, { connections: options.maxConnections, pipelining: 1, keepAliveTimeout: 30_000 });
-    this.#path = `${url.pathname.replace(/\/+$/, '')}/api/request/voucher`;
+    this.#path = `${url.pathname.replace(/\/+$/, '')}${VPS_REQUEST_PATH}`;
     this.#timeoutMs = options.timeoutMs;
     this.#allowPlain = options.allowPlain ?? false;
   }

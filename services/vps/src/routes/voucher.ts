@@ -1,5 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { VPS_REQUEST_PATH } from '@voucher/contracts';
 import { HttpProblem, problem } from '@voucher/platform/http';
 import type { Faults } from '../faults.ts';
 import { isAllowedCallback } from '../security.ts';
@@ -39,7 +40,7 @@ export const voucherRoutes: FastifyPluginAsyncTypebox<VoucherRouteOptions> = asy
     scheduler.after(timeoutHoldMs, () => request.raw.socket.destroy());
   };
 
-  app.post('/api/request/voucher', { schema: { body: VoucherRequestBody } }, async (request, reply) => {
+  app.post(VPS_REQUEST_PATH, { schema: { body: VoucherRequestBody } }, async (request, reply) => {
     stats.requests++;
     if (!isHttpUrl(request.body.callbackUrl)) throw problem.badRequest('callbackUrl must be an http or https URL.');
     // Never a blind request to wherever a caller points: only the bank's callback hosts.
