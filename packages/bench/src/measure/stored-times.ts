@@ -37,15 +37,15 @@ export const hops: readonly { id: HopId; label: string; source?: string; gap?: H
     id: 'outcomePublished',
     label: 'VPS answered → outcome published',
     source:
-      "vps_requests.published_at: now() of the outbox relay's DELETE of the records the broker acknowledged, so this hop " +
-      'includes that commit after the ack, and the next hop is short by as much',
+      "vps_requests.published_at: when the integration service's relay began the produce the broker acknowledged (the " +
+      'commit of the outcome, then its records published right after it), written with the DELETE after the ack',
   },
   {
     id: 'stored',
     label: 'outcome published → stored',
     source:
       'voucher_service.vouchers.stored_at − vps_requests.published_at (this hop and the one before make the overhead, ' +
-      'stored_at − issued_at); below 0 when voucher-service stored the record before the relay committed its DELETE',
+      'stored_at − issued_at); it includes the produce itself (acks=all)',
   },
   {
     id: 'delivered',
