@@ -1,9 +1,9 @@
 import fastifyRateLimit from '@fastify/rate-limit';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
 import { problem } from '@voucher/platform/http';
 import type { Logger } from '@voucher/platform/logging';
 import { addressKey } from './client-address.ts';
-import { inRegisteringScope } from './registering-scope.ts';
 import { sharedRateLimitStore, type SharedHitCounter } from './shared-hit-counter.ts';
 
 export interface RateLimitOptions {
@@ -27,16 +27,19 @@ export async function rateLimitKey(request: FastifyRequest, identify: RateLimitO
  * came from. Runs in the scope that registers it, so it limits that scope's routes and no others (in a scope of its own
  * it would limit none).
  */
-export const rateLimit: FastifyPluginAsync<RateLimitOptions> = inRegisteringScope(async (scope, options) => {
-  await scope.register(fastifyRateLimit, {
-    global: true,
-    hook: 'onRequest',
-    max: options.perMinute,
-    timeWindow: 60_000,
-    store: sharedRateLimitStore(options.counter, options.logger),
-    skipOnError: true,
-    keyGenerator: (request) => rateLimitKey(request, options.identify),
-    errorResponseBuilder: (_request, context) =>
-      problem.tooManyRequests('Too many requests from this customer or address; slow down.', Math.max(1, Math.ceil(context.ttl / 1000))),
-  });
-});
+export const rateLimit = fp<RateLimitOptions>(
+  async (scope, options) => {
+    await scope.register(fastifyRateLimit, {
+      global: true,
+      hook: 'onRequest',
+      max: options.perMinute,
+      timeWindow: 60_000,
+      store: sharedRateLimitStore(options.counter, options.logger),
+      skipOnError: true,
+      keyGenerator: (request) => rateLimitKey(request, options.identify),
+      errorResponseBuilder: (_request, context) =>
+        problem.tooManyRequests('Too many requests from this customer or address; slow down.', Math.max(1, Math.ceil(context.ttl / 1000))),
+    });
+  },
+  { name: 'gateway-rate-limit' },
+);
