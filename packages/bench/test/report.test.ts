@@ -86,9 +86,26 @@ test('a run on the other database is shown beside this one, each figure from its
   };
   const paths = { json: 'bench-results/latest.json', svg: 'bench-results/latest.svg', other: 'bench-results/external.json' };
   const markdown = renderMarkdown(report, paths, external);
-  assert.match(markdown, /## On the other database/);
+  assert.match(markdown, /## Beside another run/);
   assert.match(markdown, /\| scenario \| PostgreSQL 18\.4 .*\| PostgreSQL 15\.20 .*\|/);
   assert.match(markdown, /\| `query` \| .*p99 9 ms.* \| .*p99 4 ms.* \|/);
+  assert.doesNotMatch(markdown, /The larger topology/, 'same topology: nothing to say about it');
+});
+
+test('a run in another topology is shown beside this one, with what the two say on one machine', () => {
+  const cluster: BenchReport = {
+    ...report,
+    command: 'npm run bench -- --quick --brokers 3 --replicas 2',
+    settings: { ...report.settings, brokers: 3, replicas: 2 },
+    scenarios: { query: { ...report.scenarios.query!, rps: 50 } },
+  };
+  const paths = { json: 'bench-results/latest.json', svg: 'bench-results/latest.svg', other: 'bench-results/topology.json' };
+  const markdown = renderMarkdown(report, paths, cluster);
+  assert.match(
+    markdown,
+    /\| scenario \| .*1 Kafka node\(s\), 1 process\(es\) per bank service \| .*3 Kafka node\(s\), 2 process\(es\) per bank service \|/,
+  );
+  assert.match(markdown, /The larger topology \(3 Kafka nodes, 2 processes per bank service\) reached 0\.50× the smaller's listing rate\./);
 });
 
 test('the chart is standalone SVG with one bar per percentile per series', () => {
