@@ -29,10 +29,12 @@ export function normalizePhoneNumber(input: unknown, defaultRegion: string): Pho
   try {
     // A query string decodes an unencoded `+84...` as ` 84...`; the leading plus is what the customer meant.
     const parsed = parsePhoneNumberWithError(input.replace(/^ (?=\d)/, '+').trim(), defaultRegion as CountryCode);
-    if (!parsed.isValid() || !parsed.country) return { ok: false, reason: 'phoneNumber is not a valid phone number' };
-    const type = parsed.getType();
-    if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return { ok: false, reason: 'phoneNumber is not a mobile number' };
-    return { ok: true, e164: parsed.number, region: parsed.country };
+    // With the full metadata a number has a type only if it is valid, so the usual case (a mobile number) matches the
+    // number's patterns once; isValid() would match them all again. It is asked only to word a refusal.
+    const type = parsed.country && parsed.getType();
+    if (type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE') return { ok: true, e164: parsed.number, region: parsed.country! };
+    if (!parsed.country || !parsed.isValid()) return { ok: false, reason: 'phoneNumber is not a valid phone number' };
+    return { ok: false, reason: 'phoneNumber is not a mobile number' };
   } catch {
     return { ok: false, reason: 'phoneNumber is not a valid phone number' };
   }
