@@ -3,6 +3,7 @@
 import { api, createClient } from './modules/api.js';
 import { byId, maskPhoneNumber, show } from './modules/format.js';
 import { createHistory } from './modules/history.js';
+import { texts } from './modules/messages.js';
 import { createPurchase } from './modules/purchase.js';
 import { clearSession, loadSession, saveSession } from './modules/session.js';
 import { createSignIn } from './modules/sign-in.js';
@@ -24,7 +25,7 @@ const notice = byId('notice');
 
 const client = createClient({
   getToken: () => session?.accessToken ?? null,
-  onUnauthorized: () => signOut('Your session has ended. Please sign in again.'),
+  onUnauthorized: () => signOut(texts.account.sessionEnded),
 });
 const getPhoneNumber = () => session?.phoneNumber ?? '';
 let displayNumber = ''; // E.164 once the bank has answered with it; until then as typed
@@ -55,7 +56,7 @@ function enter() {
   showSignedIn(true);
   clearTimeout(expiryTimer);
   if (session.expiresAt !== null) {
-    expiryTimer = setTimeout(() => signOut('Your session has ended. Please sign in again.'), session.expiresAt - Date.now());
+    expiryTimer = setTimeout(() => signOut(texts.account.sessionEnded), session.expiresAt - Date.now());
   }
   void history.reload();
 }
@@ -78,13 +79,11 @@ function signOut(message = '') {
 
 // With sign-in switched off nobody is signed in: the header says so, and "Sign out" only forgets the number.
 if (!config.authRequired) {
-  byId('account-label').textContent = 'Open access (sign-in disabled) · buying for';
-  byId('sign-out').textContent = 'Change number';
+  byId('account-label').textContent = texts.account.openAccessLabel;
+  byId('sign-out').textContent = texts.account.changeNumber;
 }
 
-const seconds = Math.round(config.webDeadlineMs / 1000);
-byId('promise').textContent =
-  `Your code appears here within ${seconds} seconds. If it takes longer, we send it to your phone by SMS, so it is never lost.`;
-byId('sign-out').addEventListener('click', () => signOut(config.authRequired ? 'You have signed out.' : ''));
+byId('promise').textContent = texts.purchase.promise(config.webDeadlineMs);
+byId('sign-out').addEventListener('click', () => signOut(config.authRequired ? texts.account.signedOut : ''));
 if (session) enter();
 else showSignedIn(false);

@@ -1,8 +1,7 @@
 // Talks to the gateway (same origin). Every failure becomes an ApiError with the status and the gateway's RFC 9457
 // problem details. Those are written for developers and name API fields, so the page never shows `detail` to the
 // customer: messages.js turns a failure into the page's own words.
-
-const UNREACHABLE = 'We could not reach Saigon Bank. Check your connection and try again.';
+import { texts } from './messages.js';
 
 export class ApiError extends Error {
   constructor(status, detail, retryAfterSeconds, problem) {
@@ -40,7 +39,7 @@ export async function api(path, { method = 'GET', body, token, headers = {} } = 
   try {
     response = await fetch(path, { method, headers: allHeaders, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
-    throw new ApiError(0, UNREACHABLE);
+    throw new ApiError(0, texts.unreachable);
   }
   const parsed = await readBody(response);
   if (!response.ok) throw problemOf(response, parsed);

@@ -1,14 +1,15 @@
 // "Your vouchers": every code the customer bought, newest first, a page at a time.
 import { byId, element, formatDateTime, setBusy, show, sleep } from './format.js';
-import { customerMessage } from './messages.js';
+import { customerMessage, texts } from './messages.js';
 
 const PAGE_SIZE = 10;
 const LISTING_ATTEMPTS = 6;
 const LISTING_RETRY_MS = 1000;
 
 function describe(voucher) {
-  if (voucher.status === 'FAILED') return { label: 'Failed', tone: 'error' };
-  return voucher.channel === 'SMS' ? { label: 'By SMS', tone: 'info' } : { label: 'On the web', tone: 'success' };
+  const { badge } = texts.history;
+  if (voucher.status === 'FAILED') return { label: badge.failed, tone: 'error' };
+  return voucher.channel === 'SMS' ? { label: badge.sms, tone: 'info' } : { label: badge.web, tone: 'success' };
 }
 
 function row(voucher) {
@@ -42,7 +43,7 @@ export function createHistory({ client, getPhoneNumber, onPhoneNumber }) {
 
   async function load(append) {
     const mine = ++generation;
-    setBusy(loadMore, true, 'Loading…');
+    setBusy(loadMore, true, texts.history.loading);
     list.setAttribute('aria-busy', 'true');
     try {
       const page = await fetchPage(append ? cursor : null);
@@ -52,13 +53,13 @@ export function createHistory({ client, getPhoneNumber, onPhoneNumber }) {
       if (append) list.append(...rows);
       else list.replaceChildren(...rows);
       cursor = page.nextCursor ?? null;
-      note.textContent = list.childElementCount === 0 ? 'You have not bought any vouchers yet.' : '';
+      note.textContent = list.childElementCount === 0 ? texts.history.empty : '';
     } catch (error) {
       if (mine === generation) note.textContent = customerMessage(error, 'history');
     } finally {
       if (mine === generation) {
         list.setAttribute('aria-busy', 'false');
-        setBusy(loadMore, false, 'Loading…');
+        setBusy(loadMore, false, texts.history.loading);
         show(loadMore, cursor !== null);
       }
     }

@@ -1,18 +1,67 @@
-// What the customer reads when a call fails. The gateway answers RFC 9457 problem details written for developers:
-// they name API fields ("phoneNumber is not a valid phone number."). The page never shows them as they are; it
-// says what happened in its own words, chosen by what the customer was doing and the answer's status.
+// Every sentence the page's scripts write, in one place: change the wording here and nowhere else. Texts that never
+// change stay in index.html as its markup; the ones here depend on the page's settings or on what happened.
+//
+// A failed call is told in the page's own words too. The gateway answers RFC 9457 problem details written for
+// developers: they name API fields ("phoneNumber is not a valid phone number."). The page never shows them as they
+// are; it says what happened, chosen by what the customer was doing and the answer's status.
+import { maskPhoneNumber } from './format.js';
 
-const UNREACHABLE = 'We could not reach Saigon Bank. Check your connection and try again.';
-const SOMETHING_WRONG = 'Something went wrong on our side. Please try again in a moment.';
+const seconds = (ms) => Math.round(ms / 1000);
 
-function later(seconds) {
-  if (!seconds) return 'Please try again later.';
-  if (seconds < 90) return `Please try again in ${seconds} seconds.`;
-  return `Please try again in ${Math.ceil(seconds / 60)} minutes.`;
+function minutes(totalSeconds) {
+  const count = Math.max(1, Math.round(totalSeconds / 60));
+  return count === 1 ? '1 minute' : `${count} minutes`;
 }
 
+function later(waitSeconds) {
+  if (!waitSeconds) return 'Please try again later.';
+  if (waitSeconds < 90) return `Please try again in ${waitSeconds} seconds.`;
+  return `Please try again in ${Math.ceil(waitSeconds / 60)} minutes.`;
+}
+
+/** The page's words, by the part of the page that shows them and what they are for. A number is always masked. */
+export const texts = {
+  unreachable: 'We could not reach Saigon Bank. Check your connection and try again.',
+  somethingWrong: 'Something went wrong on our side. Please try again in a moment.',
+  account: {
+    sessionEnded: 'Your session has ended. Please sign in again.',
+    signedOut: 'You have signed out.',
+    openAccessLabel: 'Open access (sign-in disabled) · buying for',
+    changeNumber: 'Change number',
+  },
+  signIn: {
+    openAccessLead: 'Demo mode: sign-in is switched off on this server. Enter the mobile number to buy for.',
+    openAccessSubmit: 'Continue',
+    enterNumber: 'Enter your mobile number.',
+    sending: 'Sending…',
+    codeSent: (phoneNumber, expiresInSeconds) =>
+      `We sent a one-time code to ${maskPhoneNumber(phoneNumber)}. It expires in ${minutes(expiresInSeconds)}.`,
+    enterCode: 'Enter the code we sent you by SMS.',
+    signingIn: 'Signing in…',
+  },
+  purchase: {
+    /** The promise above the button, with the deadline the gateway really keeps (webDeadlineMs, /app-config.json). */
+    promise: (webDeadlineMs) =>
+      `Your code appears here within ${seconds(webDeadlineMs)} seconds. If it takes longer, we send it to your phone by SMS, so it is never lost.`,
+    sending: 'Sending your request…',
+    retrying: 'The bank is busy; trying again…',
+    ready: 'Your voucher code is ready.',
+    smsLater: (phoneNumber) => `Your code is taking longer than usual; we will send it to ${maskPhoneNumber(phoneNumber)} by SMS.`,
+    smsSent: (phoneNumber) => `Your voucher code has been sent to ${maskPhoneNumber(phoneNumber)} by SMS.`,
+    failed: 'We are sorry: your voucher code could not be issued.',
+    copy: 'Copy',
+    copied: 'Copied',
+    copySelected: 'Selected: press Ctrl+C',
+  },
+  history: {
+    loading: 'Loading…',
+    empty: 'You have not bought any vouchers yet.',
+    badge: { failed: 'Failed', sms: 'By SMS', web: 'On the web' },
+  },
+};
+
 /** For each thing the customer does: status → words (or a function of the error and the page's settings). */
-const TEXTS = {
+const FAILURES = {
   sendCode: {
     400: 'That does not look like a mobile number. Check it and try again, for example 0909 123 456.',
     429: (error) => `Too many codes were requested for this number. ${later(error.retryAfterSeconds)}`,
@@ -27,7 +76,7 @@ const TEXTS = {
     400: (_error, { authRequired }) =>
       authRequired
         ? 'We could not buy for this mobile number. Please sign out and sign in again.'
-        : 'That does not look like a mobile number. Choose "Change number" and enter it again.',
+        : `That does not look like a mobile number. Choose "${texts.account.changeNumber}" and enter it again.`,
     403: 'You can only buy vouchers for your own mobile number. Please sign out and sign in again.',
     409: 'Your previous purchase is still being processed. Please wait a moment and try again.',
     429: (error) => `You have made many requests in a short time. ${later(error.retryAfterSeconds)}`,
@@ -44,9 +93,9 @@ const TEXTS = {
  * carries what the words may depend on (authRequired).
  */
 export function customerMessage(error, action, settings = {}) {
-  if (error?.status === 0) return UNREACHABLE;
-  const texts = TEXTS[action] ?? {};
-  const text = texts[error?.status] ?? texts.default ?? SOMETHING_WRONG;
+  if (error?.status === 0) return texts.unreachable;
+  const failures = FAILURES[action] ?? {};
+  const text = failures[error?.status] ?? failures.default ?? texts.somethingWrong;
   return typeof text === 'function' ? text(error, settings) : text;
 }
 

@@ -1,13 +1,12 @@
 // The "Buy a voucher" card: sends the request, counts down to the web deadline, and shows what happened: the code,
 // word that it comes by SMS, or the failure.
 import { createCountdown } from './countdown.js';
-import { byId, maskPhoneNumber, setBusy, show, sleep } from './format.js';
-import { customerMessage } from './messages.js';
+import { byId, setBusy, show, sleep } from './format.js';
+import { customerMessage, texts } from './messages.js';
 import { watchOutcome } from './outcome-watch.js';
 
 const MAX_SEND_ATTEMPTS = 3;
 const RETRYABLE = new Set([0, 502, 503, 504]);
-const FAILED_MESSAGE = 'We are sorry: your voucher code could not be issued.';
 
 /** getPhoneNumber: the number as the customer typed it (sent to the API); getDisplayNumber: as the bank knows it. */
 export function createPurchase({ client, authRequired, webDeadlineMs, getPhoneNumber, getDisplayNumber, onSettled }) {
@@ -25,9 +24,6 @@ export function createPurchase({ client, authRequired, webDeadlineMs, getPhoneNu
     status.dataset.tone = tone;
   }
 
-  const smsLater = () => `Your code is taking longer than usual; we will send it to ${maskPhoneNumber(getDisplayNumber())} by SMS.`;
-  const smsSent = () => `Your voucher code has been sent to ${maskPhoneNumber(getDisplayNumber())} by SMS.`;
-
   /** Posts the request; on a network error or 5xx it retries with the same Idempotency-Key, so nothing is bought twice. */
   async function sendRequest(idempotencyKey, isCurrent) {
     for (let attempt = 1; ; attempt += 1) {
@@ -39,7 +35,7 @@ export function createPurchase({ client, authRequired, webDeadlineMs, getPhoneNu
         });
       } catch (error) {
         if (!RETRYABLE.has(error.status) || attempt === MAX_SEND_ATTEMPTS || !isCurrent()) throw error;
-        say('The bank is busy; trying again…');
+        say(texts.purchase.retrying);
         await sleep(Math.min(error.retryAfterSeconds ?? attempt, 5) * 1000);
       }
     }
@@ -57,10 +53,13 @@ export function createPurchase({ client, authRequired, webDeadlineMs, getPhoneNu
       code.textContent = data.voucherCode;
       code.dataset.requestId = data.requestId;
       show(codeBox, true);
-      say(data.message || 'Your voucher code is ready.', 'success');
+      say(data.message || texts.purchase.ready, 'success');
       focusIfLost(copy);
     } else {
-      say(name === 'sms' ? smsSent() : data.message || FAILED_MESSAGE, name === 'sms' ? 'info' : 'error');
+      say(
+        name === 'sms' ? texts.purchase.smsSent(getDisplayNumber()) : data.message || texts.purchase.failed,
+        name === 'sms' ? 'info' : 'error',
+      );
       focusIfLost(buy);
     }
     onSettled(data.requestId);
@@ -82,7 +81,7 @@ export function createPurchase({ client, authRequired, webDeadlineMs, getPhoneNu
     const mine = purchase;
     const isCurrent = () => mine === purchase;
     setBusy(buy, true);
-    say('Sending your request…');
+    say(texts.purchase.sending);
     let accepted;
     try {
       accepted = await sendRequest(window.crypto.randomUUID(), isCurrent);
@@ -99,7 +98,7 @@ export function createPurchase({ client, authRequired, webDeadlineMs, getPhoneNu
     // Past the deadline the code will come by SMS: say so, free the button, and keep listening for the confirmation.
     countdown.start(webDeadlineMs, () => {
       countdown.hide();
-      say(smsLater());
+      say(texts.purchase.smsLater(getDisplayNumber()));
       setBusy(buy, false);
       focusIfLost(buy);
     });
@@ -109,13 +108,13 @@ export function createPurchase({ client, authRequired, webDeadlineMs, getPhoneNu
   async function copyCode() {
     try {
       await navigator.clipboard.writeText(code.textContent);
-      copy.textContent = 'Copied';
+      copy.textContent = texts.purchase.copied;
     } catch {
       // Clipboard refused (an insecure origin, say): select the code so the customer can copy it by hand.
       window.getSelection().selectAllChildren(code);
-      copy.textContent = 'Selected: press Ctrl+C';
+      copy.textContent = texts.purchase.copySelected;
     }
-    setTimeout(() => (copy.textContent = 'Copy'), 2500);
+    setTimeout(() => (copy.textContent = texts.purchase.copy), 2500);
   }
 
   buy.addEventListener('click', () => void start());

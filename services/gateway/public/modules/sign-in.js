@@ -1,13 +1,8 @@
 // The sign-in card: phone number, then the one-time code sent by SMS. With sign-in switched off (a demo gateway) the
 // phone number alone is enough.
 import { api } from './api.js';
-import { byId, maskPhoneNumber, setBusy, setFieldError, show } from './format.js';
-import { customerMessage, isAboutInput } from './messages.js';
-
-const minutes = (seconds) => {
-  const count = Math.max(1, Math.round(seconds / 60));
-  return count === 1 ? '1 minute' : `${count} minutes`;
-};
+import { byId, setBusy, setFieldError, show } from './format.js';
+import { customerMessage, isAboutInput, texts } from './messages.js';
 
 export function createSignIn({ authRequired, onSignedIn }) {
   const phoneForm = byId('phone-form');
@@ -44,7 +39,7 @@ export function createSignIn({ authRequired, onSignedIn }) {
 
   async function requestCode() {
     const { expiresInSeconds } = await api('/auth/otp', { method: 'POST', body: { phoneNumber } });
-    otpSent.textContent = `We sent a one-time code to ${maskPhoneNumber(phoneNumber)}. It expires in ${minutes(expiresInSeconds)}.`;
+    otpSent.textContent = texts.signIn.codeSent(phoneNumber, expiresInSeconds);
   }
 
   async function submitPhone(event) {
@@ -52,12 +47,12 @@ export function createSignIn({ authRequired, onSignedIn }) {
     phoneProblem('');
     phoneNumber = phoneInput.value.trim();
     if (!phoneNumber) {
-      phoneProblem('Enter your mobile number.');
+      phoneProblem(texts.signIn.enterNumber);
       phoneInput.focus();
       return;
     }
     if (!authRequired) return onSignedIn({ phoneNumber, accessToken: null, expiresAt: null });
-    setBusy(sendCode, true, 'Sending…');
+    setBusy(sendCode, true, texts.signIn.sending);
     try {
       await requestCode();
       show(phoneForm, false);
@@ -67,7 +62,7 @@ export function createSignIn({ authRequired, onSignedIn }) {
       report(error, 'sendCode', phoneInput, phoneError);
       phoneInput.focus();
     } finally {
-      setBusy(sendCode, false, 'Sending…');
+      setBusy(sendCode, false, texts.signIn.sending);
     }
   }
 
@@ -76,11 +71,11 @@ export function createSignIn({ authRequired, onSignedIn }) {
     otpProblem('');
     const otp = otpInput.value.trim();
     if (!otp) {
-      otpProblem('Enter the code we sent you by SMS.');
+      otpProblem(texts.signIn.enterCode);
       otpInput.focus();
       return;
     }
-    setBusy(signInButton, true, 'Signing in…');
+    setBusy(signInButton, true, texts.signIn.signingIn);
     try {
       const { accessToken, expiresIn } = await api('/auth/token', { method: 'POST', body: { phoneNumber, otp } });
       otpInput.value = '';
@@ -90,7 +85,7 @@ export function createSignIn({ authRequired, onSignedIn }) {
       otpInput.select();
       otpInput.focus();
     } finally {
-      setBusy(signInButton, false, 'Signing in…');
+      setBusy(signInButton, false, texts.signIn.signingIn);
     }
   }
 
@@ -108,8 +103,8 @@ export function createSignIn({ authRequired, onSignedIn }) {
   }
 
   if (!authRequired) {
-    sendCode.textContent = 'Continue';
-    byId('sign-in-lead').textContent = 'Demo mode: sign-in is switched off on this server. Enter the mobile number to buy for.';
+    sendCode.textContent = texts.signIn.openAccessSubmit;
+    byId('sign-in-lead').textContent = texts.signIn.openAccessLead;
   }
   phoneForm.addEventListener('submit', submitPhone);
   otpForm.addEventListener('submit', submitCode);
