@@ -11,7 +11,7 @@ import { createIntegrationMetrics } from './metrics.ts';
 import { startOutboxRelay } from './outbox/outbox-relay.ts';
 import { ReceiveCodePublisher, type OutcomePublisher } from './receive-code-publisher.ts';
 import { startRequestConsumer } from './request-consumer.ts';
-import { registerSupportPart } from './routes/support-part.ts';
+import { supportPart } from './routes/support-part.ts';
 import { vpsCallbackRoutes } from './routes/vps-callback.ts';
 import { RequestStore } from './store/request-store.ts';
 import { startOverdueCalls } from './overdue-calls.ts';
@@ -129,7 +129,7 @@ async function assemble(
   if (!config.VPS_CALLBACK_SECRET && config.VPS_CALLBACK_SECRET_PREVIOUS) {
     logger.warn('VPS_CALLBACK_SECRET_PREVIOUS is set without VPS_CALLBACK_SECRET: callbacks must be signed with the previous secret');
   }
-  await registerSupportPart(http, { db: database, staffToken: config.STAFF_TOKEN, logger });
+  await http.register(supportPart, { db: database, staffToken: config.STAFF_TOKEN, logger });
   // Listen before consuming, so that the VPS's first callbacks find the endpoint open.
   await http.listen({ port: config.INTEGRATION_PORT, host: config.HOST });
   parts.add(http);

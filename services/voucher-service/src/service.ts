@@ -17,7 +17,7 @@ import type { Config } from './config.ts';
 import { createVoucherRecorder } from './consumer/voucher-recorder.ts';
 import { CursorCodec } from './listing/cursor.ts';
 import { createVoucherMetrics } from './metrics.ts';
-import { registerSupportPart } from './routes/support-part.ts';
+import { supportPart } from './routes/support-part.ts';
 import { voucherRoutes } from './routes/vouchers.ts';
 import { VoucherStore } from './store/voucher-store.ts';
 
@@ -77,7 +77,7 @@ export function startVoucherService(config: Config, logger: Logger): Promise<Vou
       defaultRegion: config.DEFAULT_REGION,
       serviceTokens: [config.VOUCHER_SERVICE_TOKEN, config.VOUCHER_SERVICE_TOKEN_PREVIOUS].filter((token) => token !== undefined),
     });
-    await registerSupportPart(http, { store, staffToken: config.STAFF_TOKEN, logger });
+    await http.register(supportPart, { store, staffToken: config.STAFF_TOKEN, logger });
     await http.listen({ port: config.VOUCHER_PORT, host: config.HOST });
     parts.add(http);
     const { url, port } = boundAddress(http, config.HOST);

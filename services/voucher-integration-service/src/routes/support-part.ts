@@ -1,6 +1,7 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SupportParams, SupportPart, type SupportStep } from '@voucher/contracts';
 import type { Database } from '@voucher/platform/database';
-import { problem, registerStaffRoutes, type HttpServer } from '@voucher/platform/http';
+import { problem, registerStaffRoutes } from '@voucher/platform/http';
 import { maskPhoneNumber, type Logger } from '@voucher/platform/logging';
 import { channelFor } from '../outcomes.ts';
 
@@ -14,6 +15,7 @@ interface Row {
   expiresAt: Date | null;
   failureReason: string | null;
   createdAt: Date;
+  requestPublishedAt: Date | null;
   acknowledgedAt: Date | null;
   redeemedAt: Date | null;
   settledAt: Date | null;
@@ -28,6 +30,7 @@ function stepsOf(row: Row): SupportStep[] {
   const add = (step: SupportStep['step'], at: Date | null, detail?: string) => {
     if (at) steps.push({ step, at: at.toISOString(), service: SERVICE, ...(detail ? { detail } : {}) });
   };
+  add('published', row.requestPublishedAt, "the gateway's request-code record, as made and acknowledged (its Kafka timestamp)");
   add('consumed', row.createdAt, 'request-code taken; the VPS is called');
   add('vps-acknowledged', row.acknowledgedAt, `202 with a ${row.transformMethod ?? ''} challenge; waiting for the callback`);
   const settledAtOnce = row.acknowledgedAt === null && row.redeemedAt === null;
@@ -54,14 +57,21 @@ function partOf(requestId: string, row: Row): SupportPart {
   return { service: SERVICE, requestId, state: row.state, steps: stepsOf(row), facts };
 }
 
+export interface SupportPartDeps {
+  db: Database;
+  logger: Logger;
+  /** Unset: the support view is off (its route answers 404). */
+  staffToken?: string;
+}
+
 /** `GET /admin/requests/{requestId}` on the operations port: this service's own record of one request (staff token). */
-export async function registerSupportPart(http: HttpServer, deps: { db: Database; staffToken?: string; logger: Logger }) {
+export const supportPart: FastifyPluginAsyncTypebox<SupportPartDeps> = async (http, deps) => {
   await registerStaffRoutes(http, deps.staffToken, deps.logger, (admin) => {
     admin.get('/admin/requests/:requestId', { schema: { params: SupportParams, response: { 200: SupportPart } } }, async (request) => {
       const { requestId } = request.params as { requestId: string };
       const [row] = await deps.db.query<Row>(
         `SELECT phone_number AS "phoneNumber", state, deadline, outcome, transform_method AS "transformMethod", reasks,
-             expires_at AS "expiresAt", failure_reason AS "failureReason", created_at AS "createdAt",
+             expires_at AS "expiresAt", failure_reason AS "failureReason", created_at AS "createdAt", request_published_at AS "requestPublishedAt",
              acknowledged_at AS "acknowledgedAt", redeemed_at AS "redeemedAt", settled_at AS "settledAt", published_at AS "publishedAt"
            FROM vps_requests WHERE request_id = $1`,
         [requestId],
@@ -70,4 +80,4 @@ export async function registerSupportPart(http: HttpServer, deps: { db: Database
       return partOf(requestId, row);
     });
   });
-}
+};

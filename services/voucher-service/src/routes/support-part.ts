@@ -1,13 +1,21 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { maskVoucherCode, SupportParams, SupportPart } from '@voucher/contracts';
-import { problem, registerStaffRoutes, type HttpServer } from '@voucher/platform/http';
+import { problem, registerStaffRoutes } from '@voucher/platform/http';
 import { maskPhoneNumber, type Logger } from '@voucher/platform/logging';
 import type { VoucherStore } from '../store/voucher-store.ts';
+
+export interface SupportPartDeps {
+  store: VoucherStore;
+  logger: Logger;
+  /** Unset: the support view is off (its route answers 404). */
+  staffToken?: string;
+}
 
 /**
  * `GET /admin/requests/{requestId}` on the operations port: this service's own record of one request (staff token):
  * when its outcome was stored, with the code's last characters only.
  */
-export async function registerSupportPart(http: HttpServer, deps: { store: VoucherStore; staffToken?: string; logger: Logger }) {
+export const supportPart: FastifyPluginAsyncTypebox<SupportPartDeps> = async (http, deps) => {
   await registerStaffRoutes(http, deps.staffToken, deps.logger, (admin) => {
     admin.get('/admin/requests/:requestId', { schema: { params: SupportParams, response: { 200: SupportPart } } }, async (request) => {
       const { requestId } = request.params as { requestId: string };
@@ -26,4 +34,4 @@ export async function registerSupportPart(http: HttpServer, deps: { store: Vouch
       return part;
     });
   });
-}
+};
