@@ -75,6 +75,14 @@ export const outbox = {
     );
   },
 
+  /** How long until the earliest record is due (0 if one is due now), by the database's clock; undefined when none waits. */
+  async nextDueInMs(db: Queryable): Promise<number | undefined> {
+    const [row] = await db.query<{ ms: number | null }>(
+      'SELECT greatest(0, ceil(extract(epoch FROM min(due_at) - now()) * 1000))::float8 AS ms FROM outbox',
+    );
+    return row?.ms ?? undefined;
+  },
+
   /** A publish failed: the records are due again in `delayMs`. */
   async retryIn(db: Queryable, ids: string[], delayMs: number): Promise<void> {
     await db.query('UPDATE outbox SET due_at = now() + make_interval(secs => $2::float8 / 1000) WHERE id = ANY($1::bigint[])', [
