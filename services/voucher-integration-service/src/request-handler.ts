@@ -1,9 +1,10 @@
 import type { ReceiveCodeMessage, RequestCodeMessage, VoucherStatus } from '@voucher/contracts';
+import type { RecordContext } from '@voucher/platform/kafka';
 import { Batcher } from '@voucher/platform/batching';
 import { currentTraceContext } from '@voucher/platform/telemetry';
 import type { RequestFacts } from './outcomes.ts';
 import { PerKeyQueue } from './per-key-queue.ts';
-import type { CallStart, Outcome, RequestStore } from './store/request-store.ts';
+import type { CallRequest, CallStart, Outcome, RequestStore } from './store/request-store.ts';
 import { askVps, type AskDeps } from './vps/ask.ts';
 
 /** What asking the VPS needs (a wait aborted at shutdown leaves the message uncommitted, to be redelivered), and more. */
@@ -22,25 +23,25 @@ export interface RequestHandlerDeps extends AskDeps {
  * one whose call was interrupted (the process died before storing the answer) is asked again under the same
  * requestId, and copies of one request in this process run one at a time.
  */
-export function createRequestHandler(deps: RequestHandlerDeps): (message: RequestCodeMessage) => Promise<void> {
+export function createRequestHandler(deps: RequestHandlerDeps): (message: RequestCodeMessage, context: RecordContext) => Promise<void> {
   const queue = new PerKeyQueue();
   // Calls begun at the same time are recorded in one statement.
-  const caller = new Batcher<RequestFacts, CallStart>((batch) => deps.store.beginCalls(batch, new Date()));
+  const caller = new Batcher<CallRequest, CallStart>((batch) => deps.store.beginCalls(batch, new Date()));
   // Outcomes reached at the same time are recorded in one transaction (and so published in one produce request).
   const settler = new Batcher<Outcome, ReceiveCodeMessage | undefined>((batch) => deps.store.settleMany(batch));
   const withBatchers = { ...deps, caller, settler };
-  return (message) => queue.run(message.requestId, () => handleRequest(withBatchers, message));
+  return (message, context) => queue.run(message.requestId, () => handleRequest(withBatchers, message, context.timestamp));
 }
 
 type HandlerDeps = RequestHandlerDeps & {
-  caller: Batcher<RequestFacts, CallStart>;
+  caller: Batcher<CallRequest, CallStart>;
   settler: Batcher<Outcome, ReceiveCodeMessage | undefined>;
 };
 
-async function handleRequest(deps: HandlerDeps, message: RequestCodeMessage): Promise<void> {
+async function handleRequest(deps: HandlerDeps, message: RequestCodeMessage, publishedAt: Date): Promise<void> {
   const request: RequestFacts = { requestId: message.requestId, phoneNumber: message.phoneNumber, deadline: new Date(message.deadline) };
   // Durable before the VPS hears of the request: a callback that overtakes the answer is then "not known yet" (503).
-  const start = await deps.caller.add(request);
+  const start = await deps.caller.add({ ...request, publishedAt });
   if (start === 'known') {
     deps.logger.debug({ requestId: message.requestId }, 'request already handled; redelivery ignored');
     return;

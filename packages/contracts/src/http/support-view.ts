@@ -17,10 +17,11 @@ export type SupportService = Static<typeof SupportService>;
 
 /**
  * The steps of a request's life, in the order they normally happen (the order ties are broken in):
- * - gateway: `accepted` (row stored), `published` (request-code sent; the broker acknowledged it), `outcome-received`
- *   (receive-code recorded), `gave-up` (no outcome long after the deadline), `delivered-web`, `sent-by-sms`,
- *   `failure-told` (the customer was told it failed, on the page or by SMS);
- * - voucher-integration-service: `consumed` (request-code taken, the VPS about to be called), `vps-answered` (a code at
+ * - gateway: `accepted` (row stored), `outcome-received` (receive-code recorded), `gave-up` (no outcome long after the
+ *   deadline), `delivered-web`, `sent-by-sms`, `failure-told` (the customer was told it failed, on the page or by SMS);
+ * - voucher-integration-service: `published` (when the gateway's request-code record was made, its Kafka timestamp, as
+ *   read by this service: the gateway does not write its row again after the broker's acknowledgement, to keep the
+ *   intake to one write per request), `consumed` (request-code taken, the VPS about to be called), `vps-answered` (a code at
  *   once), `vps-acknowledged` (202 with a PKCE challenge), `vps-failed` (errors until the attempts ran out, or an
  *   answer that could not be taken), `called-back` (a callback, or a re-ask, brought the code), `challenge-expired`,
  *   `outcome-recorded`, `outcome-published` (the receive-code record sent; the broker acknowledged it);

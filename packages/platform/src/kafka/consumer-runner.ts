@@ -156,6 +156,7 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
         offset: record.offset,
         key: record.key?.toString() ?? '',
         attempt,
+        timestamp: new Date(Number(record.timestamp)),
       };
       try {
         await options.handle(message, context);

@@ -14,6 +14,8 @@ export interface RecordContext {
   offset: bigint;
   key: string;
   attempt: number;
+  /** When the record was made: its producer's send (CreateTime), or the broker's append if the topic says LogAppendTime. */
+  timestamp: Date;
 }
 
 export interface ConsumerOptions<T> {

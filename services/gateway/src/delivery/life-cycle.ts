@@ -91,16 +91,6 @@ export const lifeCycle = {
     return (await db.query<DeliveryRow>(`SELECT ${columns} FROM voucher_requests WHERE request_id = $1`, [requestId]))[0];
   },
 
-  /** When the request-code records the broker then acknowledged were sent (the support view's `published` step). */
-  async markPublished(db: Queryable, sends: Array<{ requestId: string; sentAt: Date }>): Promise<void> {
-    await db.query(
-      `UPDATE voucher_requests AS r SET published_at = s.sent_at
-       FROM unnest($1::uuid[], $2::timestamptz[]) AS s(request_id, sent_at)
-       WHERE r.request_id = s.request_id AND r.published_at IS NULL`,
-      [sends.map((send) => send.requestId), sends.map((send) => send.sentAt)],
-    );
-  },
-
   async publishUnconfirmed(db: Queryable, requestId: string): Promise<void> {
     await db.query(`UPDATE voucher_requests SET state = 'UNCONFIRMED', updated_at = now() WHERE request_id = $1 AND state = 'PROCESSING'`, [
       requestId,

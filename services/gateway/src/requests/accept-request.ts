@@ -40,17 +40,10 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     await lifeCycle.insert(db, requests);
     return requests.map(() => undefined);
   });
-  // Acknowledged publishes are recorded together (the support view's `published` step).
-  const published = new Batcher<{ requestId: string; sentAt: Date }>(async (sends) => {
-    await lifeCycle.markPublished(db, sends);
-    return sends.map(() => undefined);
-  });
 
   /** Publishes in the request's scope: its record carries the requestId (and the trace), as do the log lines. */
   const publish = (request: NewRequest | DeliveryRow): Promise<void> => withRequestId(request.requestId, () => publishNow(request));
   const publishNow = async (request: NewRequest | DeliveryRow): Promise<void> => {
-    // The send's start, not its acknowledgement: a consumer may take the record before the ack arrives here.
-    const sentAt = new Date();
     try {
       await publishRequest({
         requestId: request.requestId,
@@ -63,10 +56,6 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
       await lifeCycle.publishUnconfirmed(db, request.requestId);
       throw notQueued();
     }
-    // Only a record for staff: the customer's 202 does not wait for it (close() does), and a failure only loses the time.
-    published
-      .add({ requestId: request.requestId, sentAt })
-      .catch((error: unknown) => logger.warn({ err: error, requestId: request.requestId }, 'the publish time was not recorded'));
   };
 
   /** The key is taken: its request, published again unless the broker already acknowledged it. */
@@ -99,8 +88,8 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     await idempotencyStore.markAccepted(db, phoneNumber, idempotencyKey);
     return { requestId: request.requestId, created: true };
   }
-  /** Waits for the publish times still being written (before the pool closes). */
-  return Object.assign(acceptRequest, { close: () => published.drained() });
+  /** Waits for the requests being stored (before the pool closes). */
+  return Object.assign(acceptRequest, { close: () => newRequests.drained() });
 }
 
 export type AcceptRequest = ReturnType<typeof createRequestAcceptor>;

@@ -11,7 +11,6 @@ interface Row {
   message: string | null;
   smsAttempts: number;
   createdAt: Date;
-  publishedAt: Date | null;
   outcomeAt: Date | null;
   gaveUpAt: Date | null;
   toldAt: Date | null;
@@ -36,7 +35,6 @@ function stepsOf(row: Row): SupportStep[] {
     if (at) steps.push({ step, at: at.toISOString(), service: 'gateway', ...(detail ? { detail } : {}) });
   };
   add('accepted', row.createdAt, 'POST /voucher stored the request');
-  add('published', row.publishedAt, 'request-code sent, and acknowledged by the broker; the customer got 202');
   add('outcome-received', row.outcomeAt, row.status ?? undefined);
   add('gave-up', row.gaveUpAt, 'no outcome long after the deadline');
   const told = TOLD[row.state];
@@ -48,7 +46,7 @@ function stepsOf(row: Row): SupportStep[] {
 export async function gatewayPart(db: Queryable, requestId: string): Promise<SupportPart | undefined> {
   const [row] = await db.query<Row>(
     `SELECT phone_number AS "phoneNumber", state, deadline, status, message, sms_attempts AS "smsAttempts", created_at AS "createdAt",
-       published_at AS "publishedAt", outcome_at AS "outcomeAt", gave_up_at AS "gaveUpAt", told_at AS "toldAt"
+       outcome_at AS "outcomeAt", gave_up_at AS "gaveUpAt", told_at AS "toldAt"
      FROM voucher_requests WHERE request_id = $1`,
     [requestId],
   );

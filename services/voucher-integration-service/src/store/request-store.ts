@@ -42,6 +42,9 @@ export interface Outcome {
   reason?: string;
 }
 
+/** A request whose call to the VPS begins, with when its request-code record was made (its Kafka timestamp), if known. */
+export type CallRequest = RequestFacts & { publishedAt?: Date };
+
 /** The failure_reason of a request whose code the VPS had already issued to another request. */
 const CODE_REUSED = 'the VPS had issued this code to another request';
 
@@ -200,12 +203,12 @@ export class RequestStore {
    * Records, durably and before the VPS is called, that a call for each request is outstanding (state CALLING since
    * `now`). A request already CALLING (its handler died mid-call) is resumed; one PENDING or SETTLED is `known`.
    */
-  async beginCalls(requests: RequestFacts[], now: Date): Promise<CallStart[]> {
+  async beginCalls(requests: CallRequest[], now: Date): Promise<CallStart[]> {
     const { unique, isFirst } = firstOfEach(requests, (request) => request.requestId);
     const rows = await this.#db.query<{ request_id: string; inserted: boolean }>(
-      `INSERT INTO vps_requests (request_id, phone_number, deadline, state, calling_since)
-       SELECT request_id, phone_number, deadline, 'CALLING', $4
-       FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS batch(request_id, phone_number, deadline)
+      `INSERT INTO vps_requests (request_id, phone_number, deadline, state, calling_since, request_published_at)
+       SELECT request_id, phone_number, deadline, 'CALLING', $4, published_at
+       FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $5::timestamptz[]) AS batch(request_id, phone_number, deadline, published_at)
        ON CONFLICT (request_id) DO UPDATE SET calling_since = EXCLUDED.calling_since WHERE vps_requests.state = 'CALLING'
        RETURNING request_id, (xmax = 0) AS inserted`,
       [
@@ -213,6 +216,7 @@ export class RequestStore {
         unique.map((request) => request.phoneNumber),
         unique.map((request) => request.deadline.toISOString()),
         now.toISOString(),
+        unique.map((request) => request.publishedAt?.toISOString() ?? null),
       ],
     );
     const started = new Map(rows.map((row) => [row.request_id.toLowerCase(), row.inserted ? ('new' as const) : ('resumed' as const)]));
