@@ -17,9 +17,8 @@ export const hops: readonly { id: HopId; label: string; source?: string; gap?: H
     id: 'published',
     label: "sent → published (the bench's producer)",
     source:
-      "the bench's producer: sent → the broker's acks=all. It stands in for the gateway's accepted → published " +
-      '(voucher_requests.created_at → published_at), which this scenario cannot see: it produces request-code itself, so the ' +
-      'gateway holds no row',
+      "the bench's producer: sent → the broker's acks=all. It stands in for the gateway's accepted → published, which " +
+      'this scenario cannot see: it produces request-code itself, so the gateway holds no row',
   },
   {
     id: 'consumed',
