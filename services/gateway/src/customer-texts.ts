@@ -1,5 +1,3 @@
-import type { DeliveryRow } from './delivery/life-cycle.ts';
-
 /**
  * Every text the gateway itself shows or sends a customer, in one place: change the wording here and nowhere else.
  * An outcome's `message` is not among them: the integration service writes it and the gateway passes it on as it came
@@ -18,7 +16,7 @@ export const customerTexts = {
     return `Your Saigon Bank sign-in code is ${otp}. It expires in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
   },
   /** The SMS that tells a request's outcome: its message, and the code when there is one. */
-  outcomeSms: (request: Pick<DeliveryRow, 'voucherCode' | 'message'>) =>
+  outcomeSms: (request: { voucherCode: string | null; message: string | null }) =>
     request.voucherCode
       ? `${request.message ?? ''} Your voucher code: ${request.voucherCode}`.trim()
       : request.message || customerTexts.failed,

@@ -13,6 +13,7 @@ import { lifeCycle } from './delivery/life-cycle.ts';
 import { createPageDelivery, type OfferToPages } from './delivery/page-delivery.ts';
 import { createOutcomeRecorder } from './delivery/outcome-recorder.ts';
 import { StreamRegistry } from './delivery/stream-registry.ts';
+import { SEND_WINDOW_MS } from './auth/send-counter.ts';
 import { startHousekeeping } from './housekeeping/expired-rows-sweep.ts';
 import { countOverdue, startOverdueRequests } from './delivery/overdue-requests.ts';
 import { openApi } from './http/openapi.ts';
@@ -263,6 +264,7 @@ function startBackgroundWork(config: Config, db: Database, pokeWorker: () => voi
       intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
       batchSize,
       idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_MS,
+      sendWindowMs: SEND_WINDOW_MS,
     }),
     startSecurityHousekeeping({ db, logger, intervalMs: config.HOUSEKEEPING_INTERVAL_MS, batchSize }),
   ];

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '@voucher/platform/database';
 import { sweepOnce, type HousekeepingOptions } from '../src/housekeeping/expired-rows-sweep.ts';
+import { SEND_WINDOW_MS } from '../src/auth/send-counter.ts';
 import type { RunningGateway } from '../src/service.ts';
 import {
   logger,
@@ -60,7 +61,7 @@ describe('housekeeping deletes dead rows and keeps live ones', () => {
 
   before(async () => {
     db = await openTestDatabase(config);
-    options = { db, logger, intervalMs: 60_000, batchSize: 1_000, idempotencyKeyTtlMs: TTL };
+    options = { db, logger, intervalMs: 60_000, batchSize: 1_000, idempotencyKeyTtlMs: TTL, sendWindowMs: SEND_WINDOW_MS };
   });
   after(() => db.close());
 
@@ -126,7 +127,14 @@ describe('housekeeping in a running gateway', () => {
   before(async () => {
     db = await openTestDatabase(config);
     gateway = await startReadyGateway(config);
-    options = { db, logger, intervalMs: 60_000, batchSize: 1_000, idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_MS };
+    options = {
+      db,
+      logger,
+      intervalMs: 60_000,
+      batchSize: 1_000,
+      idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_MS,
+      sendWindowMs: SEND_WINDOW_MS,
+    };
   });
   after(async () => {
     await gateway.close();

@@ -1,7 +1,7 @@
 import type { Database } from '@voucher/platform/database';
 import { continueTrace, withRequestId } from '@voucher/platform/telemetry';
 import type { GatewayMetrics } from '../metrics.ts';
-import { finalPageEvent } from '../requests/customer-view.ts';
+import { finalPageEvent } from './customer-view.ts';
 import { lifeCycle } from './life-cycle.ts';
 import { writeEvent } from './sse.ts';
 import type { StreamRegistry } from './stream-registry.ts';

@@ -9,6 +9,8 @@ export interface HousekeepingOptions {
   intervalMs: number;
   batchSize: number;
   idempotencyKeyTtlMs: number;
+  /** How long a sign-in send-count window lasts (auth/send-counter.ts): an ended window's row is dead. */
+  sendWindowMs: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export function startHousekeeping(options: HousekeepingOptions): { close(): Prom
 /** One sweep; true when a batch was full (more work is waiting). */
 export async function sweepOnce(options: HousekeepingOptions, now: Date = new Date()): Promise<boolean> {
   let busy = false;
-  for (const rule of expiryRules(options.idempotencyKeyTtlMs)) {
+  for (const rule of expiryRules(options.idempotencyKeyTtlMs, options.sendWindowMs)) {
     const deleted = await deleteExpiredBatch(options.db, rule, now, options.batchSize);
     if (deleted > 0) options.logger.debug({ table: rule.table, deleted }, 'deleted expired rows');
     busy ||= deleted === options.batchSize;

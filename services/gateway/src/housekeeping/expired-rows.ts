@@ -1,5 +1,4 @@
 import type { Queryable } from '@voucher/platform/database';
-import { SEND_WINDOW_MS } from '../auth/send-counter.ts';
 
 /** A table whose rows are dead once `column` is before the cut-off. voucher_requests is never one: it is history. */
 export interface ExpiryRule {
@@ -8,8 +7,8 @@ export interface ExpiryRule {
   cutoff(now: Date): Date;
 }
 
-/** What the gateway keeps, and for how long. */
-export function expiryRules(idempotencyKeyTtlMs: number): ExpiryRule[] {
+/** What the gateway keeps, and for how long (`sendWindowMs`: the sign-in send counter's window, auth's setting). */
+export function expiryRules(idempotencyKeyTtlMs: number, sendWindowMs: number): ExpiryRule[] {
   const before = (now: Date, ms: number) => new Date(now.getTime() - ms);
   return [
     // A retry with the same Idempotency-Key within the TTL gets the first answer; after it, it is a new request.
@@ -17,7 +16,7 @@ export function expiryRules(idempotencyKeyTtlMs: number): ExpiryRule[] {
     { table: 'otp_codes', column: 'expires_at', cutoff: (now) => now },
     { table: 'stream_tickets', column: 'expires_at', cutoff: (now) => now },
     // A window has ended once it started a whole window ago.
-    { table: 'otp_send_counts', column: 'window_start', cutoff: (now) => before(now, SEND_WINDOW_MS) },
+    { table: 'otp_send_counts', column: 'window_start', cutoff: (now) => before(now, sendWindowMs) },
   ];
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { customerView } from '../requests/customer-view.ts';
+import { customerView } from '../delivery/customer-view.ts';
 import { findOwnRequest, type OwnRequestOptions } from './own-request.ts';
 import { bearerSecurity, RequestParams, RequestStatusResponse } from './schemas.ts';
 

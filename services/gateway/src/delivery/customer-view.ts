@@ -1,5 +1,5 @@
 import { customerTexts } from '../customer-texts.ts';
-import type { DeliveryRow } from '../delivery/life-cycle.ts';
+import type { DeliveryRow } from './life-cycle.ts';
 
 export type CustomerStatus = 'PROCESSING' | 'DELIVERED' | 'SENT_BY_SMS' | 'FAILED';
 
