@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isUnavailable } from '../database/errors.ts';
 import { AppError } from '../errors/app-error.ts';
-import { describeValidation } from './validation.ts';
+import { describeValidation, type InvalidParam } from './validation.ts';
 
 /** An RFC 9457 problem; thrown anywhere in a route, it becomes an application/problem+json answer. */
 export class HttpProblem extends Error {
@@ -25,15 +25,7 @@ export class HttpProblem extends Error {
   }
 }
 
-/**
- * One entry of a problem's `errors` extension: which input was wrong, where it was, and why, in a sentence. API
- * clients read `field`; people read `detail`.
- */
-export interface InvalidParam {
-  field: string;
-  in?: 'query' | 'path' | 'header' | 'body';
-  message: string;
-}
+export type { InvalidParam };
 
 export const problem = {
   badRequest: (detail: string, extra?: Record<string, unknown>) => new HttpProblem(400, 'Bad Request', detail, { extra }),

@@ -1,7 +1,6 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
-import type { InvalidParam } from './problem.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const shared: Options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false };
@@ -93,6 +92,16 @@ function reasonOf(issue: FastifySchemaValidationError): string {
 }
 
 const WHOLE_PART = { body: 'The request body', query: 'The query string', path: 'The path', header: 'The headers' } as const;
+
+/**
+ * One entry of a problem's `errors` extension: which input was wrong, where it was, and why, in a sentence. API
+ * clients read `field`; people read `detail`.
+ */
+export interface InvalidParam {
+  field: string;
+  in?: 'query' | 'path' | 'header' | 'body';
+  message: string;
+}
 
 /**
  * Schema validation failures as sentences a person can act on ("requestId must be a UUID."), each with the field
