@@ -176,4 +176,56 @@ describe('outbox relay', () => {
     assert.equal(published.length, records.length, 'each record once');
     assert.equal(new Set(published).size, records.length);
   });
+  describe('records held for the relay that committed them (RequestStore outboxHoldMs)', () => {
+    const waitingFor = async (requestId: string) =>
+      (await database.query('SELECT 1 FROM outbox WHERE request_id = $1', [requestId])).length;
+
+    it('are published by their own relay in one produce request right after the commit, and no other relay takes them', async () => {
+      const own = new FakeBroker();
+      const other = new FakeBroker();
+      const relay = startRelay(own);
+      startRelay(other, { pollMs: 20 }); // another replica's relay, polling all the time
+      const store = new RequestStore(database, { outboxWritten: (rows) => relay.publishNow(rows) }, { outboxHoldMs: 30_000 });
+
+      const records = await store.settleMany([outcome(), outcome()]);
+      const ids = records.map((record) => record!.requestId);
+      await waitFor(() => ids.every((id) => own.published(id).length === 1), 'the records published by their own relay');
+      assert.deepEqual(
+        own.produceRequests.map((request) => request.map((message) => message.requestId)),
+        [ids],
+        'committed together, published together',
+      );
+      await waitFor(async () => (await waitingFor(ids[0]!)) + (await waitingFor(ids[1]!)) === 0, 'the records deleted');
+      assert.deepEqual(
+        ids.map((id) => other.published(id).length),
+        [0, 0],
+        'held: the other relay never saw them due',
+      );
+    });
+
+    it('go to any relay after the hold when the replica that committed them died before publishing', async () => {
+      const store = new RequestStore(database, { outboxWritten: () => {} }, { outboxHoldMs: 300 }); // its relay is gone
+      const [record] = await store.settleMany([outcome()]);
+      assert.deepEqual(await outbox.lease(database, 30_000, 100), [], 'not due while held');
+      const survivor = new FakeBroker();
+      startRelay(survivor, { pollMs: 50 });
+      await waitFor(() => survivor.published(record!.requestId).length === 1, 'the record published by another relay after the hold');
+    });
+
+    it('are retried by their own relay when the broker refuses them, and published once it takes them', async () => {
+      const broker = new FakeBroker();
+      broker.down = true;
+      const relay = startRelay(broker);
+      const store = new RequestStore(database, { outboxWritten: (rows) => relay.publishNow(rows) }, { outboxHoldMs: 30_000 });
+      const [record] = await store.settleMany([outcome()]);
+      await waitFor(async () => {
+        const [row] = await database.query<{ attempts: number }>('SELECT attempts FROM outbox WHERE request_id = $1', [record!.requestId]);
+        return (row?.attempts ?? 0) >= 2;
+      }, 'a retry by the relay');
+      broker.down = false;
+      await waitFor(() => broker.published(record!.requestId).length === 1, 'the record published once the broker is back');
+      await waitFor(async () => (await waitingFor(record!.requestId)) === 0, 'the record deleted');
+      assert.equal(broker.published(record!.requestId).length, 1);
+    });
+  });
 });

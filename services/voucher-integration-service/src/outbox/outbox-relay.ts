@@ -80,7 +80,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       // A retry's timer can fire a little before its records are due by the database's clock (the event loop's notion
       // of now lags under load): look again when the earliest is due, rather than a whole poll later.
       const dueInMs = await outbox.nextDueInMs(db);
-      if (dueInMs !== undefined && dueInMs < options.pollMs) retryInMs = Math.min(retryInMs ?? dueInMs + 1, dueInMs + 1);
+      if (dueInMs !== undefined && dueInMs < options.pollMs) retryInMs = Math.min(retryInMs ?? Infinity, dueInMs + 1);
       return false;
     }
     return (await publishRows(rows)) && rows.length === options.batchSize;
