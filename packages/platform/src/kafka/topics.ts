@@ -1,5 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin } from '@platformatic/kafka';
 import { clientOptions, type KafkaConnection } from './connection.ts';
+
+const CREATE_ATTEMPTS = 5;
+const CREATE_RETRY_MS = 500;
 
 export const deadLetterTopic = (topic: string): string => `${topic}.dlq`;
 
@@ -35,16 +39,25 @@ export async function ensureTopics(connection: KafkaConnection, topics: string[]
     if (toCreate.length === 0) return;
     const brokers = layout.replicationFactor === undefined ? (await admin.metadata({ topics: [] })).brokers.size : 0;
     const { replicationFactor, minInSyncReplicas } = replicationFor(brokers, layout.replicationFactor);
-    try {
-      await admin.createTopics({
-        topics: toCreate,
+    const create = (topics: string[]) =>
+      admin.createTopics({
+        topics,
         partitions: layout.partitions,
         replicas: replicationFactor,
         configs: [{ name: 'min.insync.replicas', value: String(minInSyncReplicas) }],
       });
-    } catch (error) {
-      // Another process may have created some of them in the meantime; only a topic still missing is a failure.
-      if ((await missing()).length > 0) throw error;
+    // A broker that has just started can refuse CreateTopics until its controller is ready: a few short retries.
+    for (let attempt = 1, left = toCreate; ; attempt++) {
+      try {
+        await create(left);
+        return;
+      } catch (error) {
+        // Another process may have created some of them in the meantime; only a topic still missing is a failure.
+        left = await missing();
+        if (left.length === 0) return;
+        if (attempt >= CREATE_ATTEMPTS) throw error;
+        await sleep(CREATE_RETRY_MS * attempt);
+      }
     }
   } finally {
     await admin.close();
