@@ -106,6 +106,32 @@ describe('POST /voucher', () => {
     assert.equal(rows.length, 1);
   });
 
+  test('a burst of keyed purchases, some keys sent twice at once: one request, one row and its record per key', async () => {
+    const customers = Array.from({ length: 12 }, () => ({ phone: randomPhone(), key: `key-${randomUUID()}` }));
+    const attempts = customers.flatMap((customer, index) => (index % 2 === 0 ? [customer, customer] : [customer]));
+    const answers = await Promise.all(
+      attempts.map(({ phone, key }) => postVoucher(gateway, `?phoneNumber=${phone}`, { headers: { 'idempotency-key': key } })),
+    );
+    for (const { response, body } of answers) assertAccepted(response, body);
+    const requestIdOf = new Map<string, string>();
+    answers.forEach(({ body }, index) => {
+      const { key } = attempts[index]!;
+      assert.equal(requestIdOf.get(key) ?? body.requestId, body.requestId, 'both attempts with one key get its one request');
+      requestIdOf.set(key, String(body.requestId));
+    });
+    assert.equal(new Set(requestIdOf.values()).size, customers.length, 'each key a request of its own');
+    for (const { phone, key } of customers) {
+      const rows = await db.query<{ request_id: string }>('SELECT request_id FROM voucher_requests WHERE phone_number = $1', [
+        toE164(phone),
+      ]);
+      assert.deepEqual(
+        rows.map((row) => row.request_id),
+        [requestIdOf.get(key)],
+      );
+      await waitFor(() => reader.forRequest(requestIdOf.get(key)!)[0], `the request-code record of ${key}`);
+    }
+  });
+
   test('a retry after the first attempt was abandoned mid-way (its process died) publishes that same request', async () => {
     const phone = toE164(randomPhone());
     const key = `key-${randomUUID()}`;

@@ -87,6 +87,34 @@ export const lifeCycle = {
     );
   },
 
+  /**
+   * New requests each under its customer's Idempotency-Key, in one statement: a request's row is inserted only if its
+   * key was free (the key is reserved in the same statement, so the two never exist apart). Returns the requestIds
+   * inserted; a request left out found its key taken (by an earlier request, or by another one in the same batch).
+   */
+  async insertKeyed(db: Queryable, requests: Array<NewRequest & { idempotencyKey: string }>): Promise<Set<string>> {
+    const rows = await db.query<{ request_id: string }>(
+      `WITH batch AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) AS batch(request_id, phone_number, key, deadline)
+       ), reserved AS (
+         INSERT INTO idempotency_keys (phone_number, key, request_id)
+         SELECT phone_number, key, request_id FROM batch
+         ON CONFLICT (phone_number, key) DO NOTHING
+         RETURNING request_id
+       )
+       INSERT INTO voucher_requests (request_id, phone_number, state, deadline)
+       SELECT request_id, phone_number, 'PROCESSING', deadline FROM batch JOIN reserved USING (request_id)
+       RETURNING request_id`,
+      [
+        requests.map((r) => r.requestId),
+        requests.map((r) => r.phoneNumber),
+        requests.map((r) => r.idempotencyKey),
+        requests.map((r) => r.deadline),
+      ],
+    );
+    return new Set(rows.map((row) => row.request_id));
+  },
+
   async find(db: Queryable, requestId: string): Promise<DeliveryRow | undefined> {
     return (await db.query<DeliveryRow>(`SELECT ${columns} FROM voucher_requests WHERE request_id = $1`, [requestId]))[0];
   },

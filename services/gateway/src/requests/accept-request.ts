@@ -16,6 +16,8 @@ export interface AcceptDeps {
 }
 
 type NewRequest = { requestId: string; phoneNumber: string; deadline: Date };
+type KeyedRequest = NewRequest & { idempotencyKey: string };
+type AcceptedKey = { phoneNumber: string; key: string };
 
 export interface AcceptedRequest {
   requestId: string;
@@ -35,10 +37,21 @@ const notQueued = () =>
  * the customer.
  */
 export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }: AcceptDeps) {
-  // Requests without a key that arrive together are stored with one INSERT.
+  // Requests that arrive together are stored with one statement: without a key, one INSERT; with one (the page always
+  // sends one), the keys and the rows of the requests whose key was free.
   const newRequests = new Batcher<NewRequest>(async (requests) => {
     await lifeCycle.insert(db, requests);
     return requests.map(() => undefined);
+  });
+  const keyedRequests = new Batcher<KeyedRequest, boolean>(async (requests) => {
+    const inserted = await lifeCycle.insertKeyed(db, requests);
+    return requests.map((request) => inserted.has(request.requestId));
+  });
+  // Keys whose request the broker acknowledged: a retry after the 202 then publishes nothing more. Marks that arrive
+  // together share one UPDATE.
+  const acceptedKeys = new Batcher<AcceptedKey>(async (keys) => {
+    await idempotencyStore.markManyAccepted(db, keys);
+    return keys.map(() => undefined);
   });
 
   /** Publishes in the request's scope: its record carries the requestId (and the trace), as do the log lines. */
@@ -78,18 +91,14 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
       await publish(request);
       return { requestId: request.requestId, created: true };
     }
-    const reserved = await db.transaction(async (tx) => {
-      if (!(await idempotencyStore.reserve(tx, phoneNumber, idempotencyKey, request.requestId))) return false;
-      await lifeCycle.insert(tx, [request]);
-      return true;
-    });
-    if (!reserved) return retryWithKey(phoneNumber, idempotencyKey);
+    if (!(await keyedRequests.add({ ...request, idempotencyKey }))) return retryWithKey(phoneNumber, idempotencyKey);
     await publish(request);
-    await idempotencyStore.markAccepted(db, phoneNumber, idempotencyKey);
+    await acceptedKeys.add({ phoneNumber, key: idempotencyKey });
     return { requestId: request.requestId, created: true };
   }
-  /** Waits for the requests being stored (before the pool closes). */
-  return Object.assign(acceptRequest, { close: () => newRequests.drained() });
+  /** Waits for the requests and marks being stored (before the pool closes). */
+  const close = () => Promise.all([newRequests.drained(), keyedRequests.drained(), acceptedKeys.drained()]).then(() => undefined);
+  return Object.assign(acceptRequest, { close });
 }
 
 export type AcceptRequest = ReturnType<typeof createRequestAcceptor>;

@@ -31,6 +31,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     DATABASE_SCHEMA: `gateway_${namespace.replace(/[^a-z0-9]/g, '_')}`,
     KAFKA_TOPIC_PARTITIONS: '3',
     DATABASE_URL: process.env.DATABASE_URL ?? '',
+    // The test run's brokers (npm test sets them): another cluster than the default one must be reachable too.
+    ...(process.env.KAFKA_BROKERS ? { KAFKA_BROKERS: process.env.KAFKA_BROKERS } : {}),
     WEB_DEADLINE_MS: '20000',
     WEB_HANDOFF_MS: '400',
     PRODUCE_TIMEOUT_MS: '1500',
