@@ -138,6 +138,9 @@ const intake: IntakeResult = {
     produce: { rps: figure(6000), p99Ms: figure(20) },
     insert: { rps: figure(4500), p99Ms: figure(25) },
   },
+  insertThenProduce: { rps: figure(5000), p99Ms: figure(28), cpu: { serverUs: figure(60), machineUs: figure(150) } },
+  gateway: { rps: figure(4000), p99Ms: figure(30), cpu: { serverUs: figure(120), machineUs: figure(260) } },
+  keyed: { rps: figure(3000), p99Ms: figure(40) },
   method: 'autocannon',
   baseline: 'limits',
   steadiness: { 'intake gateway rps': { ...figure(4000), unit: 'req/s' } },
@@ -166,6 +169,20 @@ const pipeline: PipelineResult = {
   latencies: {},
 };
 const measured: BenchReport = { ...report, scenarios: { intake, pipeline }, failures: {} };
+
+test("the limit's table shows the acceptor alone and the keyed gateway beside the limit, with CPU per request where measured", () => {
+  const markdown = renderMarkdown(measured, { json: 'x.json', svg: 'x.svg' });
+  assert.match(
+    markdown,
+    /\| route \+ INSERT, then produce: the gateway's acceptor alone \(not part of the limit\) \| 5000 \(4990–5010\) \| 28 \| 0\.8× \| 60 \| 150 \|/,
+  );
+  assert.match(markdown, /\| gateway \(the seed’s POST, no key\) \| 4000 \(3990–4010\) \| 30 \| – \| 120 \| 260 \|/);
+  assert.match(
+    markdown,
+    /\| gateway, a fresh Idempotency-Key on each request \(as the web page sends\) \| 3000 \(2990–3010\) \| 40 \| – \| n\/a \| n\/a \|/,
+  );
+  assert.match(markdown, /\| route \+ INSERT \(batched as the gateway\) \| 4500 \(4490–4510\) \| 25 \| 0\.889× \| n\/a \| n\/a \|/);
+});
 
 test("intake is judged against the bare route and the architecture's limit, both printed", () => {
   assert.match(renderTable(measured), /intake .*= 0\.4× the bare route .*0\.889× the limit \(4,500 req\/s, route \+ INSERT\).*\| met/);

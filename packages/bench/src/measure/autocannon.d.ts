@@ -18,6 +18,14 @@ declare module 'autocannon' {
     pipelining?: number;
     duration?: number;
     timeout?: number;
+    /** Requests sent in turn; setupRequest may change each one before it goes out (a header per request, say). */
+    requests?: Array<{ setupRequest?: (request: AutocannonRequest) => AutocannonRequest }>;
+  }
+  export interface AutocannonRequest {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
   }
   interface Result {
     requests: Histogram & { total: number };

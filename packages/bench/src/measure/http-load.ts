@@ -1,4 +1,4 @@
-import autocannon from 'autocannon';
+import autocannon, { type AutocannonRequest } from 'autocannon';
 
 export interface HttpLoad {
   url: string;
@@ -6,6 +6,8 @@ export interface HttpLoad {
   body?: unknown;
   connections: number;
   durationSec: number;
+  /** A fresh Idempotency-Key on every request, as the web page sends one with each purchase. */
+  idempotencyKeys?: boolean;
 }
 
 export interface HttpLoadResult {
@@ -18,9 +20,17 @@ export interface HttpLoadResult {
   errors: number;
 }
 
+let keySequence = 0;
+/** Gives each request a key of its own (unique across runs, so that no run replays an earlier one's requests). */
+const withFreshKey = (request: AutocannonRequest): AutocannonRequest => ({
+  ...request,
+  headers: { ...request.headers, 'idempotency-key': `bench-${process.pid}-${++keySequence}` },
+});
+
 /** Drives one URL with autocannon for a fixed time and keeps the figures the report needs. */
 export async function runHttpLoad(load: HttpLoad): Promise<HttpLoadResult> {
   const result = await autocannon({
+    ...(load.idempotencyKeys ? { requests: [{ setupRequest: withFreshKey }] } : {}),
     url: load.url,
     method: load.method ?? 'GET',
     headers: load.body === undefined ? {} : { 'content-type': 'application/json' },

@@ -1,4 +1,5 @@
 import { spreadPercent } from '../measure/steady.ts';
+import type { Figures } from '../scenarios/intake.ts';
 import type { BenchReport } from './bench-report.ts';
 import { renderCost } from './cost.ts';
 import { evaluateTargets } from './targets.ts';
@@ -60,21 +61,33 @@ const range = (figure: { median: number; min: number; max: number }) => `${figur
 function renderLimits(report: BenchReport): string[] {
   const intake = report.scenarios.intake;
   if (!intake) return [];
-  const rows = [
+  const rows: Array<[string, Figures | undefined]> = [
     ['bare Fastify route', intake.limits.bare],
     ['route + acks=all produce (batched as the gateway)', intake.limits.produce],
     ['route + INSERT (batched as the gateway)', intake.limits.insert],
-  ] as const;
+    ["route + INSERT, then produce: the gateway's acceptor alone (not part of the limit)", intake.insertThenProduce],
+  ];
+  const fraction = (figures: Figures) => (figures.rps.median > 0 ? Math.round((intake.rps / figures.rps.median) * 1000) / 1000 : 0);
+  const cpu = (figures: Figures) => (figures.cpu ? `${figures.cpu.serverUs.median} | ${figures.cpu.machineUs.median}` : 'n/a | n/a');
+  const gatewayRows: Array<[string, Figures | undefined]> = [
+    ['gateway (the seed’s POST, no key)', intake.gateway],
+    ['gateway, a fresh Idempotency-Key on each request (as the web page sends)', intake.keyed],
+  ];
   return [
     "## The architecture's limit (`intake`)",
     '',
     `The gateway: ${intake.rps} req/s, ${intake.limitRatio}× the limit (the least of the three baselines), ${intake.ratio}× the bare route.`,
+    'CPU per request is the CPU time of the measured run over the requests answered: the server process’s own, and the whole',
+    'machine’s (server, broker, PostgreSQL, load generator): steadier than requests per second on a shared machine, and it',
+    'says where the work is.',
     '',
-    '| baseline (its own process, same rounds) | req/s median (min–max) | p99 ms median | gateway as a fraction |',
-    '|---|---|---|---|',
-    ...rows.map(
-      ([label, figures]) =>
-        `| ${label} | ${range(figures.rps)} | ${figures.p99Ms.median} | ${figures.rps.median > 0 ? Math.round((intake.rps / figures.rps.median) * 1000) / 1000 : 0}× |`,
+    '| server (its own process, same rounds) | req/s median (min–max) | p99 ms median | gateway as a fraction | CPU µs per request, server | CPU µs per request, machine |',
+    '|---|---|---|---|---|---|',
+    ...rows.flatMap(([label, figures]) =>
+      figures ? [`| ${label} | ${range(figures.rps)} | ${figures.p99Ms.median} | ${fraction(figures)}× | ${cpu(figures)} |`] : [],
+    ),
+    ...gatewayRows.flatMap(([label, figures]) =>
+      figures ? [`| ${label} | ${range(figures.rps)} | ${figures.p99Ms.median} | – | ${cpu(figures)} |`] : [],
     ),
     '',
   ];

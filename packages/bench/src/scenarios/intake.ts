@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Stack } from '@voucher/system-tests';
-import type { LimitMode } from '../baseline-server.ts';
-import { stopReplicas, withStack } from '../bench-stack.ts';
+import type { BaselineMode, LimitMode } from '../baseline-server.ts';
+import { pidsOf, stopReplicas, withStack } from '../bench-stack.ts';
+import { measureCpu, type CpuCost } from '../measure/cpu-time.ts';
 import { runHttpLoad, type HttpLoadResult } from '../measure/http-load.ts';
 import { medianLatency, repeat, steady, type Steady } from '../measure/steady.ts';
 import type { BenchSettings } from '../settings.ts';
@@ -24,13 +25,26 @@ export interface IntakeResult {
   limitRps: number;
   /** The gateway over that limit. */
   limitRatio: number;
+  /** The gateway's figures in full (the fields above are their medians), with its CPU per accepted request. */
+  gateway?: Figures;
   /** Which baseline is the limit. */
   limitBy: LimitMode;
-  limits: Record<LimitMode, { rps: Steady; p99Ms: Steady }>;
+  limits: Record<LimitMode, Figures>;
+  /** The gateway's acceptor alone, row then record (not part of the limit): the two durable writes in their order. */
+  insertThenProduce?: Figures;
+  /** The gateway with a fresh Idempotency-Key on every request, as the web page sends (the seed's curl sends none). */
+  keyed?: Figures;
   method: string;
   baseline: string;
   steadiness: Steadiness;
   latencies: ScenarioLatencies;
+}
+
+/** One target's figures over the rounds; cpu is undefined where /proc cannot be read. */
+export interface Figures {
+  rps: Steady;
+  p99Ms: Steady;
+  cpu?: { serverUs: Steady; machineUs: Steady };
 }
 
 /** The body autocannon posts, and its number as the gateway stores and keys it (E.164). */
@@ -38,14 +52,24 @@ const body = { phoneNumber: '0909123456' };
 const E164 = '+84909123456';
 const LIMIT_SCHEMA = 'bench_limit';
 const limitModes: LimitMode[] = ['bare', 'produce', 'insert'];
-const limitLabels: Record<LimitMode, string> = {
+const baselineModes: BaselineMode[] = [...limitModes, 'insertThenProduce'];
+const labels: Record<BaselineMode | 'gateway' | 'keyed', string> = {
   bare: 'bare Fastify route',
   produce: 'route + acks=all produce',
   insert: 'route + INSERT',
+  insertThenProduce: 'route + INSERT, then produce',
+  gateway: 'gateway',
+  keyed: 'gateway, Idempotency-Key on each request',
 };
 
-/** Starts one limit baseline as its own process and resolves with its URL and a stop function. */
-async function startLimitServer(mode: LimitMode, stack: Stack): Promise<{ url: string; stop: () => Promise<void> }> {
+interface Target {
+  url: string;
+  pids: number[];
+  keyed?: boolean;
+}
+
+/** Starts one baseline as its own process and resolves with its URL, its pid and a stop function. */
+async function startBaselineServer(mode: BaselineMode, stack: Stack): Promise<Target & { stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [new URL('../baseline-server.ts', import.meta.url).pathname, mode], {
     stdio: ['ignore', 'pipe', 'inherit'],
     // The stack's settings (so the gateway's producer and pool), with a namespace and schema nothing downstream reads.
@@ -54,6 +78,7 @@ async function startLimitServer(mode: LimitMode, stack: Stack): Promise<{ url: s
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   return {
     url: `http://127.0.0.1:${line.trim()}/voucher`,
+    pids: [child.pid!],
     stop: async () => {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
@@ -62,14 +87,28 @@ async function startLimitServer(mode: LimitMode, stack: Stack): Promise<{ url: s
   };
 }
 
-/** Same load on every target: a warm-up, then the measured run. */
-async function measure(url: string, settings: BenchSettings): Promise<HttpLoadResult> {
-  const load = { url, method: 'POST' as const, body, connections: settings.connections };
+type Run = HttpLoadResult & { cpu?: CpuCost };
+
+/** Same load on every target: a warm-up, then the measured run, with the CPU it cost per request. */
+async function measure(target: Target, settings: BenchSettings): Promise<Run> {
+  const load = { url: target.url, method: 'POST' as const, body, connections: settings.connections, idempotencyKeys: target.keyed };
   await runHttpLoad({ ...load, durationSec: settings.warmupSeconds });
-  return runHttpLoad({ ...load, durationSec: settings.httpSeconds });
+  const { result, cpu } = await measureCpu(
+    target.pids,
+    () => runHttpLoad({ ...load, durationSec: settings.httpSeconds }),
+    (run) => run.total,
+  );
+  return { ...result, cpu };
 }
 
-const figures = (runs: HttpLoadResult[]) => ({ rps: steady(runs.map((run) => run.rps)), p99Ms: steady(runs.map((run) => run.p99Ms)) });
+function figures(runs: Run[]): Figures {
+  const cpu = runs.every((run) => run.cpu) ? runs.map((run) => run.cpu!) : undefined;
+  return {
+    rps: steady(runs.map((run) => run.rps)),
+    p99Ms: steady(runs.map((run) => run.p99Ms)),
+    ...(cpu ? { cpu: { serverUs: steady(cpu.map((c) => c.serverUs)), machineUs: steady(cpu.map((c) => c.machineUs)) } } : {}),
+  };
+}
 const ratioOf = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 1000 : 0);
 
 /**
@@ -77,16 +116,22 @@ const ratioOf = (part: number, whole: number) => (whole > 0 ? Math.round((part /
  * stopped (in production they do not share the gateway's cores); the rounds interleave, so a noisy minute hits all.
  */
 async function measureAcceptPath(stack: Stack, settings: BenchSettings, log: Log) {
-  const servers = await Promise.all(limitModes.map((mode) => startLimitServer(mode, stack)));
-  const runs: Record<LimitMode | 'gateway', HttpLoadResult[]> = { bare: [], produce: [], insert: [], gateway: [] };
+  const servers = await Promise.all(baselineModes.map((mode) => startBaselineServer(mode, stack)));
+  const gateway = { url: `${stack.urls.gateway}/voucher`, pids: pidsOf(stack, 'gateway') };
+  const targets = new Map<keyof typeof labels, Target>([
+    ...baselineModes.map((mode, index) => [mode, servers[index]!] as const),
+    ['gateway', gateway],
+    ['keyed', { ...gateway, keyed: true }],
+  ]);
+  const runs = Object.fromEntries([...targets.keys()].map((name) => [name, [] as Run[]])) as Record<keyof typeof labels, Run[]>;
   try {
     await repeat(settings.repeats, async (round) => {
-      for (const [index, mode] of limitModes.entries()) {
-        log(`round ${round + 1}/${settings.repeats}: limit baseline, ${limitLabels[mode]}`);
-        runs[mode].push(await measure(servers[index]!.url, settings));
+      for (const [name, target] of targets) {
+        log(
+          `round ${round + 1}/${settings.repeats}: ${labels[name]}${name === 'gateway' || name === 'keyed' ? ' (consumers stopped)' : ''}`,
+        );
+        runs[name].push(await measure(target, settings));
       }
-      log(`round ${round + 1}/${settings.repeats}: gateway alone (broker and database, consumers stopped)`);
-      runs.gateway.push(await measure(`${stack.urls.gateway}/voucher`, settings));
     });
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
@@ -101,7 +146,7 @@ export async function runIntake(settings: BenchSettings, log: Log): Promise<Inta
     await restartConsumers();
     const withPipelineRuns = await repeat(settings.repeats, async (round) => {
       log(`round ${round + 1}/${settings.repeats}: gateway with the pipeline running`);
-      return measure(`${stack.urls.gateway}/voucher`, settings);
+      return measure({ url: `${stack.urls.gateway}/voucher`, pids: pidsOf(stack, 'gateway') }, settings);
     });
     const gateway = figures(runs.gateway);
     const withPipeline = figures(withPipelineRuns);
@@ -120,23 +165,33 @@ export async function runIntake(settings: BenchSettings, log: Log): Promise<Inta
       limitRatio: ratioOf(gateway.rps.median, limitRps),
       limitBy,
       limits,
+      insertThenProduce: figures(runs.insertThenProduce),
+      keyed: figures(runs.keyed),
+      gateway,
       method:
         `autocannon, ${settings.connections} connections, ${settings.httpSeconds} s after ${settings.warmupSeconds} s warm-up, JSON body, ` +
         `${settings.repeats} interleaved rounds (median, min, max); the gateway with the downstream consumers stopped (the accept ` +
-        'path: gateway, broker, database), then again with the whole pipeline running',
+        'path: gateway, broker, database), also with a fresh Idempotency-Key on each request as the web page sends, then again ' +
+        'with the whole pipeline running. CPU per request: /proc CPU time over each measured run, of the server process and of ' +
+        'the whole machine, divided by the requests answered',
       baseline:
         'three limit baselines, each its own process, in the same rounds under the same load: a bare Fastify route answering the ' +
         "same 202 JSON; the same route plus the gateway's acks=all publish of the same record (its producer, batched as it batches); " +
-        "the same route plus the gateway's INSERT of the request row (its acceptor's Batcher); the least of them is the limit",
+        "the same route plus the gateway's INSERT of the request row (its acceptor's Batcher); the least of them is the limit. " +
+        "Beside them, not part of the limit: the gateway's acceptor with both writes in its order (the row, then the record)",
       steadiness: {
         'intake gateway rps': { ...gateway.rps, unit: 'req/s' },
         'intake gateway with the pipeline rps': { ...withPipeline.rps, unit: 'req/s' },
-        ...Object.fromEntries(limitModes.map((mode) => [`intake ${limitLabels[mode]} rps`, { ...limits[mode].rps, unit: 'req/s' }])),
+        ...Object.fromEntries(limitModes.map((mode) => [`intake ${labels[mode]} rps`, { ...limits[mode].rps, unit: 'req/s' }])),
+        [`intake ${labels.insertThenProduce} rps`]: { ...figures(runs.insertThenProduce).rps, unit: 'req/s' },
+        [`intake ${labels.keyed} rps`]: { ...figures(runs.keyed).rps, unit: 'req/s' },
+        ...(gateway.cpu ? { 'intake gateway CPU per request (machine)': { ...gateway.cpu.machineUs, unit: 'µs' } } : {}),
       },
       latencies: {
         'intake gateway': medianLatency(runs.gateway),
         'intake gateway, pipeline running': medianLatency(withPipelineRuns),
-        ...Object.fromEntries(limitModes.map((mode) => [`intake ${limitLabels[mode]}`, medianLatency(runs[mode])])),
+        ...Object.fromEntries(limitModes.map((mode) => [`intake ${labels[mode]}`, medianLatency(runs[mode])])),
+        [`intake ${labels.keyed}`]: medianLatency(runs.keyed),
       },
     };
   });
