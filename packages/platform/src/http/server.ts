@@ -16,6 +16,7 @@ import { AdminServer } from './admin-server.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { clientErrorHandler } from './client-error.ts';
 import { sendProblem, toProblem, problem } from './problem.ts';
+import { requestLoggerFactory } from './request-logger.ts';
 import { RouteTable } from './route-table.ts';
 import { validatorCompiler } from './validation.ts';
 
@@ -101,6 +102,8 @@ export function createHttpServer(service: string, logger: Logger, options: HttpS
     loggerInstance,
     // Fastify's own request lines would carry query strings (phone numbers); onResponse below logs the path only.
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log costs nothing until it writes a line: most requests write none (request-logger.ts).
+    childLoggerFactory: requestLoggerFactory,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     keepAliveTimeout: 65_000,
     requestTimeout,
