@@ -6,6 +6,7 @@ import type { BenchReport } from '../src/report/bench-report.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';
 import { renderLatencyChart } from '../src/report/svg-chart.ts';
 import { renderTable } from '../src/report/table.ts';
+import { evaluateTargets } from '../src/report/targets.ts';
 import { steady, spreadPercent } from '../src/measure/steady.ts';
 import { breakdownOf, hops, type StoredTimes } from '../src/measure/stored-times.ts';
 import { perCore } from '../src/report/cost.ts';
@@ -182,6 +183,14 @@ test("the limit's table shows the acceptor alone and the keyed gateway beside th
     /\| gateway, a fresh Idempotency-Key on each request \(as the web page sends\) \| 3000 \(2990–3010\) \| 40 \| – \| n\/a \| n\/a \|/,
   );
   assert.match(markdown, /\| route \+ INSERT \(batched as the gateway\) \| 4500 \(4490–4510\) \| 25 \| 0\.889× \| n\/a \| n\/a \|/);
+});
+
+test('a missed intake target says, with the run’s figures, how far the acceptor alone reached and what the gateway adds', () => {
+  const below = { ...measured, scenarios: { ...measured.scenarios, intake: { ...intake, limitRatio: 0.7 } } };
+  const row = evaluateTargets(below).find((target) => target.id === 'intake')!;
+  assert.equal(row.met, false);
+  assert.match(row.limit!, /acceptor alone .* reached 1\.11× the limit, and the gateway 0\.8× its acceptor/);
+  assert.match(row.limit!, /own process spent 120 µs of CPU per request against its acceptor's 60 µs/);
 });
 
 test("intake is judged against the bare route and the architecture's limit, both printed", () => {
