@@ -58,6 +58,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     KAFKA_NAMESPACE: namespace,
     KAFKA_TOPIC_PARTITIONS: '2',
     DATABASE_URL: process.env.DATABASE_URL,
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS,
     DATABASE_SCHEMA: schema,
     VPS_ACK_AFTER_MS: '100',
     WEB_DEADLINE_MS: '2000',
