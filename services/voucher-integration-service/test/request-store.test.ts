@@ -18,11 +18,14 @@ describe('request store guarantees', () => {
   let database: Database;
   let store: RequestStore;
   /** What the store announced after its commits. */
-  const announced = { outboxWritten: 0, codeReused: [] as string[] };
+  const announced = { outboxWritten: 0, written: [] as string[], codeReused: [] as string[] };
   before(async () => {
     database = await openDatabase({ service: serviceName, migrationsDir, url: process.env.DATABASE_URL ?? '', schema: uniqueSchema() });
     store = new RequestStore(database, {
-      outboxWritten: () => announced.outboxWritten++,
+      outboxWritten: (rows) => {
+        announced.outboxWritten++;
+        announced.written.push(...rows.map((row) => row.message.requestId));
+      },
       codeReused: (requestId) => announced.codeReused.push(requestId),
     });
   });
@@ -309,28 +312,159 @@ describe('request store guarantees', () => {
     );
   });
 
-  it('gives a code to one request when two are settled with it at the same moment, in one batch or in two transactions', async () => {
-    const code = voucherCode();
-    const [a, b] = [request(), request()];
+  it('gives a code to one request when several are settled with it at the same moment, in one batch or racing, new or called', async () => {
+    // New requests are settled in a transaction; requests whose call is outstanding (as the handler leaves them) at once.
+    for (const called of [false, true]) {
+      const requests = async (count: number) => {
+        const list = Array.from({ length: count }, () => request());
+        if (called) await store.beginCalls(list, new Date());
+        return list;
+      };
+      const code = voucherCode();
+      const [a, b] = await requests(2);
+      const now = new Date();
+      const batch = await store.settleMany([
+        { request: a!, status: 'SUCCESS', voucherCode: code, now },
+        { request: b!, status: 'SUCCESS', voucherCode: code, now },
+      ]);
+      assert.deepEqual(
+        batch.map((message) => [message?.status, message?.voucherCode]),
+        [
+          ['SUCCESS', code],
+          ['FAILED', undefined],
+        ],
+      );
+
+      const other = voucherCode();
+      const racers = await requests(6);
+      const raced = await Promise.all(
+        racers.map((facts) => store.settleNew({ request: facts, status: 'SUCCESS', voucherCode: other, now })),
+      );
+      assert.equal(raced.filter((message) => message?.voucherCode === other).length, 1, 'one request has the code');
+      assert.equal(raced.filter((message) => message?.status === 'FAILED').length, 5, 'every other one failed');
+      const rows = await Promise.all(racers.map((facts) => rowOf(facts.requestId)));
+      assert.equal(rows.filter((row) => row?.state === 'SETTLED').length, 6, 'all are settled');
+    }
+  });
+
+  it('settles the same requests from two batches in opposite orders without a deadlock, each once', async () => {
+    for (let round = 0; round < 20; round++) {
+      const requests = Array.from({ length: 50 }, () => request());
+      await store.beginCalls(requests, new Date());
+      const now = new Date();
+      const outcomes = requests.map((facts) => ({ request: facts, status: 'SUCCESS' as const, voucherCode: voucherCode(), now }));
+      const [forwards, backwards] = await Promise.all([store.settleMany(outcomes), store.settleMany([...outcomes].reverse())]);
+      const recorded = [...forwards!, ...backwards!].filter(Boolean).map((message) => message!.requestId);
+      assert.deepEqual(recorded.sort(), requests.map((facts) => facts.requestId).sort(), 'each request recorded by one batch');
+    }
+  });
+
+  it('settles a batch whose codes are partly contested: each outcome ends as it would alone, announced once committed', async () => {
+    const [taken, own, shared, fresh, another] = [voucherCode(), voucherCode(), voucherCode(), voucherCode(), voucherCode()];
+    // `taken` is another request's; `own` was issued to a request since forgotten, which is asked about again.
+    await store.settleNew({ request: request(), status: 'SUCCESS', voucherCode: taken, now: new Date() });
+    const forgotten = request();
+    await store.settleNew({ request: forgotten, status: 'SUCCESS', voucherCode: own, now: new Date() });
+    await database.query('DELETE FROM outbox WHERE request_id = $1', [forgotten.requestId]); // published long ago
+    await database.query('DELETE FROM vps_requests WHERE request_id = $1', [forgotten.requestId]);
+    const settledAlready = request();
+    await store.settleNew({ request: settledAlready, status: 'FAILED', now: new Date() });
+
+    const [clear, reusing, failing, first, second, unseen] = [request(), request(), request(), request(), request(), request()];
+    // All but `unseen` (settled without a call recorded first) as the handler leaves them: their calls outstanding.
+    await store.beginCalls([clear, reusing, forgotten, failing, first, second], new Date());
     const now = new Date();
+    const before = { written: announced.written.length, reused: announced.codeReused.length };
     const batch = await store.settleMany([
-      { request: a, status: 'SUCCESS', voucherCode: code, now },
-      { request: b, status: 'SUCCESS', voucherCode: code, now },
+      { request: clear, status: 'SUCCESS', voucherCode: fresh, now },
+      { request: reusing, status: 'LATE_SUCCESS', voucherCode: taken, now },
+      { request: forgotten, status: 'SUCCESS', voucherCode: own, now },
+      { request: failing, status: 'FAILED', now, reason: 'the VPS said no' },
+      { request: first, status: 'SUCCESS', voucherCode: shared, now },
+      { request: second, status: 'SUCCESS', voucherCode: shared, now },
+      { request: settledAlready, status: 'SUCCESS', voucherCode: voucherCode(), now },
+      { request: clear, status: 'SUCCESS', voucherCode: fresh, now },
+      { request: unseen, status: 'SUCCESS', voucherCode: another, now },
     ]);
+    const expected = [
+      ['SUCCESS', fresh],
+      ['FAILED', undefined],
+      ['SUCCESS', own],
+      ['FAILED', undefined],
+      ['SUCCESS', shared],
+      ['FAILED', undefined],
+      undefined,
+      undefined,
+      ['SUCCESS', another],
+    ];
     assert.deepEqual(
-      batch.map((message) => message?.voucherCode),
-      [code, undefined],
-    );
-    assert.deepEqual(
-      batch.map((message) => message?.status),
-      ['SUCCESS', 'FAILED'],
+      batch.map((message) => message && [message.status, message.voucherCode]),
+      expected,
     );
 
-    const other = voucherCode();
-    const racers = Array.from({ length: 6 }, () => request());
-    const raced = await Promise.all(racers.map((facts) => store.settleNew({ request: facts, status: 'SUCCESS', voucherCode: other, now })));
-    assert.equal(raced.filter((message) => message?.voucherCode === other).length, 1, 'one request has the code');
-    assert.equal(raced.filter((message) => message?.status === 'FAILED').length, 5, 'every other one failed');
+    const settled = [clear, reusing, forgotten, failing, first, second, unseen];
+    const endings = await Promise.all(
+      settled.map(async ({ requestId }) => {
+        const [row] = await database.query<{ state: string; outcome: string; failure_reason: string | null }>(
+          'SELECT state, outcome, failure_reason FROM vps_requests WHERE request_id = $1',
+          [requestId],
+        );
+        const records = (await recordsOf(requestId)).map((message) => [message.status, message.voucherCode]);
+        return [row?.state, row?.outcome, row?.failure_reason, records];
+      }),
+    );
+    const reused = 'the VPS had issued this code to another request';
+    assert.deepEqual(endings, [
+      ['SETTLED', 'SUCCESS', null, [expected[0]]],
+      ['SETTLED', 'FAILED', reused, [expected[1]]],
+      ['SETTLED', 'SUCCESS', null, [expected[2]]],
+      ['SETTLED', 'FAILED', 'the VPS said no', [expected[3]]],
+      ['SETTLED', 'SUCCESS', null, [expected[4]]],
+      ['SETTLED', 'FAILED', reused, [expected[5]]],
+      ['SETTLED', 'SUCCESS', null, [expected[8]]],
+    ]);
+    assert.deepEqual(await rowOf(settledAlready.requestId), { state: 'SETTLED', outcome: 'FAILED' }, 'its earlier outcome stands');
+    assert.equal((await recordsOf(settledAlready.requestId)).length, 1);
+    assert.deepEqual(
+      announced.written.slice(before.written).sort(),
+      settled.map((facts) => facts.requestId).sort(),
+      'each record announced once',
+    );
+    assert.deepEqual(announced.codeReused.slice(before.reused), [reusing.requestId, second.requestId]);
+  });
+
+  it('leaves an outcome whose code claim lost untouched until its own transaction commits: dying in between loses nothing', async () => {
+    const taken = voucherCode();
+    await store.settleNew({ request: request(), status: 'SUCCESS', voucherCode: taken, now: new Date() });
+    const [clear, contested] = [request(), request()];
+    await store.beginCalls([clear, contested], new Date());
+    // The process dies once the batch's first statement has committed, before the contested outcome's transaction.
+    const dying = new RequestStore({
+      ...database,
+      transaction: async () => {
+        throw new Error('the process died');
+      },
+    });
+    const code = voucherCode();
+    const now = new Date();
+    const contestedOutcome = { request: contested, status: 'SUCCESS' as const, voucherCode: taken, now };
+    await assert.rejects(dying.settleMany([{ request: clear, status: 'SUCCESS', voucherCode: code, now }, contestedOutcome]), /died/);
+    assert.deepEqual(await rowOf(clear.requestId), { state: 'SETTLED', outcome: 'SUCCESS' });
+    assert.deepEqual(
+      (await recordsOf(clear.requestId)).map((message) => message.voucherCode),
+      [code],
+    );
+    assert.deepEqual(await rowOf(contested.requestId), { state: 'CALLING', outcome: null }, 'never settled without its record');
+    assert.deepEqual(await recordsOf(contested.requestId), []);
+
+    // Its redelivery finds the call outstanding, and settles it as it would have been.
+    assert.deepEqual(await store.beginCalls([contested], new Date()), ['resumed']);
+    const [again] = await store.settleMany([contestedOutcome]);
+    assert.equal(again?.status, 'FAILED');
+    assert.deepEqual(
+      (await recordsOf(contested.requestId)).map((message) => [message.status, message.voucherCode]),
+      [['FAILED', undefined]],
+    );
   });
 
   it('does not take a code from the request it was issued to, when that request is asked about again after being forgotten', async () => {

@@ -18,6 +18,35 @@ export interface OutboxEntry {
   traceContext: TraceContext;
 }
 
+/** What inserting records returns for each (see insertRecords). */
+export interface AddedRecord {
+  id: string;
+  attempts: number;
+  requestId: string;
+}
+
+/**
+ * The INSERT that adds records, from `source`: a relation of (e, n), each an OutboxEntry as JSON and its place (the
+ * records' order). `heldMs` is the SQL for the hold in milliseconds (see outbox.add). outbox.add runs it on its own; a
+ * statement that records outcomes along with other work runs it as one of its CTEs.
+ */
+export const insertRecords = (source: string, heldMs: string) =>
+  `INSERT INTO outbox (request_id, message, trace_context, due_at, attempts)
+   SELECT (e->'message'->>'requestId')::uuid, e->'message', e->'traceContext',
+          now() + make_interval(secs => ${heldMs}::float8 / 1000), CASE WHEN ${heldMs}::float8 > 0 THEN 1 ELSE 0 END
+   FROM ${source} ORDER BY n
+   RETURNING id::text AS id, attempts, request_id::text AS "requestId"`;
+
+/** The rows insertRecords added, each with the entry it was made from. */
+export function rowsAdded(rows: AddedRecord[], entries: OutboxEntry[]): OutboxRow[] {
+  // One record per request in a batch (the store settles each request once): matched by requestId, not by position.
+  const entryOf = new Map(entries.map((entry) => [entry.message.requestId.toLowerCase(), entry]));
+  return rows.map(({ id, attempts, requestId }) => {
+    const entry = entryOf.get(requestId.toLowerCase())!;
+    return { id, attempts, message: entry.message, traceContext: entry.traceContext };
+  });
+}
+
 /**
  * Every statement on the `outbox` table. A record is added in the transaction that settles its request, so the two
  * commit together; a relay then leases it (one autocommit UPDATE, no transaction held while it publishes), publishes
@@ -31,20 +60,11 @@ export const outbox = {
    */
   async add(tx: Queryable, entries: OutboxEntry[], heldMs = 0): Promise<OutboxRow[]> {
     if (entries.length === 0) return [];
-    const rows = await tx.query<{ id: string; attempts: number; requestId: string }>(
-      `INSERT INTO outbox (request_id, message, trace_context, due_at, attempts)
-       SELECT (e->'message'->>'requestId')::uuid, e->'message', e->'traceContext',
-              now() + make_interval(secs => $2::float8 / 1000), CASE WHEN $2::float8 > 0 THEN 1 ELSE 0 END
-       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS batch(e, n) ORDER BY n
-       RETURNING id::text AS id, attempts, request_id::text AS "requestId"`,
-      [JSON.stringify(entries), heldMs],
-    );
-    // One record per request in a batch (the store settles each request once): matched by requestId, not by position.
-    const entryOf = new Map(entries.map((entry) => [entry.message.requestId.toLowerCase(), entry]));
-    return rows.map(({ id, attempts, requestId }) => {
-      const entry = entryOf.get(requestId.toLowerCase())!;
-      return { id, attempts, message: entry.message, traceContext: entry.traceContext };
-    });
+    const rows = await tx.query<AddedRecord>(insertRecords('jsonb_array_elements($1::jsonb) WITH ORDINALITY AS batch(e, n)', '$2'), [
+      JSON.stringify(entries),
+      heldMs,
+    ]);
+    return rowsAdded(rows, entries);
   },
 
   /**

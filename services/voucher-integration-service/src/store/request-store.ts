@@ -3,7 +3,7 @@ import type { Database, Queryable } from '@voucher/platform/database';
 import type { ReceiveCodeMessage, VoucherStatus } from '@voucher/contracts';
 import { currentTraceContext, type TraceContext } from '@voucher/platform/telemetry';
 import { receiveCodeMessage, type RequestFacts } from '../outcomes.ts';
-import { outbox, type OutboxRow } from '../outbox/outbox.ts';
+import { insertRecords, outbox, rowsAdded, type AddedRecord, type OutboxEntry, type OutboxRow } from '../outbox/outbox.ts';
 import { challengeDigest, type TransformMethod } from '../pkce.ts';
 
 /** A request the VPS acknowledged, as stored with its challenge. */
@@ -90,6 +90,8 @@ const challengeMatches = `((transform_method = 'S256' AND challenge_digest = $1)
 /** The key under which a voucher code is claimed: its SHA-256 digest (the code itself is not kept). */
 const codeDigest = (voucherCode: string) => createHash('sha256').update(voucherCode, 'utf8').digest('hex');
 const idOf = (outcome: Outcome) => outcome.request.requestId.toLowerCase();
+/** Whether an outcome's code is claimed for its request: every outcome that carries a code to the customer. */
+const claimsCode = (outcome: Outcome) => outcome.status !== 'FAILED' && outcome.voucherCode !== undefined;
 
 /** PostgreSQL's unique_violation on the index that gives each challenge to one request only. */
 const isChallengeTaken = (error: unknown) =>
@@ -108,14 +110,68 @@ function firstOfEach<T>(items: T[], idOf: (item: T) => string): { unique: T[]; i
 }
 
 /**
+ * settleMany's common case in one statement, run on its own (one round trip): for outcomes whose call is outstanding
+ * (CALLING, as the handler left it), claims each code, moves each row to SETTLED and adds each receive-code record to
+ * the outbox, all committed together. The CTEs share one snapshot, so a claim that lost (ON CONFLICT DO NOTHING waits
+ * for a concurrent claim of the code, then yields to it) cannot read here who holds the code: another request (a
+ * reuse), or this one (its own code claimed again). Such an outcome, and one for a request never seen, is left as it
+ * was (no row moved, no record) and returned for settleMany's transaction: every row this moves has its record.
+ * Parameters, per outcome in batch order: $1..$6 as the row takes them, $7 the code's digest in hex (NULL: none
+ * claimed), $8 the outbox entries (a JSON array); $9 the hold (ms). Returns a row per record added (AddedRecord), and
+ * the requestId alone of each outcome left.
+ */
+const settleAtOnceSql = `
+  WITH batch AS (
+    SELECT batch.*, decode(digest, 'hex') AS code_digest
+    FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::timestamptz[], $6::text[], $7::text[])
+      WITH ORDINALITY AS batch(request_id, phone_number, deadline, outcome, settled_at, failure_reason, digest, n)
+  ),
+  -- Each request's row as it stands (NULL: none), locked as the transaction's upsert would lock it: in request order,
+  -- one primary-key probe each; a row changed meanwhile is read anew. Locked, a CALLING row is moved by nothing else
+  -- while its code is claimed, so every claim made here is for a row this statement then moves.
+  current AS MATERIALIZED (
+    SELECT request_id, (SELECT state FROM vps_requests AS stored WHERE stored.request_id = sorted.request_id FOR UPDATE) AS state
+    FROM (SELECT request_id FROM batch ORDER BY request_id) AS sorted
+  ),
+  calling AS (SELECT batch.* FROM batch JOIN current USING (request_id) WHERE current.state = 'CALLING'),
+  -- In digest order (as #claimCodes), so that claims of the same codes never wait for each other in a circle.
+  claimed AS (
+    INSERT INTO issued_codes (code_digest, request_id)
+    SELECT code_digest, request_id FROM calling WHERE code_digest IS NOT NULL ORDER BY code_digest, n
+    ON CONFLICT (code_digest) DO NOTHING
+    RETURNING request_id
+  ),
+  contested AS (
+    SELECT request_id FROM calling WHERE code_digest IS NOT NULL AND request_id NOT IN (SELECT request_id FROM claimed)
+  ),
+  moved AS (
+    UPDATE vps_requests AS stored
+    SET state = 'SETTLED', outcome = calling.outcome, settled_at = calling.settled_at, calling_since = NULL,
+        failure_reason = calling.failure_reason
+    FROM calling WHERE stored.request_id = calling.request_id AND calling.request_id NOT IN (SELECT request_id FROM contested)
+    RETURNING stored.request_id
+  ),
+  settled_entries AS (
+    SELECT entry.e, entry.n FROM jsonb_array_elements($8::jsonb) WITH ORDINALITY AS entry(e, n)
+    JOIN batch USING (n) JOIN moved USING (request_id)
+  ),
+  recorded AS (${insertRecords('settled_entries', '$9')})
+  SELECT id, attempts, "requestId" FROM recorded
+  UNION ALL
+  SELECT NULL, NULL, request_id::text FROM contested
+  UNION ALL
+  SELECT NULL, NULL, request_id::text FROM current WHERE state IS NULL`;
+
+/**
  * The shared record of every request this service handled (PostgreSQL, so all replicas see it). A row is written
  * (state CALLING) before the VPS is called, which is what makes redelivery harmless and lets the callback endpoint tell
  * "not known yet" from "unknown".
  *
  * Every way a request ends (the VPS's immediate answer, a callback, a re-ask, an expiry) records its outcome through
  * `#recordOutcomes`, in the transaction that moves the row: the code is claimed for the request (a code the VPS already
- * gave another request turns the outcome into FAILED), and the receive-code record is added to the outbox. Nothing in
- * here waits on the broker; the outbox relay publishes after the commit.
+ * gave another request turns the outcome into FAILED), and the receive-code record is added to the outbox. The VPS's
+ * immediate answers, the common case, do the same in one statement (settleAtOnceSql). Nothing in here waits on the
+ * broker; the outbox relay publishes after the commit.
  */
 export class RequestStore {
   readonly #db: Database;
@@ -149,10 +205,7 @@ export class RequestStore {
   async #recordOutcomes(tx: Queryable, outcomes: Outcome[]): Promise<ReceiveCodeMessage[]> {
     const effects = this.#effects.get(tx);
     if (!effects) throw new Error('outcomes are recorded only inside RequestStore.transaction');
-    const reused = await this.#claimCodes(
-      tx,
-      outcomes.filter((outcome) => outcome.status !== 'FAILED' && outcome.voucherCode !== undefined),
-    );
+    const reused = await this.#claimCodes(tx, outcomes.filter(claimsCode));
     const messages = outcomes.map((outcome) =>
       reused.has(idOf(outcome))
         ? receiveCodeMessage(outcome.request, 'FAILED', undefined, outcome.now)
@@ -235,34 +288,85 @@ export class RequestStore {
   }
 
   /**
-   * `settleNew` for many requests in one transaction: a request is settled if it is new or its call is outstanding
-   * (CALLING), each once, whoever races for it. The answer gives, per outcome, the receive-code record it committed
-   * (FAILED if its code belongs to another request), or undefined when another settlement won.
+   * `settleNew` for many requests: a request is settled if it is new or its call is outstanding (CALLING), each once,
+   * whoever races for it. The answer gives, per outcome, the receive-code record it committed (FAILED if its code
+   * belongs to another request), or undefined when another settlement won. Outcomes whose call is outstanding take one
+   * statement; only a new request, or an outcome whose code another settlement claimed first, takes a transaction.
    */
   async settleMany(outcomes: Outcome[]): Promise<Array<ReceiveCodeMessage | undefined>> {
     const { unique, isFirst } = firstOfEach(outcomes, (outcome) => outcome.request.requestId);
+    const { recorded, left } = await this.#settleAtOnce(unique);
+    for (const message of await this.#settleInTransaction(left)) recorded.set(message.requestId.toLowerCase(), message);
+    return outcomes.map((outcome, index) => (isFirst[index] ? recorded.get(idOf(outcome)) : undefined));
+  }
+
+  /**
+   * Settles the outcomes (one per request) whose call is outstanding and whose code claim wins (or that claim none),
+   * with their records, in one statement (settleAtOnceSql). Returns their records, and the outcomes it left untouched
+   * for #settleInTransaction.
+   */
+  async #settleAtOnce(outcomes: Outcome[]): Promise<{ recorded: Map<string, ReceiveCodeMessage>; left: Outcome[] }> {
+    if (outcomes.length === 0) return { recorded: new Map(), left: [] };
+    // Only a claim that lost can turn an outcome into FAILED, and such an outcome is left: each record is as answered.
+    const entries: OutboxEntry[] = outcomes.map((outcome) => ({
+      message: receiveCodeMessage(outcome.request, outcome.status, outcome.voucherCode, outcome.now),
+      traceContext: outcome.traceContext ?? {},
+    }));
+    const rows = await this.#db.query<{ id: string | null; attempts: number | null; requestId: string }>(settleAtOnceSql, [
+      outcomes.map((o) => o.request.requestId),
+      outcomes.map((o) => o.request.phoneNumber),
+      outcomes.map((o) => o.request.deadline.toISOString()),
+      outcomes.map((o) => o.status),
+      outcomes.map((o) => o.now.toISOString()),
+      outcomes.map((o) => (o.status === 'FAILED' ? (o.reason ?? null) : null)),
+      outcomes.map((o) => (claimsCode(o) ? codeDigest(o.voucherCode!) : null)),
+      JSON.stringify(entries),
+      this.#outboxHoldMs,
+    ]);
+    const written = rowsAdded(
+      rows.filter((row): row is AddedRecord => row.id !== null),
+      entries,
+    );
+    // The statement ran on its own: it has committed.
+    if (written.length > 0) this.#events.outboxWritten?.(written);
+    const left = new Set(rows.filter((row) => row.id === null).map((row) => row.requestId.toLowerCase()));
+    return {
+      recorded: new Map(written.map((row) => [row.message.requestId.toLowerCase(), row.message])),
+      left: outcomes.filter((outcome) => left.has(idOf(outcome))),
+    };
+  }
+
+  /**
+   * Settles outcomes (one per request) in one transaction, statement by statement: each row is moved (inserted for a
+   * new request) if it is new or still CALLING, then #recordOutcomes claims the codes, and its second statement, which
+   * sees a winning claim's commit, tells a code another request holds (FAILED) from this request's own. Returns the
+   * records committed.
+   */
+  async #settleInTransaction(outcomes: Outcome[]): Promise<ReceiveCodeMessage[]> {
+    if (outcomes.length === 0) return [];
     return this.transaction(async (tx) => {
       const settled = await tx.query<{ request_id: string }>(
         `INSERT INTO vps_requests (request_id, phone_number, deadline, state, outcome, settled_at, failure_reason)
          SELECT request_id, phone_number, deadline, 'SETTLED', outcome, settled_at, failure_reason
          FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::timestamptz[], $6::text[])
            AS batch(request_id, phone_number, deadline, outcome, settled_at, failure_reason)
+         ORDER BY request_id -- the order settleAtOnceSql locks rows in
          ON CONFLICT (request_id) DO UPDATE
            SET state = 'SETTLED', outcome = EXCLUDED.outcome, settled_at = EXCLUDED.settled_at, calling_since = NULL,
                failure_reason = EXCLUDED.failure_reason
            WHERE vps_requests.state = 'CALLING'
          RETURNING request_id`,
         [
-          unique.map((o) => o.request.requestId),
-          unique.map((o) => o.request.phoneNumber),
-          unique.map((o) => o.request.deadline.toISOString()),
-          unique.map((o) => o.status),
-          unique.map((o) => o.now.toISOString()),
-          unique.map((o) => (o.status === 'FAILED' ? (o.reason ?? null) : null)),
+          outcomes.map((o) => o.request.requestId),
+          outcomes.map((o) => o.request.phoneNumber),
+          outcomes.map((o) => o.request.deadline.toISOString()),
+          outcomes.map((o) => o.status),
+          outcomes.map((o) => o.now.toISOString()),
+          outcomes.map((o) => (o.status === 'FAILED' ? (o.reason ?? null) : null)),
         ],
       );
       const fresh = new Set(settled.map((row) => row.request_id.toLowerCase()));
-      const won = unique.filter((outcome) => fresh.has(idOf(outcome)));
+      const won = outcomes.filter((outcome) => fresh.has(idOf(outcome)));
       const messages = await this.#recordOutcomes(tx, won);
       // A row settled with a code that turned out to be another request's says FAILED, as its record does.
       const reused = won.filter((outcome, index) => messages[index]!.status !== outcome.status);
@@ -272,8 +376,7 @@ export class RequestStore {
           CODE_REUSED,
         ]);
       }
-      const recorded = new Map(messages.map((message) => [message.requestId.toLowerCase(), message]));
-      return outcomes.map((outcome, index) => (isFirst[index] ? recorded.get(idOf(outcome)) : undefined));
+      return messages;
     });
   }
 
