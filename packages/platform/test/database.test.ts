@@ -68,6 +68,23 @@ describe('a service database on PostgreSQL', () => {
     }
   });
 
+  test('a statement run with prepare is prepared once on its connection and answers each call with its own values', async () => {
+    const db = await open();
+    try {
+      const sql = 'SELECT owner FROM accounts WHERE id = $1';
+      const prepared = await db.transaction(async (tx) => {
+        const owners = [];
+        for (const id of [1, 2, 1]) owners.push((await tx.query<{ owner: string }>(sql, [id], { prepare: true })).map((row) => row.owner));
+        const statements = await tx.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
+        return { owners, statements: statements.map((row) => row.statement) };
+      });
+      assert.deepEqual(prepared.owners, [['alice'], [], ['alice']]);
+      assert.deepEqual(prepared.statements, [sql], 'one prepared statement, whatever the values');
+    } finally {
+      await db.close();
+    }
+  });
+
   test('NOTIFY reaches a listener on another connection', async () => {
     const db = await open();
     try {

@@ -21,6 +21,7 @@ async function startTestVoucherService(): Promise<{ service: VoucherService }> {
   const config = readVoucherConfig({
     VOUCHER_PORT: '0',
     KAFKA_NAMESPACE: uniqueNamespace(),
+    ...(process.env.KAFKA_BROKERS ? { KAFKA_BROKERS: process.env.KAFKA_BROKERS } : {}),
     KAFKA_TOPIC_PARTITIONS: '1',
     DATABASE_URL: process.env.DATABASE_URL ?? '',
     CURSOR_SECRET: 'gateway-test-cursor-secret-0123456789abcdefgh',

@@ -1,6 +1,14 @@
+export interface QueryOptions {
+  /**
+   * Keep the statement prepared on each connection (a named statement), so PostgreSQL parses and plans it once per
+   * connection instead of on every call: for hot statements of fixed text (each text stays on every connection).
+   */
+  prepare?: boolean;
+}
+
 /** The small surface every service uses over its PostgreSQL schema. */
 export interface Queryable {
-  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Row[]>;
 }
 
 export interface Database extends Queryable {

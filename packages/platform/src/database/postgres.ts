@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Database, Queryable } from './database.ts';
 import { markRetryable } from './errors.ts';
@@ -7,6 +8,20 @@ const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The advisory lock that serialises a schema's creation and migrations across processes. */
 export const migrationLockKey = (schema: string): string => `migrations:${schema}`;
+
+/**
+ * A prepared statement's name on every connection: derived from its text, so one text always has one name and two
+ * texts never share one (pg refuses a known name with another text).
+ */
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `s_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
 
 /** A pg pool whose every connection works inside the owning service's schema. */
 export async function openPostgres(url: string, schema: string, poolSize = 10): Promise<Database> {
@@ -28,9 +43,13 @@ export async function openPostgres(url: string, schema: string, poolSize = 10): 
     throw error;
   }
   const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
-    async query(sql, params) {
+    async query(sql, params, options) {
+      const values = params as unknown[] | undefined;
       try {
-        return (await client.query(sql, params as unknown[])).rows;
+        const result = options?.prepare
+          ? await client.query({ name: statementName(sql), text: sql, values })
+          : await client.query(sql, values);
+        return result.rows;
       } catch (error) {
         throw markRetryable(error);
       }

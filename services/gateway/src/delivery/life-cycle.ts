@@ -277,12 +277,13 @@ export const lifeCycle = {
   /**
    * The customer's requests whose code was texted (SENT_BY_SMS), for the listing: voucher-service records the channel
    * an outcome was meant for, and a WEB code whose page had gone went by SMS instead. Asked by number, not by the
-   * page's ids, so that it runs beside voucher-service's answer instead of after it.
+   * page's ids, so that it runs beside voucher-service's answer instead of after it. Prepared: every listing asks it.
    */
   async textedRequests(db: Queryable, phoneNumber: string): Promise<Set<string>> {
     const rows = await db.query<{ requestId: string }>(
       `SELECT request_id AS "requestId" FROM voucher_requests WHERE phone_number = $1 AND state = 'SENT_BY_SMS'`,
       [phoneNumber],
+      { prepare: true },
     );
     return new Set(rows.map((row) => row.requestId));
   },

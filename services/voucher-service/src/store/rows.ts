@@ -53,13 +53,3 @@ export function toStoredVoucher(row: VoucherRow): StoredVoucher {
     storedAt: isoTime(row.stored_at),
   };
 }
-
-export function toListedVoucher(row: Pick<VoucherRow, 'request_id' | 'voucher_code' | 'status' | 'channel' | 'issued_at'>): ListedVoucher {
-  return {
-    requestId: row.request_id,
-    voucherCode: row.voucher_code ?? '',
-    status: row.status,
-    channel: row.channel,
-    issuedAt: isoTime(row.issued_at),
-  };
-}
