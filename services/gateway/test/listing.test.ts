@@ -5,9 +5,18 @@ import { readConfig as readVoucherConfig } from '../../voucher-service/src/confi
 import { startVoucherService, type VoucherService } from '../../voucher-service/src/service.ts';
 import { VoucherStore } from '../../voucher-service/src/store/voucher-store.ts';
 import { uniqueNamespace } from '@voucher/platform/testing';
+import type { Config } from '../src/config.ts';
 import type { RunningGateway } from '../src/service.ts';
 import { bearer, signIn, signInConfig } from './support/auth-helpers.ts';
-import { logger, randomPhone, startReadyGateway, TEST_VOUCHER_SERVICE_TOKEN, testConfig, toE164 } from './support/gateway-harness.ts';
+import {
+  logger,
+  openTestDatabase,
+  randomPhone,
+  startReadyGateway,
+  TEST_VOUCHER_SERVICE_TOKEN,
+  testConfig,
+  toE164,
+} from './support/gateway-harness.ts';
 import { codeMessage } from './support/kafka-helpers.ts';
 import { startSmsReceiver } from './support/sms-receiver.ts';
 
@@ -41,6 +50,7 @@ describe('GET /voucher through the gateway', () => {
   let voucherService: Awaited<ReturnType<typeof startTestVoucherService>>;
   let sms: Awaited<ReturnType<typeof startSmsReceiver>>;
   let gateway: RunningGateway;
+  let gatewayConfig: Config;
   let token: string;
 
   const list = async (query: string, headers = bearer(token)) => {
@@ -53,7 +63,8 @@ describe('GET /voucher through the gateway', () => {
     const store = new VoucherStore(voucherService.service.db);
     for (const message of stored) await store.save(message);
     sms = await startSmsReceiver();
-    gateway = await startReadyGateway(signInConfig(sms.url, { VOUCHER_SERVICE_URL: voucherService.service.url }));
+    gatewayConfig = signInConfig(sms.url, { VOUCHER_SERVICE_URL: voucherService.service.url });
+    gateway = await startReadyGateway(gatewayConfig);
     token = await signIn(gateway, sms, phone, toE164(phone));
   });
   after(async () => {
@@ -121,6 +132,32 @@ describe('GET /voucher through the gateway', () => {
       assert.equal(answer.response.status, 400, query);
       assert.match(answer.response.headers.get('content-type') ?? '', /^application\/problem\+json/);
     }
+  });
+
+  test('the page is voucher-service’s as it answered it, but a code the gateway texted is listed as SMS', async () => {
+    const query = `?phoneNumber=${encodeURIComponent(toE164(phone))}`;
+    const direct = await fetch(`${voucherService.service.url}/api/vouchers${query}`, { headers: bearer(TEST_VOUCHER_SERVICE_TOKEN) });
+    const passed = await fetch(`${gateway.url}/voucher${query}`, { headers: bearer(token) });
+    assert.equal(passed.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.equal(await passed.text(), await direct.text());
+
+    const before = await list(query);
+    const texted = stored[10]!; // meant for the web, on the first page
+    const db = await openTestDatabase(gatewayConfig);
+    try {
+      await db.query(`INSERT INTO voucher_requests (request_id, phone_number, state, deadline) VALUES ($1, $2, 'SENT_BY_SMS', now())`, [
+        texted.requestId,
+        toE164(phone),
+      ]);
+    } finally {
+      await db.close();
+    }
+    const after = await list(query);
+    assert.equal(before.body.vouchers.find((voucher) => voucher.requestId === texted.requestId)?.channel, 'WEB');
+    assert.deepEqual(after.body, {
+      ...before.body,
+      vouchers: before.body.vouchers.map((voucher) => (voucher.requestId === texted.requestId ? { ...voucher, channel: 'SMS' } : voucher)),
+    });
   });
 });
 

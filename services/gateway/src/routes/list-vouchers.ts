@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '@voucher/platform/database';
+import type { FastifyReply } from 'fastify';
 import type { CustomerAuth } from '../auth/customer-auth.ts';
 import { lifeCycle } from '../delivery/life-cycle.ts';
 import type { VoucherServiceClient } from '../listing/voucher-service-client.ts';
@@ -33,12 +34,16 @@ export const listVouchersRoute: FastifyPluginAsyncTypebox<ListVouchersOptions> =
       },
       preHandler: auth.requireCustomer,
     },
-    async (request) => {
+    async (request, reply) => {
       const phoneNumber = customerNumber(request, request.query.phoneNumber, auth, defaultRegion);
-      const [page, texted] = await Promise.all([
+      const [answer, texted] = await Promise.all([
         voucherService.listVouchers({ phoneNumber, limit: request.query.limit, cursor: request.query.cursor }),
         lifeCycle.textedRequests(db, phoneNumber),
       ]);
+      // voucher-service wrote the page with this route's schema: with nothing texted, its bytes are the answer (not
+      // parsed and written again).
+      if (texted.size === 0) return (reply as FastifyReply).type('application/json; charset=utf-8').send(answer.json);
+      const page = answer.page();
       // voucher-service knows the channel the outcome was meant for; only the gateway knows how it was delivered (a
       // WEB code whose page had gone was texted).
       return {
