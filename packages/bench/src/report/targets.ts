@@ -64,10 +64,9 @@ export function evaluateTargets(report: BenchReport): TargetRow[] {
         : '',
       met: pipeline && pipeline.vouchersPerSec >= 2000 && pipeline.p99OverheadMs <= 50,
       limit:
-        'inserts and produces are batched across concurrent messages; the tail is in the integration service (the per-hop table): ' +
-        "the call's row, the VPS call and the settle transaction (four statements) queue behind four processes, the broker and " +
-        'the database on two cores, visible as a p50 far below the p99. Folding the settle into one statement, or replicas on ' +
-        'more cores, would shorten it',
+        'inserts and produces are batched across concurrent messages, and the settle is one statement; the tail is in the ' +
+        "integration service (the per-hop table): the call's row, the VPS call and the settle queue behind four processes, the " +
+        'broker and the database on two cores, visible as a p50 far below the p99. Replicas on cores of their own would shorten it',
     },
     {
       id: 'slowProvider',
@@ -87,7 +86,8 @@ export function evaluateTargets(report: BenchReport): TargetRow[] {
         'ten connections in a closed loop make the p99 a throughput figure: each GET crosses two processes (gateway, then ' +
         'voucher-service) and PostgreSQL on the two cores the load generator also uses. The rate limit now counts in memory ' +
         'and the delivered-channel lookup runs beside voucher-service, so no serial round trip is left on the path; the ' +
-        'code from before the delivery and security work, run on the same machine the same day, lists no faster (DECISIONS.md)',
+        'queries are prepared statements and the page passes through the gateway as the bytes voucher-service wrote ' +
+        '(DECISIONS.md)',
     },
     {
       id: 'sse',
