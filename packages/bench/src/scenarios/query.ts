@@ -27,8 +27,8 @@ const SPREAD_OVER_NUMBERS = 20_000;
 const ownNumber = syntheticPhoneNumbers(1, 9_999_999)[0]!;
 
 /**
- * Tops the voucher-service table up to `rows` (earlier runs on the same PostgreSQL database count), with `ownCodes`
- * of them for the one number queried, before the stack starts.
+ * Tops the voucher-service table up to `rows` (rows already there count: the pipeline scenario's, or an external
+ * database's), with `ownCodes` of them for the one number queried, before the stack starts.
  */
 async function seed(settings: BenchSettings, log: Log): Promise<{ rows: number; ownCodes: number }> {
   const db = await openDatabase({
