@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureBroker, ensureDatabase, repositoryRoot } from '@voucher/launcher';
+import { checkpoint } from './checkpoint.ts';
 import { describeEnvironment } from './environment.ts';
 import type { BenchReport, ScenarioId, ScenarioResults } from './report/bench-report.ts';
 import { renderTable } from './report/table.ts';
@@ -78,6 +79,7 @@ const report: BenchReport = {
 try {
   for (const id of selected) {
     log(`--- ${id}`);
+    await checkpoint(process.env.DATABASE_URL!, log);
     try {
       // Each scenario runs alone on its own stack: figures from a shared 2-core machine must not overlap.
       const result = await scenarios[id](settings, (line) => log(`${id}: ${line}`));
