@@ -93,6 +93,19 @@ const idOf = (outcome: Outcome) => outcome.request.requestId.toLowerCase();
 /** Whether an outcome's code is claimed for its request: every outcome that carries a code to the customer. */
 const claimsCode = (outcome: Outcome) => outcome.status !== 'FAILED' && outcome.voucherCode !== undefined;
 
+/**
+ * A settled row's columns, one array each ($1..$6 of both settle statements): request_id, phone_number, deadline,
+ * outcome, settled_at, failure_reason.
+ */
+const settledRowColumns = (outcomes: Outcome[]) => [
+  outcomes.map((o) => o.request.requestId),
+  outcomes.map((o) => o.request.phoneNumber),
+  outcomes.map((o) => o.request.deadline.toISOString()),
+  outcomes.map((o) => o.status),
+  outcomes.map((o) => o.now.toISOString()),
+  outcomes.map((o) => (o.status === 'FAILED' ? (o.reason ?? null) : null)),
+];
+
 /** PostgreSQL's unique_violation on the index that gives each challenge to one request only. */
 const isChallengeTaken = (error: unknown) =>
   (error as { code?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'vps_requests_challenge';
@@ -313,12 +326,7 @@ export class RequestStore {
       traceContext: outcome.traceContext ?? {},
     }));
     const rows = await this.#db.query<{ id: string | null; attempts: number | null; requestId: string }>(settleAtOnceSql, [
-      outcomes.map((o) => o.request.requestId),
-      outcomes.map((o) => o.request.phoneNumber),
-      outcomes.map((o) => o.request.deadline.toISOString()),
-      outcomes.map((o) => o.status),
-      outcomes.map((o) => o.now.toISOString()),
-      outcomes.map((o) => (o.status === 'FAILED' ? (o.reason ?? null) : null)),
+      ...settledRowColumns(outcomes),
       outcomes.map((o) => (claimsCode(o) ? codeDigest(o.voucherCode!) : null)),
       JSON.stringify(entries),
       this.#outboxHoldMs,
@@ -356,14 +364,7 @@ export class RequestStore {
                failure_reason = EXCLUDED.failure_reason
            WHERE vps_requests.state = 'CALLING'
          RETURNING request_id`,
-        [
-          outcomes.map((o) => o.request.requestId),
-          outcomes.map((o) => o.request.phoneNumber),
-          outcomes.map((o) => o.request.deadline.toISOString()),
-          outcomes.map((o) => o.status),
-          outcomes.map((o) => o.now.toISOString()),
-          outcomes.map((o) => (o.status === 'FAILED' ? (o.reason ?? null) : null)),
-        ],
+        settledRowColumns(outcomes),
       );
       const fresh = new Set(settled.map((row) => row.request_id.toLowerCase()));
       const won = outcomes.filter((outcome) => fresh.has(idOf(outcome)));
