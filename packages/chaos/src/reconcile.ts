@@ -92,6 +92,26 @@ type Source = 'topic' | 'voucher-service' | 'gateway' | 'page' | 'vps';
  * voucher-service's store, the SMS inbox, the page's stream and the codes the VPS handed over. Each accepted request
  * ends in one outcome (web, sms, failed, lost, stuck); duplicates and misdeliveries are counted as incidents.
  */
+/**
+ * The purchase whose unanswered attempt made a request that reached the broker: an attempt of the same number that was
+ * in flight when the request was made (`at`, its requestedAt from the start of the load), and of those the one that
+ * started nearest to it, since the gateway stamps a request when the attempt that creates it arrives. During an outage
+ * several purchases of one number retry for seconds at a time, so the first overlapping attempt can be another
+ * purchase's (seen in chaos seed 195001: a never-accepted purchase's request counted as a duplicate of an accepted one).
+ */
+function attemptThatMade(purchases: PurchaseView[], phoneNumber: string, at: number): PurchaseView | undefined {
+  let best: { purchase: PurchaseView; distance: number } | undefined;
+  for (const purchase of purchases) {
+    if (purchase.e164 !== phoneNumber) continue;
+    for (const attempt of purchase.attempts) {
+      if (attempt.requestId || at < attempt.startedAt - 1_000 || at > attempt.endedAt + 1_000) continue;
+      const distance = Math.abs(at - attempt.startedAt);
+      if (!best || distance < best.distance) best = { purchase, distance };
+    }
+  }
+  return best?.purchase;
+}
+
 export function reconcile(evidence: Evidence): Reconciliation {
   const problems: Problem[] = [];
   const notes: string[] = [];
@@ -327,11 +347,7 @@ export function reconcile(evidence: Evidence): Reconciliation {
   for (const record of evidence.requestCode) {
     if (acceptedIds.has(record.requestId)) continue;
     const at = Date.parse(record.requestedAt) - evidence.loadStartedAt;
-    const purchase = evidence.purchases.find(
-      (candidate) =>
-        candidate.e164 === record.phoneNumber &&
-        candidate.attempts.some((attempt) => !attempt.requestId && attempt.startedAt - 1_000 <= at && at <= attempt.endedAt + 1_000),
-    );
+    const purchase = attemptThatMade(evidence.purchases, record.phoneNumber, at);
     const texted = [...(codesOf.get(record.requestId)?.keys() ?? [])].flatMap((code) => smsOfCode.get(code) ?? []);
     const fate = texted.length > 0 ? 'its code was texted to the customer' : 'no code reached anyone';
     if (!purchase) {

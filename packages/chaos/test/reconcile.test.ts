@@ -145,6 +145,21 @@ test('a refused attempt that was processed anyway, next to the accepted one, is 
   assert.match(result.problems[0]!.detail, /also processed as/);
 });
 
+test('a refused request is counted against the purchase whose attempt made it, not another one of the number retrying then', () => {
+  const evidence = cleanEvidence();
+  const orphan = '55555555-5555-4555-8555-555555555555';
+  // k2 retried through an outage from 0 ms and was accepted later; k4, of the same number, began at 4,000 ms, never
+  // got past 503, and its request (made at 4,001 ms) reached the broker and was texted: k4's, not a second one of k2's.
+  evidence.purchases[1]!.attempts.unshift({ startedAt: 0, endedAt: 9_000, status: 503 });
+  evidence.purchases.push({ key: 'k4', e164: N2, attempts: [{ startedAt: 4_000, endedAt: 14_000, status: 503 }] });
+  evidence.requestCode.push({ requestId: orphan, phoneNumber: N2, requestedAt: new Date(evidence.loadStartedAt + 4_001).toISOString() });
+  evidence.receiveCode.push({ requestId: orphan, phoneNumber: N2, status: 'SUCCESS', channel: 'SMS', voucherCode: 'QQQQ-QQQQ-QQQQ-QQQQ' });
+  evidence.sms.push(sms('s9', N2, 'QQQQ-QQQQ-QQQQ-QQQQ'));
+  const result = reconcile(evidence);
+  assert.equal(result.duplicated, 0, JSON.stringify(result.problems));
+  assert.ok(result.notes.some((note) => /purchase k4: an attempt answered without a request id was processed anyway/.test(note)));
+});
+
 test('wrong person: a code texted to another number, a record for another number, a code owned by two customers', () => {
   const texted = cleanEvidence();
   texted.sms.push(sms('s3', N3, C2));
