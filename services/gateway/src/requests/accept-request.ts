@@ -79,7 +79,7 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     if (!first.acceptedAt) {
       await publish(request);
       await lifeCycle.publishConfirmed(db, request.requestId);
-      await idempotencyStore.markAccepted(db, phoneNumber, key);
+      await acceptedKeys.add({ phoneNumber, key });
     }
     return { requestId: request.requestId, created: false };
   };

@@ -16,10 +16,6 @@ export const idempotencyStore = {
     return rows[0];
   },
 
-  async markAccepted(db: Queryable, phoneNumber: string, key: string): Promise<void> {
-    await idempotencyStore.markManyAccepted(db, [{ phoneNumber, key }]);
-  },
-
   /** Notes that the broker acknowledged these keys' requests, in one statement. */
   async markManyAccepted(db: Queryable, keys: Array<{ phoneNumber: string; key: string }>): Promise<void> {
     await db.query(
