@@ -19,7 +19,7 @@ export interface ProducerOptions {
   deadlineMs?: number;
   /** Publish calls combined into one produce request at most. */
   maxBatchRecords?: number;
-  /** Produce requests in flight at once; publishes that arrive meanwhile wait and go out together in the next one. */
+  /** Produce requests in flight at once (default 1); publishes that arrive meanwhile go out together in the next one. */
   maxInFlightBatches?: number;
 }
 
@@ -62,7 +62,7 @@ export class KafkaProducer {
       retries: options.retries ?? 3,
       deadlineMs: options.deadlineMs ?? 10_000,
       maxBatchRecords: options.maxBatchRecords ?? 1_000,
-      maxInFlightBatches: options.maxInFlightBatches ?? 2,
+      maxInFlightBatches: options.maxInFlightBatches ?? 1,
     };
     this.#client = this.#createClient();
     this.#batcher = new Batcher((batch) => this.#send(batch), {
