@@ -131,6 +131,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const drain = await waitUntilFinal(
       purchases,
       { gateway: stack.url('gateway'), voucher: stack.url('voucher-service') },
+      { busy: () => vps.busy(), takenByBank: () => ledger.takenByBank() },
       options.drainMs,
       signal,
       log,

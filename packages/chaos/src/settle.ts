@@ -46,14 +46,62 @@ async function fetchStored(ids: string[], voucherUrl: string, into: Map<string, 
   });
 }
 
+/** What the drain still waits for; all empty and the VPS quiet, the run is over. */
+export interface StillOpen {
+  notFinal: string[];
+  /** Delivered, or handed a code by the VPS, and not stored by voucher-service yet. */
+  notStored: string[];
+  /** Stored with a code, and the gateway has not told the customer yet (a late code: FAILED, then texted). */
+  notTold: string[];
+  pagesWaiting: string[];
+  vpsBusy: boolean;
+}
+
+export interface DrainView {
+  ids: string[];
+  statuses: ReadonlyMap<string, StatusRecord>;
+  stored: ReadonlyMap<string, StoredRecord>;
+  /** Requests whose open page has not had its final event. */
+  pagesNotFinal: ReadonlySet<string>;
+  /** Requests the bank took a code for from the VPS (VpsLedger.takenByBank). */
+  takenByBank: ReadonlySet<string>;
+  vpsBusy: boolean;
+}
+
+/**
+ * What keeps the drain open. A request the gateway gave up on (FAILED) is final, but a code the VPS handed over for
+ * it, or may still hand over (the VPS busy: calls held, callbacks owed), goes on to be stored and texted: the run is
+ * over only once the VPS is quiet, every such code is stored and the gateway has told the customer every stored code.
+ * Judged earlier, a late code stored a moment after the last read looked lost (chaos seed 10690).
+ */
+export function stillOpen(view: DrainView): StillOpen {
+  const status = (id: string) => view.statuses.get(id)?.status ?? '';
+  const isStored = (id: string) => view.stored.get(id)?.httpStatus === 200;
+  const told = (id: string) => status(id) === 'DELIVERED' || status(id) === 'SENT_BY_SMS';
+  return {
+    notFinal: view.ids.filter((id) => !FINAL_STATUSES.has(status(id))),
+    notStored: view.ids.filter((id) => (told(id) || view.takenByBank.has(id)) && !isStored(id)),
+    notTold: view.ids.filter((id) => isStored(id) && Boolean(view.stored.get(id)?.voucherCode) && !told(id)),
+    pagesWaiting: view.ids.filter((id) => FINAL_STATUSES.has(status(id)) && view.pagesNotFinal.has(id)),
+    vpsBusy: view.vpsBusy,
+  };
+}
+
+/** What the drain asks of the VPS side: whether it still holds work, and which requests the bank took a code for. */
+export interface VpsProbes {
+  busy(): Promise<boolean>;
+  takenByBank(): ReadonlySet<string>;
+}
+
 /**
  * Waits, at most `boundMs`, until every accepted request is final at the gateway, voucher-service has stored the
- * outcome of every one the customer was given a code for, and every open page has had its final event. Then reads
- * every request's state and stored outcome once more.
+ * outcome of every one the customer was given a code for or the bank took a code for, every open page has had its
+ * final event, and the VPS is quiet (stillOpen). Then reads every request's state and stored outcome once more.
  */
 export async function waitUntilFinal(
   purchases: Purchase[],
   urls: { gateway: string; voucher: string },
+  vps: VpsProbes,
   boundMs: number,
   signal: AbortSignal,
   log: (line: string) => void,
@@ -66,23 +114,29 @@ export async function waitUntilFinal(
   let lastLog = started;
   let settled = false;
   for (;;) {
-    const open = ids.filter((id) => !FINAL_STATUSES.has(statuses.get(id)?.status ?? ''));
-    await fetchStatuses(open, urls.gateway, statuses);
-    const unstored = ids.filter((id) => FINAL_STATUSES.has(statuses.get(id)?.status ?? '') && stored.get(id)?.httpStatus !== 200);
-    await fetchStored(unstored, urls.voucher, stored);
-    const notFinal = ids.filter((id) => !FINAL_STATUSES.has(statuses.get(id)?.status ?? ''));
-    const notStored = ids.filter(
-      (id) => /DELIVERED|SENT_BY_SMS/.test(statuses.get(id)?.status ?? '') && stored.get(id)?.httpStatus !== 200,
-    );
-    const pagesWaiting = accepted.filter((p) => p.page && !p.page.final && FINAL_STATUSES.has(statuses.get(p.requestId!)?.status ?? ''));
-    if (notFinal.length === 0 && notStored.length === 0 && pagesWaiting.length === 0) {
+    // The VPS first: quiet now, it hands over no code after the reads below.
+    const vpsBusy = await vps.busy();
+    const takenByBank = vps.takenByBank();
+    const view = (): DrainView => {
+      const pagesNotFinal = new Set(accepted.filter((p) => p.page && !p.page.final).map((p) => p.requestId!));
+      return { ids, statuses, stored, pagesNotFinal, takenByBank, vpsBusy };
+    };
+    await fetchStored(stillOpen(view()).notStored, urls.voucher, stored);
+    const before = stillOpen(view());
+    await fetchStatuses([...before.notFinal, ...before.notTold], urls.gateway, statuses);
+    const open = stillOpen(view());
+    const quiet = [open.notFinal, open.notStored, open.notTold, open.pagesWaiting].every((waiting) => waiting.length === 0);
+    if (quiet && !open.vpsBusy) {
       settled = true;
       break;
     }
     if (Date.now() - started > boundMs) break;
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
-      log(`drain: ${notFinal.length} not final, ${notStored.length} not stored, ${pagesWaiting.length} pages without their event`);
+      log(
+        `drain: ${open.notFinal.length} not final, ${open.notStored.length} not stored, ${open.notTold.length} not told, ` +
+          `${open.pagesWaiting.length} pages without their event${open.vpsBusy ? ', the VPS still busy' : ''}`,
+      );
     }
     await sleep(1_000, undefined, { signal });
   }

@@ -43,6 +43,15 @@ export class VpsControl {
     return answer.status === 200 ? answer.body : undefined;
   }
 
+  /**
+   * Whether the VPS still holds work that can hand the bank a code: calls not yet answered, callbacks owed, anything
+   * scheduled (a callback's retry). No answer counts as busy.
+   */
+  async busy(): Promise<boolean> {
+    const stats = await this.#current();
+    return !stats || (stats.pending ?? 0) + (stats.inFlight ?? 0) + (stats.scheduledTasks ?? 0) > 0;
+  }
+
   /** Adds the counters so far to the total, before a kill wipes them. */
   async snapshotStats(): Promise<void> {
     const stats = await this.#current();

@@ -123,6 +123,11 @@ export class VpsLedger {
     return byRequest;
   }
 
+  /** Requests the bank took a code for: an answer that reached it, or a genuine callback it answered 200. */
+  takenByBank(): Set<string> {
+    return new Set(this.issued.filter((code) => code.delivered).map((code) => code.requestId));
+  }
+
   /** How each code was handed over, for the report: "answer at +14.8 s", "8 callbacks +15.3…39.5 s, bank: none×8". */
   handover(loadStartedAt: number): Map<string, string> {
     const byCode = new Map<string, IssuedCode[]>();
