@@ -140,7 +140,12 @@ const intake: IntakeResult = {
     insert: { rps: figure(4500), p99Ms: figure(25) },
   },
   insertThenProduce: { rps: figure(5000), p99Ms: figure(28), cpu: { serverUs: figure(60), machineUs: figure(150) } },
-  gateway: { rps: figure(4000), p99Ms: figure(30), cpu: { serverUs: figure(120), machineUs: figure(260) } },
+  gateway: {
+    rps: figure(4000),
+    p99Ms: figure(30),
+    cpu: { serverUs: figure(120), machineUs: figure(260) },
+    writes: { walBytes: figure(310), transactions: figure(0.05) },
+  },
   keyed: { rps: figure(3000), p99Ms: figure(40) },
   method: 'autocannon',
   baseline: 'limits',
@@ -171,18 +176,18 @@ const pipeline: PipelineResult = {
 };
 const measured: BenchReport = { ...report, scenarios: { intake, pipeline }, failures: {} };
 
-test("the limit's table shows the acceptor alone and the keyed gateway beside the limit, with CPU per request where measured", () => {
+test("the limit's table shows the acceptor alone and the keyed gateway beside the limit, with CPU and database writes per request where measured", () => {
   const markdown = renderMarkdown(measured, { json: 'x.json', svg: 'x.svg' });
   assert.match(
     markdown,
-    /\| route \+ INSERT, then produce: the gateway's acceptor alone \(not part of the limit\) \| 5000 \(4990–5010\) \| 28 \| 0\.8× \| 60 \| 150 \|/,
+    /\| route \+ INSERT, then produce: the gateway's acceptor alone \(not part of the limit\) \| 5000 \(4990–5010\) \| 28 \| 0\.8× \| 60 \| 150 \| n\/a \| n\/a \|/,
   );
-  assert.match(markdown, /\| gateway \(the seed’s POST, no key\) \| 4000 \(3990–4010\) \| 30 \| – \| 120 \| 260 \|/);
+  assert.match(markdown, /\| gateway \(the seed’s POST, no key\) \| 4000 \(3990–4010\) \| 30 \| – \| 120 \| 260 \| 310 \| 0\.05 \|/);
   assert.match(
     markdown,
-    /\| gateway, a fresh Idempotency-Key on each request \(as the web page sends\) \| 3000 \(2990–3010\) \| 40 \| – \| n\/a \| n\/a \|/,
+    /\| gateway, a fresh Idempotency-Key on each request \(as the web page sends\) \| 3000 \(2990–3010\) \| 40 \| – \| n\/a \| n\/a \| n\/a \| n\/a \|/,
   );
-  assert.match(markdown, /\| route \+ INSERT \(batched as the gateway\) \| 4500 \(4490–4510\) \| 25 \| 0\.889× \| n\/a \| n\/a \|/);
+  assert.match(markdown, /\| route \+ INSERT \(batched as the gateway\) \| 4500 \(4490–4510\) \| 25 \| 0\.889× \| n\/a \| n\/a \| n\/a \| n\/a \|/);
 });
 
 test('a missed intake target says, with the run’s figures, how far the acceptor alone reached and what the gateway adds', () => {

@@ -69,6 +69,8 @@ function renderLimits(report: BenchReport): string[] {
   ];
   const fraction = (figures: Figures) => (figures.rps.median > 0 ? Math.round((intake.rps / figures.rps.median) * 1000) / 1000 : 0);
   const cpu = (figures: Figures) => (figures.cpu ? `${figures.cpu.serverUs.median} | ${figures.cpu.machineUs.median}` : 'n/a | n/a');
+  const writes = (figures: Figures) =>
+    figures.writes ? `${figures.writes.walBytes.median} | ${figures.writes.transactions.median}` : 'n/a | n/a';
   const gatewayRows: Array<[string, Figures | undefined]> = [
     ['gateway (the seed’s POST, no key)', intake.gateway],
     ['gateway, a fresh Idempotency-Key on each request (as the web page sends)', intake.keyed],
@@ -79,15 +81,16 @@ function renderLimits(report: BenchReport): string[] {
     `The gateway: ${intake.rps} req/s, ${intake.limitRatio}× the limit (the least of the three baselines), ${intake.ratio}× the bare route.`,
     'CPU per request is the CPU time of the measured run over the requests answered: the server process’s own, and the whole',
     'machine’s (server, broker, PostgreSQL, load generator): steadier than requests per second on a shared machine, and it',
-    'says where the work is.',
+    'says where the work is. PostgreSQL’s own account of each run, from its WAL position and its next transaction id: the',
+    'WAL written and the write transactions per request (below 1 is batching: 0.05 is twenty requests per commit).',
     '',
-    '| server (its own process, same rounds) | req/s median (min–max) | p99 ms median | gateway as a fraction | CPU µs per request, server | CPU µs per request, machine |',
-    '|---|---|---|---|---|---|',
+    '| server (its own process, same rounds) | req/s median (min–max) | p99 ms median | gateway as a fraction | CPU µs per request, server | CPU µs per request, machine | WAL bytes per request | write transactions per request |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows.flatMap(([label, figures]) =>
-      figures ? [`| ${label} | ${range(figures.rps)} | ${figures.p99Ms.median} | ${fraction(figures)}× | ${cpu(figures)} |`] : [],
+      figures ? [`| ${label} | ${range(figures.rps)} | ${figures.p99Ms.median} | ${fraction(figures)}× | ${cpu(figures)} | ${writes(figures)} |`] : [],
     ),
     ...gatewayRows.flatMap(([label, figures]) =>
-      figures ? [`| ${label} | ${range(figures.rps)} | ${figures.p99Ms.median} | – | ${cpu(figures)} |`] : [],
+      figures ? [`| ${label} | ${range(figures.rps)} | ${figures.p99Ms.median} | – | ${cpu(figures)} | ${writes(figures)} |`] : [],
     ),
     '',
   ];

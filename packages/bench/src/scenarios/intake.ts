@@ -5,6 +5,7 @@ import type { Stack } from '@voucher/system-tests';
 import type { BaselineMode, LimitMode } from '../baseline-server.ts';
 import { pidsOf, stopReplicas, withStack } from '../bench-stack.ts';
 import { measureCpu, type CpuCost } from '../measure/cpu-time.ts';
+import { WriteCounter, type DatabaseWrites } from '../measure/database-writes.ts';
 import { runHttpLoad, type HttpLoadResult } from '../measure/http-load.ts';
 import { medianLatency, repeat, steady, type Steady } from '../measure/steady.ts';
 import type { BenchSettings } from '../settings.ts';
@@ -40,11 +41,13 @@ export interface IntakeResult {
   latencies: ScenarioLatencies;
 }
 
-/** One target's figures over the rounds; cpu is undefined where /proc cannot be read. */
+/** One target's figures over the rounds; cpu is undefined where /proc cannot be read, writes where PostgreSQL cannot say. */
 export interface Figures {
   rps: Steady;
   p99Ms: Steady;
   cpu?: { serverUs: Steady; machineUs: Steady };
+  /** PostgreSQL's WAL bytes and write transactions per request (DatabaseWrites). */
+  writes?: { walBytes: Steady; transactions: Steady };
 }
 
 /** The body autocannon posts, and its number as the gateway stores and keys it (E.164). */
@@ -87,26 +90,30 @@ async function startBaselineServer(mode: BaselineMode, stack: Stack): Promise<Ta
   };
 }
 
-type Run = HttpLoadResult & { cpu?: CpuCost };
+type Run = HttpLoadResult & { cpu?: CpuCost; writes?: DatabaseWrites };
 
-/** Same load on every target: a warm-up, then the measured run, with the CPU it cost per request. */
-async function measure(target: Target, settings: BenchSettings): Promise<Run> {
+/** Same load on every target: a warm-up, then the measured run, with the CPU and the database writes it cost per request. */
+async function measure(target: Target, settings: BenchSettings, database: WriteCounter): Promise<Run> {
   const load = { url: target.url, method: 'POST' as const, body, connections: settings.connections, idempotencyKeys: target.keyed };
   await runHttpLoad({ ...load, durationSec: settings.warmupSeconds });
-  const { result, cpu } = await measureCpu(
-    target.pids,
-    () => runHttpLoad({ ...load, durationSec: settings.httpSeconds }),
-    (run) => run.total,
+  const run = () => runHttpLoad({ ...load, durationSec: settings.httpSeconds });
+  const { result, writes } = await database.measure(
+    () => measureCpu(target.pids, run, (answered) => answered.total),
+    (measured) => measured.result.total,
   );
-  return { ...result, cpu };
+  return { ...result.result, cpu: result.cpu, writes };
 }
 
 function figures(runs: Run[]): Figures {
   const cpu = runs.every((run) => run.cpu) ? runs.map((run) => run.cpu!) : undefined;
+  const writes = runs.every((run) => run.writes) ? runs.map((run) => run.writes!) : undefined;
   return {
     rps: steady(runs.map((run) => run.rps)),
     p99Ms: steady(runs.map((run) => run.p99Ms)),
     ...(cpu ? { cpu: { serverUs: steady(cpu.map((c) => c.serverUs)), machineUs: steady(cpu.map((c) => c.machineUs)) } } : {}),
+    ...(writes
+      ? { writes: { walBytes: steady(writes.map((w) => w.walBytes)), transactions: steady(writes.map((w) => w.transactions)) } }
+      : {}),
   };
 }
 const ratioOf = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 1000 : 0);
@@ -115,7 +122,7 @@ const ratioOf = (part: number, whole: number) => (whole > 0 ? Math.round((part /
  * Rounds of the limit baselines and the gateway, one after the other under the same load, with the downstream consumers
  * stopped (in production they do not share the gateway's cores); the rounds interleave, so a noisy minute hits all.
  */
-async function measureAcceptPath(stack: Stack, settings: BenchSettings, log: Log) {
+async function measureAcceptPath(stack: Stack, settings: BenchSettings, database: WriteCounter, log: Log) {
   const servers = await Promise.all(baselineModes.map((mode) => startBaselineServer(mode, stack)));
   const gateway = { url: `${stack.urls.gateway}/voucher`, pids: pidsOf(stack, 'gateway') };
   const targets = new Map<keyof typeof labels, Target>([
@@ -130,7 +137,7 @@ async function measureAcceptPath(stack: Stack, settings: BenchSettings, log: Log
         log(
           `round ${round + 1}/${settings.repeats}: ${labels[name]}${name === 'gateway' || name === 'keyed' ? ' (consumers stopped)' : ''}`,
         );
-        runs[name].push(await measure(target, settings));
+        runs[name].push(await measure(target, settings, database));
       }
     });
   } finally {
@@ -141,13 +148,20 @@ async function measureAcceptPath(stack: Stack, settings: BenchSettings, log: Log
 
 export async function runIntake(settings: BenchSettings, log: Log): Promise<IntakeResult> {
   return withStack(settings, {}, async (stack) => {
+    const database = await WriteCounter.open(stack.env.DATABASE_URL!);
     const restartConsumers = await stopReplicas(stack, ['integration', 'voucher']);
-    const runs = await measureAcceptPath(stack, settings, log);
-    await restartConsumers();
-    const withPipelineRuns = await repeat(settings.repeats, async (round) => {
-      log(`round ${round + 1}/${settings.repeats}: gateway with the pipeline running`);
-      return measure({ url: `${stack.urls.gateway}/voucher`, pids: pidsOf(stack, 'gateway') }, settings);
-    });
+    let runs: Awaited<ReturnType<typeof measureAcceptPath>>;
+    let withPipelineRuns: Run[];
+    try {
+      runs = await measureAcceptPath(stack, settings, database, log);
+      await restartConsumers();
+      withPipelineRuns = await repeat(settings.repeats, async (round) => {
+        log(`round ${round + 1}/${settings.repeats}: gateway with the pipeline running`);
+        return measure({ url: `${stack.urls.gateway}/voucher`, pids: pidsOf(stack, 'gateway') }, settings, database);
+      });
+    } finally {
+      await database.close();
+    }
     const gateway = figures(runs.gateway);
     const withPipeline = figures(withPipelineRuns);
     const limits = { bare: figures(runs.bare), produce: figures(runs.produce), insert: figures(runs.insert) };
@@ -173,7 +187,8 @@ export async function runIntake(settings: BenchSettings, log: Log): Promise<Inta
         `${settings.repeats} interleaved rounds (median, min, max); the gateway with the downstream consumers stopped (the accept ` +
         'path: gateway, broker, database), also with a fresh Idempotency-Key on each request as the web page sends, then again ' +
         'with the whole pipeline running. CPU per request: /proc CPU time over each measured run, of the server process and of ' +
-        'the whole machine, divided by the requests answered',
+        "the whole machine, divided by the requests answered; PostgreSQL's writes per request: the WAL position and the next " +
+        'transaction id before and after each measured run (every writer in the interval counts)',
       baseline:
         'three limit baselines, each its own process, in the same rounds under the same load: a bare Fastify route answering the ' +
         "same 202 JSON; the same route plus the gateway's acks=all publish of the same record (its producer, batched as it batches); " +
