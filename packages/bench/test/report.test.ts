@@ -187,7 +187,10 @@ test("the limit's table shows the acceptor alone and the keyed gateway beside th
     markdown,
     /\| gateway, a fresh Idempotency-Key on each request \(as the web page sends\) \| 3000 \(2990–3010\) \| 40 \| – \| n\/a \| n\/a \| n\/a \| n\/a \|/,
   );
-  assert.match(markdown, /\| route \+ INSERT \(batched as the gateway\) \| 4500 \(4490–4510\) \| 25 \| 0\.889× \| n\/a \| n\/a \| n\/a \| n\/a \|/);
+  assert.match(
+    markdown,
+    /\| route \+ INSERT \(batched as the gateway\) \| 4500 \(4490–4510\) \| 25 \| 0\.889× \| n\/a \| n\/a \| n\/a \| n\/a \|/,
+  );
 });
 
 test('a missed intake target says, with the run’s figures, how far the acceptor alone reached and what the gateway adds', () => {

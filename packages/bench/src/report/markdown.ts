@@ -87,7 +87,9 @@ function renderLimits(report: BenchReport): string[] {
     '| server (its own process, same rounds) | req/s median (min–max) | p99 ms median | gateway as a fraction | CPU µs per request, server | CPU µs per request, machine | WAL bytes per request | write transactions per request |',
     '|---|---|---|---|---|---|---|---|',
     ...rows.flatMap(([label, figures]) =>
-      figures ? [`| ${label} | ${range(figures.rps)} | ${figures.p99Ms.median} | ${fraction(figures)}× | ${cpu(figures)} | ${writes(figures)} |`] : [],
+      figures
+        ? [`| ${label} | ${range(figures.rps)} | ${figures.p99Ms.median} | ${fraction(figures)}× | ${cpu(figures)} | ${writes(figures)} |`]
+        : [],
     ),
     ...gatewayRows.flatMap(([label, figures]) =>
       figures ? [`| ${label} | ${range(figures.rps)} | ${figures.p99Ms.median} | – | ${cpu(figures)} | ${writes(figures)} |`] : [],
