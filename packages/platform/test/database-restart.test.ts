@@ -36,9 +36,11 @@ test('a listener survives its connection being killed: no crash, and it hears no
     await db.query("SELECT pg_notify('restart_channel', 'before')");
     await waitFor(() => heard.includes('before') || undefined, 'the first notification');
     await dropConnections();
-    // Keep notifying until the reconnected listener hears one: the process must still be alive to do so.
+    // Keep notifying until the reconnected listener hears one: the process must still be alive to do so. A pooled
+    // connection the server ended can fail a query before the pool has read the server's goodbye (CI saw it once);
+    // the pool then drops it, and the next query gets a new one.
     await waitFor(async () => {
-      await db.query("SELECT pg_notify('restart_channel', 'after')");
+      await db.query("SELECT pg_notify('restart_channel', 'after')").catch(() => {});
       return heard.includes('after') || undefined;
     }, 'a notification after the reconnect');
     assert.equal(reconnects, 1, 'the listener is told it reconnected, to look for what it missed');
