@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { s256, waitFor } from '@voucher/platform/testing';
-import { ACK_MS, DEADLINE_MS, call, setUp } from './helpers.ts';
+import { ACK_MS, CODE_FORMAT, DEADLINE_MS, call, setUp } from './helpers.ts';
 
-const CODE_FORMAT = /^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}$/;
 const VERIFIER_FORMAT = /^[A-Za-z0-9._~-]{43,128}$/;
 
 test('low traffic answers 200 with a fresh code before the ack mark', async (t) => {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generateVoucherCode } from '../src/vouchers/voucher-code.ts';
-
-const CODE_FORMAT = /^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}$/;
+import { CODE_FORMAT } from './helpers.ts';
 
 test('codes drawn across several refills of the entropy pool are well formed and never repeat', () => {
   // 256 codes per refill: 2,000 codes use the pool eight times over, so a byte used twice would show as a repeat.

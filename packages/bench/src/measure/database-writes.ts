@@ -17,7 +17,7 @@ interface Position {
   xid: bigint;
 }
 
-const POSITION = `SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::text AS wal, pg_snapshot_xmax(pg_current_snapshot())::text AS xid`;
+const POSITION = `SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint::text AS wal, pg_snapshot_xmax(pg_current_snapshot())::text AS xid`;
 
 /** Reads the server's positions over one connection of its own; `read` gives undefined when the server cannot say. */
 export class WriteCounter {
@@ -36,7 +36,7 @@ export class WriteCounter {
   async read(): Promise<Position | undefined> {
     try {
       const { rows } = await this.#client.query<{ wal: string; xid: string }>(POSITION);
-      return { wal: BigInt(rows[0]!.wal.split('.')[0]!), xid: BigInt(rows[0]!.xid) };
+      return { wal: BigInt(rows[0]!.wal), xid: BigInt(rows[0]!.xid) };
     } catch {
       return undefined;
     }
@@ -60,5 +60,15 @@ export class WriteCounter {
 
   close(): Promise<void> {
     return this.#client.end();
+  }
+}
+
+/** Runs `use` with a WriteCounter on the database, closed afterwards whatever happens. */
+export async function withWriteCounter<T>(databaseUrl: string, use: (counter: WriteCounter) => Promise<T>): Promise<T> {
+  const counter = await WriteCounter.open(databaseUrl);
+  try {
+    return await use(counter);
+  } finally {
+    await counter.close();
   }
 }

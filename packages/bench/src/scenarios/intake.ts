@@ -5,7 +5,7 @@ import type { Stack } from '@voucher/system-tests';
 import type { BaselineMode, LimitMode } from '../baseline-server.ts';
 import { pidsOf, stopReplicas, withStack } from '../bench-stack.ts';
 import { measureCpu, type CpuCost } from '../measure/cpu-time.ts';
-import { WriteCounter, type DatabaseWrites } from '../measure/database-writes.ts';
+import { withWriteCounter, type DatabaseWrites, type WriteCounter } from '../measure/database-writes.ts';
 import { runHttpLoad, type HttpLoadResult } from '../measure/http-load.ts';
 import { medianLatency, repeat, steady, type Steady } from '../measure/steady.ts';
 import type { BenchSettings } from '../settings.ts';
@@ -96,12 +96,17 @@ type Run = HttpLoadResult & { cpu?: CpuCost; writes?: DatabaseWrites };
 async function measure(target: Target, settings: BenchSettings, database: WriteCounter): Promise<Run> {
   const load = { url: target.url, method: 'POST' as const, body, connections: settings.connections, idempotencyKeys: target.keyed };
   await runHttpLoad({ ...load, durationSec: settings.warmupSeconds });
-  const run = () => runHttpLoad({ ...load, durationSec: settings.httpSeconds });
-  const { result, writes } = await database.measure(
-    () => measureCpu(target.pids, run, (answered) => answered.total),
-    (measured) => measured.result.total,
-  );
-  return { ...result.result, cpu: result.cpu, writes };
+  const run = () =>
+    measureCpu(
+      target.pids,
+      () => runHttpLoad({ ...load, durationSec: settings.httpSeconds }),
+      (answered) => answered.total,
+    );
+  const {
+    result: { result, cpu },
+    writes,
+  } = await database.measure(run, (measured) => measured.result.total);
+  return { ...result, cpu, writes };
 }
 
 function figures(runs: Run[]): Figures {
@@ -147,67 +152,62 @@ async function measureAcceptPath(stack: Stack, settings: BenchSettings, database
 }
 
 export async function runIntake(settings: BenchSettings, log: Log): Promise<IntakeResult> {
-  return withStack(settings, {}, async (stack) => {
-    const database = await WriteCounter.open(stack.env.DATABASE_URL!);
-    const restartConsumers = await stopReplicas(stack, ['integration', 'voucher']);
-    let runs: Awaited<ReturnType<typeof measureAcceptPath>>;
-    let withPipelineRuns: Run[];
-    try {
-      runs = await measureAcceptPath(stack, settings, database, log);
+  return withStack(settings, {}, (stack) =>
+    withWriteCounter(stack.env.DATABASE_URL!, async (database) => {
+      const restartConsumers = await stopReplicas(stack, ['integration', 'voucher']);
+      const runs = await measureAcceptPath(stack, settings, database, log);
       await restartConsumers();
-      withPipelineRuns = await repeat(settings.repeats, async (round) => {
+      const withPipelineRuns = await repeat(settings.repeats, async (round) => {
         log(`round ${round + 1}/${settings.repeats}: gateway with the pipeline running`);
         return measure({ url: `${stack.urls.gateway}/voucher`, pids: pidsOf(stack, 'gateway') }, settings, database);
       });
-    } finally {
-      await database.close();
-    }
-    const gateway = figures(runs.gateway);
-    const withPipeline = figures(withPipelineRuns);
-    const limits = { bare: figures(runs.bare), produce: figures(runs.produce), insert: figures(runs.insert) };
-    const limitBy = limitModes.reduce((least, mode) => (limits[mode].rps.median < limits[least].rps.median ? mode : least));
-    const limitRps = limits[limitBy].rps.median;
-    return {
-      rps: gateway.rps.median,
-      p99Ms: gateway.p99Ms.median,
-      withPipelineRps: withPipeline.rps.median,
-      withPipelineP99Ms: withPipeline.p99Ms.median,
-      baselineRps: limits.bare.rps.median,
-      baselineP99Ms: limits.bare.p99Ms.median,
-      ratio: ratioOf(gateway.rps.median, limits.bare.rps.median),
-      limitRps,
-      limitRatio: ratioOf(gateway.rps.median, limitRps),
-      limitBy,
-      limits,
-      insertThenProduce: figures(runs.insertThenProduce),
-      keyed: figures(runs.keyed),
-      gateway,
-      method:
-        `autocannon, ${settings.connections} connections, ${settings.httpSeconds} s after ${settings.warmupSeconds} s warm-up, JSON body, ` +
-        `${settings.repeats} interleaved rounds (median, min, max); the gateway with the downstream consumers stopped (the accept ` +
-        'path: gateway, broker, database), also with a fresh Idempotency-Key on each request as the web page sends, then again ' +
-        'with the whole pipeline running. CPU per request: /proc CPU time over each measured run, of the server process and of ' +
-        "the whole machine, divided by the requests answered; PostgreSQL's writes per request: the WAL position and the next " +
-        'transaction id before and after each measured run (every writer in the interval counts)',
-      baseline:
-        'three limit baselines, each its own process, in the same rounds under the same load: a bare Fastify route answering the ' +
-        "same 202 JSON; the same route plus the gateway's acks=all publish of the same record (its producer, batched as it batches); " +
-        "the same route plus the gateway's INSERT of the request row (its acceptor's Batcher); the least of them is the limit. " +
-        "Beside them, not part of the limit: the gateway's acceptor with both writes in its order (the row, then the record)",
-      steadiness: {
-        'intake gateway rps': { ...gateway.rps, unit: 'req/s' },
-        'intake gateway with the pipeline rps': { ...withPipeline.rps, unit: 'req/s' },
-        ...Object.fromEntries(limitModes.map((mode) => [`intake ${labels[mode]} rps`, { ...limits[mode].rps, unit: 'req/s' }])),
-        [`intake ${labels.insertThenProduce} rps`]: { ...figures(runs.insertThenProduce).rps, unit: 'req/s' },
-        [`intake ${labels.keyed} rps`]: { ...figures(runs.keyed).rps, unit: 'req/s' },
-        ...(gateway.cpu ? { 'intake gateway CPU per request (machine)': { ...gateway.cpu.machineUs, unit: 'µs' } } : {}),
-      },
-      latencies: {
-        'intake gateway': medianLatency(runs.gateway),
-        'intake gateway, pipeline running': medianLatency(withPipelineRuns),
-        ...Object.fromEntries(limitModes.map((mode) => [`intake ${labels[mode]}`, medianLatency(runs[mode])])),
-        [`intake ${labels.keyed}`]: medianLatency(runs.keyed),
-      },
-    };
-  });
+      const gateway = figures(runs.gateway);
+      const withPipeline = figures(withPipelineRuns);
+      const limits = { bare: figures(runs.bare), produce: figures(runs.produce), insert: figures(runs.insert) };
+      const limitBy = limitModes.reduce((least, mode) => (limits[mode].rps.median < limits[least].rps.median ? mode : least));
+      const limitRps = limits[limitBy].rps.median;
+      return {
+        rps: gateway.rps.median,
+        p99Ms: gateway.p99Ms.median,
+        withPipelineRps: withPipeline.rps.median,
+        withPipelineP99Ms: withPipeline.p99Ms.median,
+        baselineRps: limits.bare.rps.median,
+        baselineP99Ms: limits.bare.p99Ms.median,
+        ratio: ratioOf(gateway.rps.median, limits.bare.rps.median),
+        limitRps,
+        limitRatio: ratioOf(gateway.rps.median, limitRps),
+        limitBy,
+        limits,
+        insertThenProduce: figures(runs.insertThenProduce),
+        keyed: figures(runs.keyed),
+        gateway,
+        method:
+          `autocannon, ${settings.connections} connections, ${settings.httpSeconds} s after ${settings.warmupSeconds} s warm-up, JSON body, ` +
+          `${settings.repeats} interleaved rounds (median, min, max); the gateway with the downstream consumers stopped (the accept ` +
+          'path: gateway, broker, database), also with a fresh Idempotency-Key on each request as the web page sends, then again ' +
+          'with the whole pipeline running. CPU per request: /proc CPU time over each measured run, of the server process and of ' +
+          "the whole machine, divided by the requests answered; PostgreSQL's writes per request: the WAL position and the next " +
+          'transaction id before and after each measured run (every writer in the interval counts)',
+        baseline:
+          'three limit baselines, each its own process, in the same rounds under the same load: a bare Fastify route answering the ' +
+          "same 202 JSON; the same route plus the gateway's acks=all publish of the same record (its producer, batched as it batches); " +
+          "the same route plus the gateway's INSERT of the request row (its acceptor's Batcher); the least of them is the limit. " +
+          "Beside them, not part of the limit: the gateway's acceptor with both writes in its order (the row, then the record)",
+        steadiness: {
+          'intake gateway rps': { ...gateway.rps, unit: 'req/s' },
+          'intake gateway with the pipeline rps': { ...withPipeline.rps, unit: 'req/s' },
+          ...Object.fromEntries(limitModes.map((mode) => [`intake ${labels[mode]} rps`, { ...limits[mode].rps, unit: 'req/s' }])),
+          [`intake ${labels.insertThenProduce} rps`]: { ...figures(runs.insertThenProduce).rps, unit: 'req/s' },
+          [`intake ${labels.keyed} rps`]: { ...figures(runs.keyed).rps, unit: 'req/s' },
+          ...(gateway.cpu ? { 'intake gateway CPU per request (machine)': { ...gateway.cpu.machineUs, unit: 'µs' } } : {}),
+        },
+        latencies: {
+          'intake gateway': medianLatency(runs.gateway),
+          'intake gateway, pipeline running': medianLatency(withPipelineRuns),
+          ...Object.fromEntries(limitModes.map((mode) => [`intake ${labels[mode]}`, medianLatency(runs[mode])])),
+          [`intake ${labels.keyed}`]: medianLatency(runs.keyed),
+        },
+      };
+    }),
+  );
 }
