@@ -193,10 +193,11 @@ describe('two replicas of each bank service share everything a customer needs', 
   });
 
   test("one customer's requests count against one allowance a minute across both gateways", async () => {
-    const { token } = await customer();
     const minute = () => Math.floor(Date.now() / 60_000);
-    // A window that ends mid-count would start a new allowance: counted again in the next minute then.
+    // A window that ends mid-count would start a new allowance: counted again in the next minute then, by a new customer,
+    // since the one before may have used up part of that minute's allowance already.
     for (let attempt = 0; attempt < 2; attempt++) {
+      const { token } = await customer();
       const started = minute();
       let answered = 0;
       const refusedBy = new Set<string>();
