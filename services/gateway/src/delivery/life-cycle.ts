@@ -275,16 +275,20 @@ export const lifeCycle = {
   },
 
   /**
-   * The customer's requests whose code was texted (SENT_BY_SMS), for the listing: voucher-service records the channel
-   * an outcome was meant for, and a WEB code whose page had gone went by SMS instead. Asked by number, not by the
-   * page's ids, so that it runs beside voucher-service's answer instead of after it. Prepared: every listing asks it.
+   * These customers' requests whose code was texted (SENT_BY_SMS), by number, for the listing: voucher-service records
+   * the channel an outcome was meant for, and a WEB code whose page had gone went by SMS instead. Asked by number, not
+   * by the page's ids, so that it runs beside voucher-service's answer instead of after it. Prepared: every listing asks
+   * it (see TextedRequests, which asks for the listings in flight together).
    */
-  async textedRequests(db: Queryable, phoneNumber: string): Promise<Set<string>> {
-    const rows = await db.query<{ requestId: string }>(
-      `SELECT request_id AS "requestId" FROM voucher_requests WHERE phone_number = $1 AND state = 'SENT_BY_SMS'`,
-      [phoneNumber],
+  async textedRequests(db: Queryable, phoneNumbers: string[]): Promise<Map<string, Set<string>>> {
+    const rows = await db.query<{ phoneNumber: string; requestId: string }>(
+      `SELECT phone_number AS "phoneNumber", request_id AS "requestId" FROM voucher_requests
+       WHERE phone_number = ANY($1::text[]) AND state = 'SENT_BY_SMS'`,
+      [phoneNumbers],
       { prepare: true },
     );
-    return new Set(rows.map((row) => row.requestId));
+    const texted = new Map<string, Set<string>>();
+    for (const { phoneNumber, requestId } of rows) texted.set(phoneNumber, (texted.get(phoneNumber) ?? new Set()).add(requestId));
+    return texted;
   },
 };

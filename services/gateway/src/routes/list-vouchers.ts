@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '@voucher/platform/database';
 import type { FastifyReply } from 'fastify';
 import type { CustomerAuth } from '../auth/customer-auth.ts';
-import { lifeCycle } from '../delivery/life-cycle.ts';
+import { textedRequestsLookup } from '../listing/texted-requests.ts';
 import type { VoucherServiceClient } from '../listing/voucher-service-client.ts';
 import { customerNumber } from './customer-number.ts';
 import { bearerSecurity, ListQuery, VoucherPage } from './schemas.ts';
@@ -18,6 +18,7 @@ export const listVouchersRoute: FastifyPluginAsyncTypebox<ListVouchersOptions> =
   app,
   { db, auth, voucherService, defaultRegion },
 ) => {
+  const textedRequests = textedRequestsLookup(db);
   app.get(
     '/voucher',
     {
@@ -38,7 +39,7 @@ export const listVouchersRoute: FastifyPluginAsyncTypebox<ListVouchersOptions> =
       const phoneNumber = customerNumber(request, request.query.phoneNumber, auth, defaultRegion);
       const [answer, texted] = await Promise.all([
         voucherService.listVouchers({ phoneNumber, limit: request.query.limit, cursor: request.query.cursor }),
-        lifeCycle.textedRequests(db, phoneNumber),
+        textedRequests(phoneNumber),
       ]);
       // voucher-service wrote the page with this route's schema: with nothing texted, its bytes are the answer (not
       // parsed and written again).
