@@ -63,6 +63,7 @@ const report: BenchReport = {
       baseline: 'healthz',
       steadiness: { 'query p99': { ...steady([9, 8, 12]), unit: 'ms' } },
       latencies: { 'query listing': { p50Ms: 1.5, p90Ms: 3, p99Ms: 9 } },
+      cpuPerListing: { gatewayUs: 310, voucherServiceUs: 270, machineUs: 1_020 },
     },
   },
   failures: { sse: 'boom' },
@@ -71,7 +72,7 @@ const report: BenchReport = {
 
 test('the report judges targets from the figures and says which were missed and why', () => {
   const table = renderTable(report);
-  assert.match(table, /query .*p99 9 ms.*MISSED/);
+  assert.match(table, /query .*p99 9 ms.*1,020 µs of machine CPU per listing.*MISSED/);
   assert.match(table, /sse .*did not run: boom/);
   const markdown = renderMarkdown(report, { json: 'bench-results/latest.json', svg: 'bench-results/latest.svg' });
   assert.match(markdown, /npm run bench -- --quick/);

@@ -37,14 +37,29 @@ export interface CpuCost {
   machineUs: number;
 }
 
+/**
+ * Runs `work` and gives the CPU it cost per request (`requestsOf` its result) in each named group of processes and over
+ * the whole machine, or undefined without /proc.
+ */
+export async function measureCpuOf<T, Name extends string>(
+  pidsByName: Record<Name, readonly number[]>,
+  work: () => Promise<T>,
+  requestsOf: (result: T) => number,
+) {
+  const names = Object.keys(pidsByName) as Name[];
+  const read = () => Promise.all([machineBusyMs(), ...names.map((name) => processCpuMs(pidsByName[name]))]).catch(() => undefined);
+  const before = await read();
+  const result = await work();
+  const after = before && (await read());
+  const requests = requestsOf(result);
+  if (!before || !after || requests <= 0) return { result, cpu: undefined };
+  const perRequest = (index: number) => Math.round(((after[index]! - before[index]!) * 1000) / requests);
+  const byName = Object.fromEntries(names.map((name, index) => [name, perRequest(index + 1)])) as Record<Name, number>;
+  return { result, cpu: { ...byName, machineUs: perRequest(0) } };
+}
+
 /** Runs `work` and gives the CPU it cost per request (`requestsOf` its result), or undefined without /proc. */
 export async function measureCpu<T>(pids: readonly number[], work: () => Promise<T>, requestsOf: (result: T) => number) {
-  const before = await Promise.all([processCpuMs(pids), machineBusyMs()]).catch(() => undefined);
-  const result = await work();
-  const after = before && (await Promise.all([processCpuMs(pids), machineBusyMs()]).catch(() => undefined));
-  const requests = requestsOf(result);
-  const perRequest = (from: number, to: number) => Math.round(((to - from) * 1000) / requests);
-  const cpu: CpuCost | undefined =
-    before && after && requests > 0 ? { serverUs: perRequest(before[0], after[0]), machineUs: perRequest(before[1], after[1]) } : undefined;
-  return { result, cpu };
+  const { result, cpu } = await measureCpuOf({ serverUs: pids }, work, requestsOf);
+  return { result, cpu: cpu as CpuCost | undefined };
 }

@@ -3,11 +3,15 @@ import { repositoryRoot } from '@voucher/launcher';
 import { openDatabase } from '@voucher/platform/database';
 import type { Stack } from '@voucher/system-tests';
 import { seedVouchers, syntheticPhoneNumbers } from '@voucher/voucher-service/src/tools/seed-vouchers.ts';
-import { withStack } from '../bench-stack.ts';
+import { pidsOf, withStack } from '../bench-stack.ts';
+import { measureCpuOf } from '../measure/cpu-time.ts';
 import { runHttpLoad, type HttpLoadResult } from '../measure/http-load.ts';
 import { medianLatency, repeat, steady } from '../measure/steady.ts';
 import type { BenchSettings } from '../settings.ts';
 import type { Log, ScenarioLatencies, Steadiness } from './scenario.ts';
+
+/** CPU microseconds per listing: the gateway's process, voucher-service's, and the whole machine's. */
+export type ListingCpu = { gatewayUs: number; voucherServiceUs: number; machineUs: number };
 
 export interface QueryResult {
   rows: number;
@@ -21,6 +25,8 @@ export interface QueryResult {
   baseline: string;
   steadiness: Steadiness;
   latencies: ScenarioLatencies;
+  /** CPU microseconds per listing (median of the rounds), where /proc can be read: steadier than the rates on a shared machine. */
+  cpuPerListing?: ListingCpu;
 }
 
 const SPREAD_OVER_NUMBERS = 20_000;
@@ -59,6 +65,13 @@ async function listingUrl(stack: Stack): Promise<string> {
   return viaGateway.ok ? `${stack.urls.gateway}/voucher${query}` : `${stack.urls.voucher}/api/vouchers${query}`;
 }
 
+/** Each process's CPU per listing over the rounds. */
+const cpuFigures = (rounds: ListingCpu[]) => ({
+  gatewayUs: steady(rounds.map((round) => round.gatewayUs)),
+  voucherServiceUs: steady(rounds.map((round) => round.voucherServiceUs)),
+  machineUs: steady(rounds.map((round) => round.machineUs)),
+});
+
 export async function runQuery(settings: BenchSettings, log: Log): Promise<QueryResult> {
   const seeded = await seed(settings, log);
   return withStack(settings, {}, async (stack) => {
@@ -67,13 +80,19 @@ export async function runQuery(settings: BenchSettings, log: Log): Promise<Query
     const load = { connections: 10, durationSec: settings.httpSeconds };
     log(`GET ${endpoint} for one number with ${seeded.ownCodes} codes among ${seeded.rows} rows`);
     await runHttpLoad({ url, ...load, durationSec: settings.warmupSeconds });
+    const pids = { gatewayUs: pidsOf(stack, 'gateway'), voucherServiceUs: pidsOf(stack, 'voucher') };
     const rounds = await repeat(settings.repeats, async () => ({
-      listing: await runHttpLoad({ url, ...load }),
+      listing: await measureCpuOf(
+        pids,
+        () => runHttpLoad({ url, ...load }),
+        (run) => run.total,
+      ),
       healthz: await runHttpLoad({ url: `${new URL(url).origin}/healthz`, ...load }),
     }));
-    const listing = rounds.map((round) => round.listing);
+    const listing = rounds.map((round) => round.listing.result);
     const healthz = rounds.map((round) => round.healthz);
     const p99 = steady(listing.map((run) => run.p99Ms));
+    const cpu = rounds.every((round) => round.listing.cpu) ? cpuFigures(rounds.map((round) => round.listing.cpu!)) : undefined;
     return {
       rows: seeded.rows,
       p50Ms: steady(listing.map((run) => run.p50Ms)).median,
@@ -86,8 +105,26 @@ export async function runQuery(settings: BenchSettings, log: Log): Promise<Query
         `autocannon, ${load.connections} connections, ${settings.httpSeconds} s, first page (20) of one number's codes; ` +
         `${settings.repeats} rounds, each the listing then /healthz (medians)`,
       baseline: "the same process's GET /healthz under the same load (HTTP cost without the database)",
-      steadiness: { 'query p99': { ...p99, unit: 'ms' } },
+      steadiness: {
+        'query p99': { ...p99, unit: 'ms' },
+        ...(cpu
+          ? {
+              'query CPU per listing (gateway)': { ...cpu.gatewayUs, unit: 'µs' },
+              'query CPU per listing (voucher-service)': { ...cpu.voucherServiceUs, unit: 'µs' },
+              'query CPU per listing (machine)': { ...cpu.machineUs, unit: 'µs' },
+            }
+          : {}),
+      },
       latencies: { 'query listing': medianLatency(listing), 'query /healthz baseline': medianLatency(healthz) },
+      ...(cpu
+        ? {
+            cpuPerListing: {
+              gatewayUs: cpu.gatewayUs.median,
+              voucherServiceUs: cpu.voucherServiceUs.median,
+              machineUs: cpu.machineUs.median,
+            },
+          }
+        : {}),
     };
   });
 }
