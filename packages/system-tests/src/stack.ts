@@ -80,6 +80,11 @@ export async function startStack(overrides: NodeJS.ProcessEnv = {}, options: Sta
       }
       adminUrls[key] = started[key][0]!.adminUrl;
     }
+    // Ready, not only serving: a consumer still joining its group would hold a test's first purchase past a short web
+    // deadline (one CI run: the browser's first code came by SMS). A deployment gates traffic on /readyz the same way.
+    await Promise.all(
+      Object.values(started).flatMap((replicas) => replicas.map((replica) => waitUntilHealthy(`${replica.adminUrl}/readyz`, 60_000))),
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -101,5 +106,6 @@ export async function startExtraProcess(stack: Stack, name: string, overrides: N
   const supervised = startProcess(`${name}-extra`, [spec.entry], env, stack.processes.length);
   stack.processes.push(supervised);
   await waitUntilHealthy(`${urlOf(portOf(spec, env))}/healthz`, 60_000);
+  await waitUntilHealthy(`${urlOf(portOf(spec, env))}/readyz`, 60_000);
   return supervised;
 }
