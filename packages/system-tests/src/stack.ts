@@ -80,8 +80,8 @@ export async function startStack(overrides: NodeJS.ProcessEnv = {}, options: Sta
       }
       adminUrls[key] = started[key][0]!.adminUrl;
     }
-    // Ready, not only serving: a consumer still joining its group would hold a test's first purchase past a short web
-    // deadline (one CI run: the browser's first code came by SMS). A deployment gates traffic on /readyz the same way.
+    // Ready, not only serving: a consumer still joining its group holds a test's first purchase, and a short web deadline
+    // then sends its code by SMS. A deployment gates traffic on /readyz the same way.
     await Promise.all(
       Object.values(started).flatMap((replicas) => replicas.map((replica) => waitUntilHealthy(`${replica.adminUrl}/readyz`, 60_000))),
     );

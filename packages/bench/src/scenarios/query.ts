@@ -25,7 +25,7 @@ export interface QueryResult {
   baseline: string;
   steadiness: Steadiness;
   latencies: ScenarioLatencies;
-  /** CPU microseconds per listing (median of the rounds), where /proc can be read: steadier than the rates on a shared machine. */
+  /** CPU microseconds per listing (median of the rounds), where /proc can be read: what a listing costs, beside how long it takes. */
   cpuPerListing?: ListingCpu;
 }
 

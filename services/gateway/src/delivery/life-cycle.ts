@@ -278,7 +278,7 @@ export const lifeCycle = {
    * These customers' requests whose code was texted (SENT_BY_SMS), by number, for the listing: voucher-service records
    * the channel an outcome was meant for, and a WEB code whose page had gone went by SMS instead. Asked by number, not
    * by the page's ids, so that it runs beside voucher-service's answer instead of after it. Prepared: every listing asks
-   * it (see TextedRequests, which asks for the listings in flight together).
+   * it (textedRequestsLookup asks for the listings in flight together).
    */
   async textedRequests(db: Queryable, phoneNumbers: string[]): Promise<Map<string, Set<string>>> {
     const rows = await db.query<{ phoneNumber: string; requestId: string }>(

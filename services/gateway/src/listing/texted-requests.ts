@@ -8,7 +8,7 @@ export type TextedRequests = (phoneNumber: string) => Promise<ReadonlySet<string
 /**
  * The listing's lookup of texted codes. Every listing asks it, so the listings in flight share one query (their numbers
  * in one `= ANY`): on two shared cores the round trip, not its rows, is what a listing pays for (DECISIONS.md, issue 14).
- * It runs beside voucher-service's answer, which takes longer, so waiting for the query before it costs no latency.
+ * It runs beside voucher-service's answer, which takes longer, so waiting behind a query in flight seldom delays a listing.
  */
 export function textedRequestsLookup(db: Queryable): TextedRequests {
   const none: ReadonlySet<string> = new Set();
