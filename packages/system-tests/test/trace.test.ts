@@ -59,16 +59,31 @@ describe('one trace per purchase (OpenTelemetry, all five processes)', () => {
     assert.equal(answer.status, 202, answer.text);
     const requestId = answer.body.requestId as string;
 
-    // The trace is the one whose request-code publish names the request; it is complete once the SMS gateway's span is in.
+    // The trace is the one whose request-code publish names the request.
     const traceId = await waitFor(
       () => receiver.spans.find((s) => s.name.startsWith('send ') && s.attributes['voucher.request_id'] === requestId)?.traceId,
       'the request-code publish span',
       30_000,
     );
     const spans = () => receiver.spans.filter((s) => s.traceId === traceId);
+    // Each process exports its spans in the order they end, on its own schedule: the trace is complete once the span
+    // that ends last in each process is in (the callback call in the VPS simulator; the callback's answer and the
+    // receive-code publish in the integration service; the store in voucher-service; the SMS delivery in the gateway;
+    // the SMS gateway's request).
+    const lastToEnd: Array<[string, (s: ReceivedSpan) => boolean]> = [
+      ['vps', (s) => s.kind === CLIENT && s.attributes['http.request.method'] !== undefined],
+      ['voucher-integration-service', (s) => s.kind === SERVER && s.name.startsWith('POST ')],
+      [
+        'voucher-integration-service',
+        (s) => s.kind === PRODUCER && String(s.attributes['messaging.destination.name']).endsWith('receive-code'),
+      ],
+      ['voucher-service', (s) => s.kind === CONSUMER],
+      ['gateway', (s) => s.name === 'deliver by SMS'],
+      ['sms', (s) => s.kind === SERVER],
+    ];
     await waitFor(
-      () => (spans().some((s) => s.service === 'sms' && s.kind === SERVER) ? true : undefined),
-      'the SMS gateway span of the trace',
+      () => (lastToEnd.every(([service, is]) => spans().some((s) => s.service === service && is(s))) ? true : undefined),
+      'the span that ends last in each process of the trace',
       30_000,
     );
 
