@@ -5,9 +5,9 @@ import { waitFor } from '@voucher/platform/testing';
 import { readConfig } from '../src/config.ts';
 import { startVps, type VpsService } from '../src/service.ts';
 
-/** Tiny timings so that every profile plays out in well under a second. */
 /** What a voucher code looks like: four groups of four symbols, without the look-alikes 0/O and 1/I. */
 export const CODE_FORMAT = /^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}$/;
+/** Tiny timings so that every profile plays out in well under a second. */
 export const ACK_MS = 100;
 export const DEADLINE_MS = 400;
 /** The admin token of the test VPS; `call` sends it. */

@@ -163,6 +163,8 @@ export async function runIntake(settings: BenchSettings, log: Log): Promise<Inta
       });
       const gateway = figures(runs.gateway);
       const withPipeline = figures(withPipelineRuns);
+      const insertThenProduce = figures(runs.insertThenProduce);
+      const keyed = figures(runs.keyed);
       const limits = { bare: figures(runs.bare), produce: figures(runs.produce), insert: figures(runs.insert) };
       const limitBy = limitModes.reduce((least, mode) => (limits[mode].rps.median < limits[least].rps.median ? mode : least));
       const limitRps = limits[limitBy].rps.median;
@@ -178,8 +180,8 @@ export async function runIntake(settings: BenchSettings, log: Log): Promise<Inta
         limitRatio: ratioOf(gateway.rps.median, limitRps),
         limitBy,
         limits,
-        insertThenProduce: figures(runs.insertThenProduce),
-        keyed: figures(runs.keyed),
+        insertThenProduce,
+        keyed,
         gateway,
         method:
           `autocannon, ${settings.connections} connections, ${settings.httpSeconds} s after ${settings.warmupSeconds} s warm-up, JSON body, ` +
@@ -197,8 +199,8 @@ export async function runIntake(settings: BenchSettings, log: Log): Promise<Inta
           'intake gateway rps': { ...gateway.rps, unit: 'req/s' },
           'intake gateway with the pipeline rps': { ...withPipeline.rps, unit: 'req/s' },
           ...Object.fromEntries(limitModes.map((mode) => [`intake ${labels[mode]} rps`, { ...limits[mode].rps, unit: 'req/s' }])),
-          [`intake ${labels.insertThenProduce} rps`]: { ...figures(runs.insertThenProduce).rps, unit: 'req/s' },
-          [`intake ${labels.keyed} rps`]: { ...figures(runs.keyed).rps, unit: 'req/s' },
+          [`intake ${labels.insertThenProduce} rps`]: { ...insertThenProduce.rps, unit: 'req/s' },
+          [`intake ${labels.keyed} rps`]: { ...keyed.rps, unit: 'req/s' },
           ...(gateway.cpu ? { 'intake gateway CPU per request (machine)': { ...gateway.cpu.machineUs, unit: 'µs' } } : {}),
         },
         latencies: {
