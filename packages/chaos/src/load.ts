@@ -3,7 +3,7 @@ import { normalizePhoneNumber } from '@voucher/contracts';
 import { call } from './http.ts';
 import type { ChaosOptions } from './options.ts';
 import { CustomerPage } from './pages.ts';
-import { pick, type Random } from './random.ts';
+import { uniformInteger, type Random } from '@voucher/platform/random';
 
 /** One POST /voucher, as the customer's page saw it. */
 export interface Attempt {
@@ -42,7 +42,7 @@ const ATTEMPT_TIMEOUT_MS = 15_000;
 /** `count` distinct Vietnamese mobile numbers, the same for the same seed. */
 export function customerNumbers(count: number, random: Random): string[] {
   const numbers = new Set<string>();
-  while (numbers.size < count) numbers.add(`090${String(1_000_000 + pick(random, 9_000_000))}`);
+  while (numbers.size < count) numbers.add(`090${String(1_000_000 + uniformInteger(random, 0, 8_999_999))}`);
   return [...numbers];
 }
 
@@ -94,7 +94,7 @@ export interface LoadDeps {
 /** The run's purchases, drawn from the seed: who buys, with which key, and whether the page stays open. */
 export function drawPurchases(options: ChaosOptions, numbers: string[], random: Random): Purchase[] {
   return Array.from({ length: options.requests }, (_, index) => {
-    const phoneNumber = numbers[pick(random, numbers.length)]!;
+    const phoneNumber = numbers[uniformInteger(random, 0, numbers.length - 1)]!;
     const normalized = normalizePhoneNumber(phoneNumber, 'VN');
     if (!normalized.ok) throw new Error(`${phoneNumber}: ${normalized.reason}`);
     return {

@@ -8,7 +8,7 @@ import { SmsInbox } from './inbox.ts';
 import { startInfrastructure, type Infrastructure } from './infrastructure.ts';
 import { customerNumbers, drawPurchases, runLoad, type Purchase } from './load.ts';
 import type { ChaosOptions } from './options.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '@voucher/platform/random';
 import { ReadinessMonitor, type Recovery } from './readiness.ts';
 import { reconcile, type DeadLetter, type Reconciliation, type ReceiveCodeRecord, type RequestCodeRecord } from './reconcile.ts';
 import { waitUntilFinal } from './settle.ts';

@@ -12,7 +12,16 @@ import {
   type Decoded,
   type RunningConsumer,
 } from '../src/kafka/index.ts';
-import { collectTopic, committedOffsets, endOffsets, testBrokers, testConnection, uniqueNamespace, waitFor } from '../src/testing/index.ts';
+import {
+  collectTopic,
+  committedOffsets,
+  endOffsets,
+  expectTestBroker,
+  testBrokers,
+  testConnection,
+  uniqueNamespace,
+  waitFor,
+} from '../src/testing/index.ts';
 
 /**
  * Which failures dead-letter a message (issue 9): only a message that fails its contract, or one the handler rejects
@@ -68,16 +77,7 @@ describe('which failures dead-letter a message (real broker)', () => {
   };
   const deadLetters = async (topic: string) => (await endOffsets(deadLetterTopic(topic), 1))[0];
 
-  before(async () => {
-    const admin = new Admin({ clientId: 'probe', bootstrapBrokers: testBrokers });
-    try {
-      await admin.listTopics();
-    } catch (error) {
-      throw new Error(`no Kafka broker at ${testBrokers.join(',')}: run 'npm run kafka:start' or set KAFKA_BROKERS`, { cause: error });
-    } finally {
-      await admin.close();
-    }
-  });
+  before(expectTestBroker);
   after(async () => {
     for (const consumer of consumers) await consumer.close();
     await producer.close();

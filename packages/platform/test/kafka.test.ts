@@ -14,7 +14,7 @@ import {
   type Decoded,
   type RunningConsumer,
 } from '../src/kafka/index.ts';
-import { collectTopic, endOffsets, testBrokers, testConnection, uniqueNamespace, waitFor } from '../src/testing/index.ts';
+import { collectTopic, endOffsets, expectTestBroker, testBrokers, testConnection, uniqueNamespace, waitFor } from '../src/testing/index.ts';
 
 type Note = { body: string };
 const logger = createLogger('kafka-test', 'silent');
@@ -53,16 +53,7 @@ describe('Kafka through the platform wrapper (real broker)', () => {
     return consumer;
   };
 
-  before(async () => {
-    const admin = new Admin({ clientId: 'probe', bootstrapBrokers: testBrokers });
-    try {
-      await admin.listTopics();
-    } catch (error) {
-      throw new Error(`no Kafka broker at ${testBrokers.join(',')}: run 'npm run kafka:start' or set KAFKA_BROKERS`, { cause: error });
-    } finally {
-      await admin.close();
-    }
-  });
+  before(expectTestBroker);
   after(async () => {
     for (const consumer of consumers) await consumer.close();
     await producer.close();

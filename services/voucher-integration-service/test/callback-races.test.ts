@@ -14,12 +14,6 @@ describe('a genuine callback always lands', () => {
   before(async () => (h = await startHarness()));
   after(() => h.close());
 
-  const onlyOutcome = async (requestId: string) => {
-    const [message] = await waitFor(() => h.kafka.receivedFor(requestId).length > 0 && h.kafka.receivedFor(requestId), 'receive-code');
-    await h.quiet(requestId);
-    assert.equal(h.kafka.receivedFor(requestId).length, 1, 'exactly one receive-code message');
-    return message!;
-  };
   const storedState = async (requestId: string) =>
     (await h.service.database.query<{ state: string }>('SELECT state FROM vps_requests WHERE request_id = $1', [requestId]))[0]?.state;
 
@@ -37,7 +31,7 @@ describe('a genuine callback always lands', () => {
     const [delivery] = await waitFor(() => h.vps.deliveriesOf(codeVerifier).length > 0 && h.vps.deliveriesOf(codeVerifier), 'the callback');
     assert.equal(await delivery!.firstWord, 503, 'not known yet: the VPS is told to retry, not that the verifier is wrong');
     assert.equal(await delivery!.final, 200);
-    const outcome = await onlyOutcome(request.requestId);
+    const outcome = await h.onlyOutcome(request.requestId);
     assert.equal(outcome.status, 'SUCCESS');
     assert.equal(outcome.voucherCode, code);
     assert.equal(outcome.channel, 'WEB');
@@ -70,7 +64,7 @@ describe('a genuine callback always lands', () => {
 
     assert.equal(await delivery.firstWord, 503, 'the new instance knows a call is outstanding');
     assert.equal(await delivery.final, 200);
-    const outcome = await onlyOutcome(request.requestId);
+    const outcome = await h.onlyOutcome(request.requestId);
     assert.equal(outcome.voucherCode, code);
     assert.equal(outcome.status, 'SUCCESS');
     const calls = h.vps.callsFor(request.requestId);
@@ -98,7 +92,7 @@ describe('a genuine callback always lands', () => {
     const code = voucherCode();
     assert.equal((await postCallback(h.service, callbackPayload(codeVerifier, code))).status, 200);
     assert.equal((await postCallback(h.service, callbackPayload(codeVerifier, code))).status, 409, 'a replay');
-    const outcome = await onlyOutcome(request.requestId);
+    const outcome = await h.onlyOutcome(request.requestId);
     assert.equal(outcome.voucherCode, code);
     const metrics = await (await fetch(`${h.service.http.adminUrl}/metrics`)).text();
     assert.match(metrics, /vps_callbacks_total\{outcome="not_yet_known"/);

@@ -28,12 +28,7 @@ async function acknowledged(h: Harness) {
   const pair = pkcePair();
   h.vps.script(request.requestId, () => vpsReplies.challenge(pair.codeChallenge, 'S256'));
   await h.kafka.publishRequest(request);
-  await waitFor(
-    async () =>
-      (await h.service.database.query('SELECT 1 FROM vps_requests WHERE request_id = $1 AND state = $2', [request.requestId, 'PENDING']))
-        .length > 0,
-    'the stored challenge',
-  );
+  await h.challengeStored(request.requestId);
   const body = JSON.stringify({ codeVerifier: pair.codeVerifier, status: 'SUCCESS', voucherCode: voucherCode() });
   return { request, body };
 }
@@ -111,12 +106,7 @@ describe('signed callbacks (VPS_CALLBACK_SECRET, Standard Webhooks)', () => {
     assert.equal((await post(h, body, signedHeaders(current.key, body, id))).status, 503);
     await h.service.database.query('DELETE FROM vps_requests WHERE request_id = $1', [request.requestId]);
     await h.kafka.publishRequest(request);
-    await waitFor(
-      async () =>
-        (await h.service.database.query(`SELECT 1 FROM vps_requests WHERE request_id = $1 AND state = 'PENDING'`, [request.requestId]))
-          .length > 0,
-      'the stored challenge',
-    );
+    await h.challengeStored(request.requestId);
     assert.equal((await post(h, body, signedHeaders(current.key, body, id))).status, 200);
   });
 });

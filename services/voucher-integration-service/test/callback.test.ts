@@ -16,12 +16,7 @@ describe('VPS callbacks (PKCE)', () => {
     const pair = pkcePair(method);
     h.vps.script(request.requestId, () => vpsReplies.challenge(pair.codeChallenge, method));
     await h.kafka.publishRequest(request);
-    await waitFor(
-      async () =>
-        (await h.service.database.query("SELECT 1 FROM vps_requests WHERE request_id = $1 AND state = 'PENDING'", [request.requestId]))
-          .length > 0,
-      'the stored challenge',
-    );
+    await h.challengeStored(request.requestId);
     return { request, ...pair };
   };
   const callback = (codeVerifier: string, code = voucherCode(), status = 'SUCCESS') => ({
@@ -156,14 +151,8 @@ describe('plain PKCE challenges (PKCE_ALLOW_PLAIN)', () => {
       const pair = pkcePair(method);
       h.vps.script(request.requestId, () => vpsReplies.challenge(pair.codeChallenge, method));
       await h.kafka.publishRequest(request);
-      const [row] = await waitFor(
-        () =>
-          h.service.database
-            .query('SELECT * FROM vps_requests WHERE request_id = $1 AND state = $2', [request.requestId, 'PENDING'])
-            .then((rows) => rows.length > 0 && rows),
-        'the stored challenge',
-      );
-      return { request, row: row!, ...pair };
+      const row = await h.challengeStored(request.requestId);
+      return { request, row, ...pair };
     };
 
     it('keeps only a digest of the challenge: what a reader of the database sees redeems nothing', async () => {

@@ -11,20 +11,13 @@ describe('request-code → VPS → receive-code', () => {
   before(async () => (h = await startHarness()));
   after(() => h.close());
 
-  const onlyOutcome = async (requestId: string) => {
-    const [message] = await waitFor(() => h.kafka.receivedFor(requestId).length > 0 && h.kafka.receivedFor(requestId), 'receive-code');
-    await h.quiet(requestId);
-    assert.equal(h.kafka.receivedFor(requestId).length, 1, 'exactly one receive-code message');
-    return message!;
-  };
-
   it('publishes an immediate code for the web page, and asks the VPS with the callback URL and requestId', async () => {
     const request = requestCode();
     const code = voucherCode();
     h.vps.script(request.requestId, () => vpsReplies.code(code));
     await h.kafka.publishRequest(request);
 
-    const outcome = await onlyOutcome(request.requestId);
+    const outcome = await h.onlyOutcome(request.requestId);
     assert.deepEqual(
       { ...outcome, issuedAt: undefined },
       {
@@ -48,7 +41,7 @@ describe('request-code → VPS → receive-code', () => {
     const request = requestCode(-1);
     h.vps.script(request.requestId, () => vpsReplies.code(voucherCode()));
     await h.kafka.publishRequest(request);
-    const outcome = await onlyOutcome(request.requestId);
+    const outcome = await h.onlyOutcome(request.requestId);
     assert.equal(outcome.status, 'SUCCESS');
     assert.equal(outcome.channel, 'SMS');
   });
@@ -58,7 +51,7 @@ describe('request-code → VPS → receive-code', () => {
     h.vps.script(request.requestId, () => vpsReplies.code(voucherCode()));
     await h.kafka.publishRequest(request);
     await h.kafka.publishRequest(request);
-    await onlyOutcome(request.requestId);
+    await h.onlyOutcome(request.requestId);
     assert.equal(h.vps.callsFor(request.requestId).length, 1);
   });
 
@@ -69,7 +62,7 @@ describe('request-code → VPS → receive-code', () => {
       attempt === 1 ? vpsReplies.error() : attempt === 2 ? 'hang' : vpsReplies.code(code),
     );
     await h.kafka.publishRequest(request);
-    const outcome = await onlyOutcome(request.requestId);
+    const outcome = await h.onlyOutcome(request.requestId);
     assert.equal(outcome.status, 'SUCCESS');
     assert.equal(outcome.voucherCode, code);
     assert.equal(h.vps.callsFor(request.requestId).length, 3);
@@ -84,7 +77,7 @@ describe('request-code → VPS → receive-code', () => {
     ];
     h.vps.script(request.requestId, (_call, attempt) => broken[attempt - 1] ?? vpsReplies.code(code));
     await h.kafka.publishRequest(request);
-    const outcome = await onlyOutcome(request.requestId);
+    const outcome = await h.onlyOutcome(request.requestId);
     assert.equal(outcome.voucherCode, code);
     assert.equal(h.vps.callsFor(request.requestId).length, 3);
   });
@@ -93,7 +86,7 @@ describe('request-code → VPS → receive-code', () => {
     const request = requestCode();
     h.vps.script(request.requestId, () => vpsReplies.error());
     await h.kafka.publishRequest(request);
-    const outcome = await onlyOutcome(request.requestId);
+    const outcome = await h.onlyOutcome(request.requestId);
     assert.equal(outcome.status, 'FAILED');
     assert.equal(outcome.channel, 'WEB');
     assert.equal(outcome.voucherCode, undefined);
@@ -107,7 +100,7 @@ describe('request-code → VPS → receive-code', () => {
     // Every attempt of the first handling times out (the VPS got the call; its answer never came), then it answers.
     h.vps.script(request.requestId, (_call, attempt) => (attempt <= 3 ? 'hang' : vpsReplies.code(code, 'LATE_SUCCESS')));
     await h.kafka.publishRequest(request);
-    const outcome = await onlyOutcome(request.requestId);
+    const outcome = await h.onlyOutcome(request.requestId);
     assert.equal(outcome.status, 'LATE_SUCCESS');
     assert.equal(outcome.voucherCode, code);
     const calls = h.vps.callsFor(request.requestId);
@@ -130,7 +123,7 @@ describe('request-code → VPS → receive-code', () => {
       return attempt <= 3 ? 'hang' : vpsReplies.challenge(codeChallenge, 'S256');
     });
     await h.kafka.publishRequest(request);
-    const outcome = await onlyOutcome(request.requestId);
+    const outcome = await h.onlyOutcome(request.requestId);
     assert.equal(outcome.voucherCode, code);
     assert.equal(await delivery!.final, 200);
     assert.equal(delivery!.answers[0], 503, 'not known yet: the VPS retries');
@@ -145,7 +138,7 @@ describe('request-code → VPS → receive-code', () => {
     h.vps.script(request.requestId, () => vpsReplies.code(voucherCode()));
     await h.kafka.publishRequest(request, 'same-key');
 
-    await onlyOutcome(request.requestId);
+    await h.onlyOutcome(request.requestId);
     const letters = await waitFor(
       () => h.kafka.deadLetters.filter((l) => l.value.includes(invalid.requestId) || l.value === '{not json').length === 2,
       'two dead letters',
@@ -162,14 +155,7 @@ describe('request-code → VPS → receive-code', () => {
     await h.kafka.publishRequest(request);
     await waitFor(() => h.vps.callsFor(request.requestId).length > 0, 'the VPS call');
     // The row exists (CALLING) before the VPS is called; the challenge is stored once its 202 is in.
-    const [row] = await waitFor(
-      () =>
-        h.service.database
-          .query('SELECT * FROM vps_requests WHERE request_id = $1 AND state = $2', [request.requestId, 'PENDING'])
-          .then((rows) => rows.length > 0 && rows),
-      'the stored challenge',
-      2000,
-    );
+    const row = await h.challengeStored(request.requestId, 2000);
     assert.equal(row?.state, 'PENDING');
     assert.equal(row?.code_challenge, undefined, 'the challenge itself is not kept');
     assert.deepEqual(row?.challenge_digest, createHash('sha256').update(codeChallenge).digest());
@@ -188,9 +174,9 @@ describe('request-code → VPS → receive-code', () => {
     h.vps.script(first.requestId, () => vpsReplies.code(code));
     h.vps.script(second.requestId, () => vpsReplies.code(code));
     await h.kafka.publishRequest(first);
-    const firstOutcome = await onlyOutcome(first.requestId);
+    const firstOutcome = await h.onlyOutcome(first.requestId);
     await h.kafka.publishRequest(second);
-    const secondOutcome = await onlyOutcome(second.requestId);
+    const secondOutcome = await h.onlyOutcome(second.requestId);
 
     assert.equal(firstOutcome.status, 'SUCCESS');
     assert.equal(firstOutcome.voucherCode, code);

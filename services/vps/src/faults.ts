@@ -1,4 +1,4 @@
-import type { Random } from './random.ts';
+import type { Random } from '@voucher/platform/random';
 
 export interface FaultSettings {
   /** Fraction of voucher requests answered 500. */

@@ -2,9 +2,9 @@ import { Gauge } from 'prom-client';
 import { createHttpServer, type HttpServer } from '@voucher/platform/http';
 import { boundAddress, startParts } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
+import { seededRandom } from '@voucher/platform/random';
 import type { Config } from './config.ts';
 import { Faults } from './faults.ts';
-import { createRandom } from './random.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { voucherRoutes } from './routes/voucher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
@@ -62,7 +62,8 @@ export function startVps(config: Config, logger: Logger): Promise<VpsService> {
     const http = createHttpServer('vps', logger);
     const scheduler = new Scheduler((error) => logger.error({ err: error }, 'scheduled task failed'));
     const stats = createStats();
-    const random = createRandom(config.VPS_SEED);
+    // Profile and fault draws: repeatable with VPS_SEED.
+    const random = config.VPS_SEED === undefined ? Math.random : seededRandom(config.VPS_SEED);
     const timings = timingsFrom(config);
     const faults = new Faults(
       {

@@ -1,4 +1,4 @@
-import { uniformInteger, type Random } from './random.ts';
+import { uniformInteger, type Random } from '@voucher/platform/random';
 
 export const trafficProfiles = ['low', 'high', 'extreme', 'mixed'] as const;
 export type TrafficProfile = (typeof trafficProfiles)[number];

@@ -22,6 +22,22 @@ export interface PeriodicTaskOptions {
   timers?: TaskTimers;
 }
 
+/**
+ * The settings of a worker built on a periodic task that leases due rows in batches (SKIP LOCKED, so every replica
+ * works at once) and retries what failed with backoffDelay: the delivery worker, the outbox relay.
+ */
+export interface LeasingWorkerSettings {
+  /** How often due work is looked for when nobody pokes the worker. */
+  pollMs: number;
+  /** Rows leased per pass, and so handled at once. */
+  batchSize: number;
+  /** How long leased rows are left to their worker before another may take them: longer than one attempt can take. */
+  leaseMs: number;
+  /** A failed attempt's backoff, from retryBaseMs doubling up to retryMaxMs (backoffDelay). */
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
 export interface PeriodicTask {
   /** Run now (or right after the current run): there is work. */
   poke(): void;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes } from '@platformatic/kafka';
 import type { KafkaConnection } from '../kafka/index.ts';
-import { testBrokers } from './brokers.ts';
+import { expectTestBroker, testBrokers } from './brokers.ts';
 
 export { openPage, type PageEvent } from './event-stream.ts';
 export { metricValue } from './metrics.ts';
@@ -11,7 +11,7 @@ export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-
 export { s256 } from './pkce.ts';
 export { testClock, type TestClock } from './test-clock.ts';
 export { waitFor } from './wait-for.ts';
-export { testBrokers };
+export { expectTestBroker, testBrokers };
 
 /** Helpers for tests against the real broker: isolation by namespace, and waiting for what the system does. */
 export const testConnection = (clientId = 'test'): KafkaConnection => ({ brokers: testBrokers, clientId });

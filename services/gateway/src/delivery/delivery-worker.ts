@@ -1,6 +1,6 @@
 import type { Database } from '@voucher/platform/database';
 import { isRetryable } from '@voucher/platform/errors';
-import { backoffDelay, startPeriodicTask } from '@voucher/platform/lifecycle';
+import { backoffDelay, startPeriodicTask, type LeasingWorkerSettings } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import { continueTrace, inCarriedContext, withRequestId } from '@voucher/platform/telemetry';
 import type { GatewayMetrics } from '../metrics.ts';
@@ -8,19 +8,12 @@ import type { SmsSender } from '../sms/sms-sender.ts';
 import { customerTexts } from '../customer-texts.ts';
 import { lifeCycle, type DeliveryRow } from './life-cycle.ts';
 
-export interface DeliveryWorkerOptions {
+/** batchSize is also how many SMS sends go out at once; leaseMs must be longer than the SMS timeout. */
+export interface DeliveryWorkerOptions extends LeasingWorkerSettings {
   db: Database;
   sms: SmsSender;
   metrics: GatewayMetrics;
   logger: Logger;
-  /** How often due work is looked for when nobody pokes the worker. */
-  pollMs: number;
-  /** Rows taken per pass, and so SMS sends at once. */
-  batchSize: number;
-  /** How long a leased send is left to its worker before another may take it (longer than the SMS timeout). */
-  leaseMs: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
   now?: () => Date;
 }
 

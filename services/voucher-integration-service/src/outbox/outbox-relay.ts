@@ -1,24 +1,17 @@
 import { Batcher } from '@voucher/platform/batching';
 import type { Database } from '@voucher/platform/database';
-import { backoffDelay, startPeriodicTask } from '@voucher/platform/lifecycle';
+import { backoffDelay, startPeriodicTask, type LeasingWorkerSettings } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import type { IntegrationMetrics } from '../metrics.ts';
 import type { OutcomePublisher } from '../receive-code-publisher.ts';
 import { outbox, type OutboxRow } from './outbox.ts';
 
-export interface OutboxRelayOptions {
+/** batchSize records go out in one produce request; leaseMs must be longer than a publish can take (its deadline). */
+export interface OutboxRelayOptions extends LeasingWorkerSettings {
   db: Database;
   publisher: OutcomePublisher;
   metrics: IntegrationMetrics;
   logger: Logger;
-  /** How often due records are looked for when nobody pokes the relay. */
-  pollMs: number;
-  /** Records leased, and published in one produce request, per pass. */
-  batchSize: number;
-  /** How long leased records are left to their relay; longer than a publish can take (the producer's deadline). */
-  leaseMs: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
 }
 
 export interface OutboxRelay {

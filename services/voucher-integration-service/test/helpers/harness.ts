@@ -1,5 +1,6 @@
+import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { RequestCodeMessage } from '@voucher/contracts';
+import type { ReceiveCodeMessage, RequestCodeMessage } from '@voucher/contracts';
 import { createLogger } from '@voucher/platform/logging';
 import { freePort, s256, uniqueNamespace, waitFor } from '@voucher/platform/testing';
 import { readConfig } from '../../src/config.ts';
@@ -33,6 +34,10 @@ export interface Harness {
    * what was published after this, instead of waiting to see whether more comes.
    */
   quiet(requestId: string): Promise<void>;
+  /** Waits for the request's receive-code record, then for quiet(), and asserts it was the only one. */
+  onlyOutcome(requestId: string): Promise<ReceiveCodeMessage>;
+  /** Waits until the VPS's acknowledgement is in: the request's row is PENDING (its challenge stored). Returns the row. */
+  challengeStored(requestId: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Starts a new instance on the same port, namespace and database. */
   start(): Promise<void>;
   /** stop() then start(). */
@@ -94,6 +99,24 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
         `${requestId} to leave the outbox`,
       );
       await kafka.caughtUp();
+    },
+    async onlyOutcome(requestId) {
+      const [message] = await waitFor(() => kafka.receivedFor(requestId).length > 0 && kafka.receivedFor(requestId), 'receive-code');
+      await harness.quiet(requestId);
+      assert.equal(kafka.receivedFor(requestId).length, 1, 'exactly one receive-code message');
+      return message!;
+    },
+    async challengeStored(requestId, timeoutMs) {
+      const pending = "SELECT * FROM vps_requests WHERE request_id = $1 AND state = 'PENDING'";
+      const [row] = await waitFor(
+        async () => {
+          const rows = await harness.service.database.query<Record<string, unknown>>(pending, [requestId]);
+          return rows.length > 0 && rows;
+        },
+        'the stored challenge',
+        timeoutMs,
+      );
+      return row!;
     },
     async stop() {
       running = false;

@@ -2,7 +2,7 @@ import type { Logger } from '@voucher/platform/logging';
 import { bindToCurrentContext } from '@voucher/platform/telemetry';
 import { VpsErrors } from '../errors.ts';
 import type { Faults } from '../faults.ts';
-import type { Random } from '../random.ts';
+import type { Random } from '@voucher/platform/random';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Stats } from '../stats.ts';
 import { drawLatency, type Timings, type Traffic } from '../traffic.ts';

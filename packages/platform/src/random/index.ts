@@ -2,18 +2,17 @@
 export type Random = () => number;
 
 /**
- * Profile and fault draws; a seed makes a run repeatable (mulberry32, good enough for simulation, never for secrets:
- * voucher codes and verifiers always come from the crypto generator).
+ * A small seeded generator (mulberry32): the same seed draws the same sequence, so a simulation or a chaos run can be
+ * repeated. Good enough for simulation, never for secrets: codes, verifiers and tokens come from node:crypto.
  */
-export function createRandom(seed?: number): Random {
-  if (seed === undefined) return Math.random;
+export function seededRandom(seed: number): Random {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }
 
