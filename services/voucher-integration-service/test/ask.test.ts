@@ -28,9 +28,19 @@ async function ask(...attempts: VpsAnswer[]) {
 }
 
 describe('what asking the VPS came to, when every attempt failed', () => {
-  it('is the VPS error when it answered last: its word covers the calls before (it is idempotent on requestId)', async () => {
-    assert.equal((await ask(failed('timeout'), failed('error'))).kind, 'error');
-    assert.equal((await ask(failed('dropped'), failed('invalid'))).kind, 'error');
+  it('is the VPS refusal when it refused last: its word covers the calls before (it is idempotent on requestId)', async () => {
+    assert.equal((await ask(failed('timeout'), failed('refused'))).kind, 'error');
+    assert.equal((await ask(failed('dropped'), failed('refused'), failed('error'))).kind, 'error');
+  });
+
+  it('is unanswered when the VPS only failed (5xx) or broke its contract after a call it may have taken', async () => {
+    // A VPS in an outage answers 500 to everything, also about a code it issued for the call that timed out.
+    assert.equal((await ask(failed('timeout'), failed('error'), failed('error'))).kind, 'unanswered');
+    assert.equal((await ask(failed('dropped'), failed('invalid'))).kind, 'unanswered');
+  });
+
+  it('is the VPS error when it failed every call and none may have been taken', async () => {
+    assert.deepEqual(await ask(failed('error'), failed('error')), { kind: 'error', outcome: 'error', reason: 'VPS call failed: error' });
   });
 
   it('is an error when the VPS was never reached: it never heard of the request', async () => {

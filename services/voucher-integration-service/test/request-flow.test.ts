@@ -112,6 +112,21 @@ describe('request-code → VPS → receive-code', () => {
     );
   });
 
+  it('never fails a request whose call timed out because the VPS then answers 500: it is asked again until it answers', async () => {
+    const request = requestCode();
+    const code = voucherCode();
+    // The VPS took the first call (its answer never came), then failed every later attempt of the first handling (an
+    // outage answers 500 to everything), then came back with the code it had issued.
+    h.vps.script(request.requestId, (_call, attempt) =>
+      attempt === 1 ? 'hang' : attempt <= 3 ? { status: 500 } : vpsReplies.code(code, 'LATE_SUCCESS'),
+    );
+    await h.kafka.publishRequest(request);
+    const outcome = await h.onlyOutcome(request.requestId);
+    assert.equal(outcome.status, 'LATE_SUCCESS');
+    assert.equal(outcome.voucherCode, code);
+    assert.ok(h.vps.callsFor(request.requestId).length >= 4, 'asked again after the attempts ran out');
+  });
+
   it('accepts the callback of a call whose 202 was lost, once asking again has told it the challenge (503 until then)', async () => {
     const request = requestCode();
     const code = voucherCode();

@@ -48,8 +48,12 @@ describe('reading a VPS answer', () => {
       assert.equal(answer.kind, 'error', JSON.stringify(body));
       assert.equal(answer.kind === 'error' && answer.outcome, 'invalid');
     }
-    for (const status of [201, 204, 400, 429, 500, 503]) {
+    for (const status of [201, 204, 408, 429, 500, 503]) {
       assert.deepEqual(interpretVpsAnswer(status, {}), { kind: 'error', outcome: 'error', reason: `VPS answered ${status}` });
+    }
+    // A refusal of the request itself, which (the VPS being idempotent on requestId) says it holds no code for it.
+    for (const status of [400, 404, 409, 422]) {
+      assert.deepEqual(interpretVpsAnswer(status, {}), { kind: 'error', outcome: 'refused', reason: `VPS answered ${status}` });
     }
   });
 });

@@ -20,14 +20,19 @@ export interface AskDeps {
 
 /**
  * What asking came to: the VPS's last answer, or `unanswered` when the attempts ran out while the VPS may have taken a
- * call without our hearing its answer (it timed out or was cut off after it was sent, and no later answer from the VPS
- * spoke for it). An unanswered request may hold a code at the VPS: it is asked about again, never failed at once.
+ * call without our hearing its answer (it timed out or was cut off after it was sent, and no later refusal spoke for
+ * it). An unanswered request may hold a code at the VPS: it is asked about again, never failed at once.
  */
 export type AskResult = VpsAnswer | { kind: 'unanswered'; reason: string };
 
-/** Failures after which the VPS may hold a code for the call; an answer from the VPS speaks for every earlier call. */
+/** Failures after which the VPS may hold a code for the call. */
 const mayHaveTaken = new Set<VpsFailure>(['timeout', 'dropped']);
-const answered = new Set<VpsFailure>(['error', 'invalid']);
+/**
+ * The one failure that speaks for every earlier call: a refusal of the request itself (the VPS is idempotent on
+ * requestId, so it would have answered a code it held). A 5xx does not: a VPS in an outage answers 500 to everything,
+ * also about a code it issued for a call whose answer we never heard (chaos seed 939410 lost one that way).
+ */
+const answered = new Set<VpsFailure>(['refused']);
 
 /**
  * Calls the VPS under the request's own requestId until it answers with a code or a challenge, or the attempts run out.

@@ -1,12 +1,16 @@
 import { isWellFormedChallenge, transformMethods, type TransformMethod } from '../pkce.ts';
 
 /**
- * How a call failed, which says whether the VPS may have taken it: it answered with an error status (`error`) or
- * outside its contract (`invalid`), so its word is known; no answer came in time (`timeout`) or the connection broke
- * after the call was sent (`dropped`), so it may have issued a code we never heard of; or no connection was made
- * (`unreachable`), so it never heard of this call.
+ * How a call failed, which says what the VPS may hold: it refused the request itself (`refused`, a 4xx other than 408
+ * and 429), so, being idempotent on requestId, it holds no code for it; it failed (`error`: a 5xx, 408, 429 or any
+ * other status) or answered outside its contract (`invalid`), which says nothing about earlier calls; no answer came
+ * in time (`timeout`) or the connection broke after the call was sent (`dropped`), so it may have issued a code we
+ * never heard of; or no connection was made (`unreachable`), so it never heard of this call.
  */
-export type VpsFailure = 'error' | 'invalid' | 'timeout' | 'dropped' | 'unreachable';
+export type VpsFailure = 'refused' | 'error' | 'invalid' | 'timeout' | 'dropped' | 'unreachable';
+
+/** A 4xx refuses the request itself; 408 and 429 only say "not now", as a 5xx does. */
+const refuses = (statusCode: number) => statusCode >= 400 && statusCode < 500 && statusCode !== 408 && statusCode !== 429;
 
 /** What one call to the VPS came to. The VPS is a third party: anything outside its contract is an error. */
 export type VpsAnswer =
@@ -32,7 +36,9 @@ function fieldsOf(body: unknown): Record<string, unknown> | undefined {
  * the status its callback carried.
  */
 export function interpretVpsAnswer(statusCode: number, body: unknown, options: { allowPlain?: boolean } = {}): VpsAnswer {
-  if (statusCode !== 200 && statusCode !== 202) return { kind: 'error', outcome: 'error', reason: `VPS answered ${statusCode}` };
+  if (statusCode !== 200 && statusCode !== 202) {
+    return { kind: 'error', outcome: refuses(statusCode) ? 'refused' : 'error', reason: `VPS answered ${statusCode}` };
+  }
   const fields = fieldsOf(body);
   if (!fields) return invalid(`VPS answered ${statusCode} without a JSON object`);
   if (statusCode === 200) {
