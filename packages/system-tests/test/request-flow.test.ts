@@ -75,7 +75,8 @@ describe('voucher request flow, end to end', () => {
     assert.equal(stored.status, 'SUCCESS');
     await waitFor(async () => ((await smsTo(phone)).length > before ? true : undefined), 'the SMS');
     assert.ok((await smsTo(phone))[0]!.text.includes(stored.voucherCode as string), 'the SMS carries the stored code');
-    assert.equal(await statusOf(answer.requestId), 'SENT_BY_SMS');
+    // The SMS gateway records the text before it answers; the gateway marks the request once that answer is in.
+    await waitFor(async () => (await statusOf(answer.requestId)) === 'SENT_BY_SMS', 'SENT_BY_SMS at the gateway');
     const listed = await call<{ vouchers: Array<{ requestId: string; channel: string }> }>(
       'GET',
       `${stack.urls.gateway}/voucher?phoneNumber=${phone}`,
@@ -136,7 +137,7 @@ describe('voucher request flow, end to end', () => {
     const inbox = await waitFor(async () => ((await smsTo(phone)).length ? smsTo(phone) : undefined), 'the SMS');
     assert.equal(inbox.length, 1);
     assert.ok(inbox[0]!.text.includes(stored.voucherCode as string));
-    assert.equal(await statusOf(requestId), 'SENT_BY_SMS');
+    await waitFor(async () => (await statusOf(requestId)) === 'SENT_BY_SMS', 'SENT_BY_SMS at the gateway');
   });
 
   test('a page that disconnected gets its code by SMS', async () => {
@@ -149,7 +150,7 @@ describe('voucher request flow, end to end', () => {
     const stored = await storedVoucher(requestId);
     const inbox = await waitFor(async () => ((await smsTo(phone)).length ? smsTo(phone) : undefined), 'the SMS');
     assert.ok(inbox[0]!.text.includes(stored.voucherCode as string));
-    assert.equal(await statusOf(requestId), 'SENT_BY_SMS');
+    await waitFor(async () => (await statusOf(requestId)) === 'SENT_BY_SMS', 'SENT_BY_SMS at the gateway');
   });
 
   test('forged callbacks are refused: the customer gets exactly the genuine code', async () => {

@@ -9,7 +9,8 @@ test('low traffic answers 200 with a fresh code before the ack mark', async (t) 
   const { requestVoucher } = await setUp(t, { VPS_TRAFFIC: 'low' });
   const startedAt = Date.now();
   const first = await requestVoucher();
-  assert.ok(Date.now() - startedAt < ACK_MS + 150);
+  // Before the ack mark (a 202 would come at it); the margin is for a busy machine's pauses, not the simulator's.
+  assert.ok(Date.now() - startedAt < ACK_MS + 1_000);
   assert.equal(first.status, 200);
   assert.equal(first.body.status, 'SUCCESS');
   assert.equal(first.body.message, 'Thank you for using our services, your voucher code is ready.');
@@ -31,7 +32,7 @@ test('high traffic acknowledges at the ack mark with an S256 challenge, then cal
   await waitFor(() => receiver.received.length === 1, 'the callback');
   const [callback] = receiver.received;
   assert.ok(callback);
-  assert.ok(callback.receivedAt - startedAt <= DEADLINE_MS + 150);
+  assert.ok(callback.receivedAt - startedAt <= DEADLINE_MS + 1_000);
   assert.match(callback.codeVerifier, VERIFIER_FORMAT);
   assert.equal(s256(callback.codeVerifier), ack.body.codeChallenge);
   assert.equal(callback.status, 'SUCCESS');
