@@ -193,23 +193,65 @@ async function inject(fault: PlannedFault, deps: FaultDeps, record: FaultRecord)
   }
 }
 
-/** Runs the plan against the clock of the load; resolves when every fault has been lifted. */
+/** How long a broker fault waits for the cluster to catch up after the last one before it kills its node anyway. */
+const CATCH_UP_LIMIT_MS = 120_000;
+
+/**
+ * Runs the plan against the clock of the load; resolves when every fault has been lifted. Broker faults take turns:
+ * one starts once the node of the last is back and the cluster has caught up (a node can take half a minute to return
+ * on a busy machine, and a second node killed meanwhile takes partitions below their minimum in-sync replicas, an
+ * outage the plan does not mean and no deployment of three nodes survives).
+ */
 export async function runFaults(plan: PlannedFault[], deps: FaultDeps): Promise<FaultRecord[]> {
   const records: FaultRecord[] = [];
+  const brokerTurns = oneAtATime();
   await Promise.all(
     plan.map(async (fault) => {
       await sleep(Math.max(0, fault.atMs - deps.elapsed()), undefined, { signal: deps.signal });
-      const record: FaultRecord = { name: faultName(fault), target: fault.target, replica: fault.replica, startedAt: deps.elapsed() };
-      records.push(record);
-      deps.log(`fault: ${record.name}${Number.isFinite(fault.forMs) ? ` for ${fault.forMs / 1000} s` : ', never lifted'}`);
-      try {
-        await inject(fault, deps, record);
-      } catch (error) {
-        if (deps.signal.aborted) throw error;
-        record.error = (error as Error).message.split('\n')[0];
-        deps.log(`fault ${record.name} went wrong: ${record.error}`);
-      }
+      if (fault.kind !== 'broker') return runOne(fault, deps, records);
+      return brokerTurns(async () => {
+        await clusterCaughtUp(deps);
+        await runOne(fault, deps, records);
+      });
     }),
   );
   return records.sort((a, b) => a.startedAt - b.startedAt);
+}
+
+async function runOne(fault: PlannedFault, deps: FaultDeps, records: FaultRecord[]): Promise<void> {
+  const record: FaultRecord = { name: faultName(fault), target: fault.target, replica: fault.replica, startedAt: deps.elapsed() };
+  records.push(record);
+  deps.log(`fault: ${record.name}${Number.isFinite(fault.forMs) ? ` for ${fault.forMs / 1000} s` : ', never lifted'}`);
+  try {
+    await inject(fault, deps, record);
+  } catch (error) {
+    if (deps.signal.aborted) throw error;
+    record.error = (error as Error).message.split('\n')[0];
+    deps.log(`fault ${record.name} went wrong: ${record.error}`);
+  }
+}
+
+/** Runs the tasks it is given one after the other, in the order given. */
+function oneAtATime(): (task: () => Promise<void>) => Promise<void> {
+  let last = Promise.resolve();
+  return (task) => {
+    const next = last.then(task);
+    last = next.catch(() => {});
+    return next;
+  };
+}
+
+/** On a cluster, waits until every partition has all its replicas in sync again (at most CATCH_UP_LIMIT_MS). */
+async function clusterCaughtUp(deps: FaultDeps): Promise<void> {
+  if (deps.infrastructure.brokerNodes.length <= 1) return;
+  const since = deps.elapsed();
+  while (!(await deps.infrastructure.brokersInSync())) {
+    if (deps.elapsed() - since > CATCH_UP_LIMIT_MS) {
+      deps.log(`the Kafka cluster has not caught up after ${CATCH_UP_LIMIT_MS / 1000} s; the next broker fault starts anyway`);
+      return;
+    }
+    await sleep(500, undefined, { signal: deps.signal });
+  }
+  if (deps.elapsed() - since > 1_000)
+    deps.log(`the next broker fault waited ${((deps.elapsed() - since) / 1000).toFixed(1)} s for the cluster to catch up`);
 }

@@ -22,6 +22,8 @@ export interface Infrastructure {
   databaseUrl: string;
   killBroker(node: number): Promise<void>;
   restartBroker(node: number): Promise<void>;
+  /** Whether every Kafka partition has all its replicas in sync (a node started again has caught up). */
+  brokersInSync(): Promise<boolean>;
   killPostgres(): Promise<void>;
   restartPostgres(): Promise<void>;
   /** Stops both servers (if running) and deletes the directory; safe to call twice. */
@@ -134,6 +136,7 @@ export async function startInfrastructure(log: Log, taken: Set<number>, brokerCo
             () => stopped,
           ),
         )(),
+      brokersInSync: () => kafka.inSync(),
       killPostgres: killPostgresGroup,
       restartPostgres: tracked(() =>
         withRetries(

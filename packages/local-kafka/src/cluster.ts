@@ -4,6 +4,7 @@ import { writeConfiguration } from './configuration.ts';
 import { clusterLayout, defaultClusterHome, type ClusterLayout, type ClusterLayoutOptions } from './layout.ts';
 import {
   brokersSeenBy,
+  replicasInSync,
   CLUSTER_NODE_HEAP,
   formatStorage,
   isAlive,
@@ -33,6 +34,11 @@ export interface LocalCluster {
   killNode(id: number): Promise<void>;
   /** Starts one node again on the same data; resolves once it accepts clients. */
   startNode(id: number): Promise<void>;
+  /**
+   * Whether every partition of every topic (but the internal ones) has all its replicas in sync: a node started again
+   * has caught up, so the cluster can lose another node without a partition falling below its minimum in-sync replicas.
+   */
+  inSync(): Promise<boolean>;
   /** Stops every node (SIGTERM, SIGKILL after 20 s), if this call started the cluster. */
   stop(): Promise<void>;
 }
@@ -104,6 +110,7 @@ export async function startCluster(options: StartClusterOptions): Promise<LocalC
       log(`starting Kafka node ${id} (pid ${pid}) on ${node(id).bootstrapAddress}`);
       await waitUntilReady(node(id), pid, timeoutMs);
     },
+    inSync: () => replicasInSync(layout.bootstrap.split(',')),
     async stop() {
       if (running) return;
       await stopNodes(layout, log);

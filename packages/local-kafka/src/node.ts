@@ -45,6 +45,27 @@ export async function brokersSeenBy(layout: BrokerLayout): Promise<number | unde
 
 export const acceptsClients = async (layout: BrokerLayout): Promise<boolean> => (await brokersSeenBy(layout)) !== undefined;
 
+/**
+ * Whether every partition of every topic on the cluster at `bootstrap` has all its replicas in sync; false when it
+ * cannot tell. Internal topics (`__consumer_offsets`) are left out: @platformatic/kafka's metadata does not describe
+ * their partitions.
+ */
+export async function replicasInSync(bootstrap: string[]): Promise<boolean> {
+  const admin = new Admin({ clientId: 'local-kafka-probe', bootstrapBrokers: bootstrap, retries: 0 });
+  try {
+    const topics = await admin.listTopics();
+    if (topics.length === 0) return true;
+    const metadata = await admin.metadata({ topics, forceUpdate: true });
+    return [...metadata.topics.values()].every((topic) =>
+      topic.partitions.every((partition) => partition.isr.length === partition.replicas.length),
+    );
+  } catch {
+    return false;
+  } finally {
+    await admin.close().catch(() => {});
+  }
+}
+
 function java(layout: BrokerLayout, heap: Heap, mainClass: string, args: string[]): string[] {
   return [
     `-Dlog4j2.configurationFile=${layout.log4jFile}`,
