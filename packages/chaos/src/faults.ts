@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PerKeyQueue } from '@voucher/platform/batching';
 import { VPS_FAULTS } from './environment.ts';
 import type { Infrastructure } from './infrastructure.ts';
 import type { SmsInbox } from './inbox.ts';
@@ -204,12 +205,12 @@ const CATCH_UP_LIMIT_MS = 120_000;
  */
 export async function runFaults(plan: PlannedFault[], deps: FaultDeps): Promise<FaultRecord[]> {
   const records: FaultRecord[] = [];
-  const brokerTurns = oneAtATime();
+  const turns = new PerKeyQueue();
   await Promise.all(
     plan.map(async (fault) => {
       await sleep(Math.max(0, fault.atMs - deps.elapsed()), undefined, { signal: deps.signal });
       if (fault.kind !== 'broker') return runOne(fault, deps, records);
-      return brokerTurns(async () => {
+      return turns.run('broker', async () => {
         await clusterCaughtUp(deps);
         await runOne(fault, deps, records);
       });
@@ -229,16 +230,6 @@ async function runOne(fault: PlannedFault, deps: FaultDeps, records: FaultRecord
     record.error = (error as Error).message.split('\n')[0];
     deps.log(`fault ${record.name} went wrong: ${record.error}`);
   }
-}
-
-/** Runs the tasks it is given one after the other, in the order given. */
-function oneAtATime(): (task: () => Promise<void>) => Promise<void> {
-  let last = Promise.resolve();
-  return (task) => {
-    const next = last.then(task);
-    last = next.catch(() => {});
-    return next;
-  };
 }
 
 /** On a cluster, waits until every partition has all its replicas in sync again (at most CATCH_UP_LIMIT_MS). */

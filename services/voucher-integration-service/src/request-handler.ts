@@ -1,9 +1,8 @@
 import type { ReceiveCodeMessage, RequestCodeMessage, VoucherStatus } from '@voucher/contracts';
 import type { RecordContext } from '@voucher/platform/kafka';
-import { Batcher } from '@voucher/platform/batching';
+import { Batcher, PerKeyQueue } from '@voucher/platform/batching';
 import { currentTraceContext } from '@voucher/platform/telemetry';
 import type { RequestFacts } from './outcomes.ts';
-import { PerKeyQueue } from './per-key-queue.ts';
 import type { CallRequest, CallStart, Outcome, RequestStore } from './store/request-store.ts';
 import { askVps, type AskDeps } from './vps/ask.ts';
 

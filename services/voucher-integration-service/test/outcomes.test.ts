@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { backoffDelay } from '@voucher/platform/lifecycle';
 import { waitFor } from '@voucher/platform/testing';
 import { channelFor, customerMessages, receiveCodeMessage } from '../src/outcomes.ts';
-import { PerKeyQueue } from '../src/per-key-queue.ts';
+import { PerKeyQueue } from '@voucher/platform/batching';
 
 const deadline = new Date('2026-01-01T00:00:30Z');
 const before = new Date('2026-01-01T00:00:29Z');

@@ -27,12 +27,6 @@ export type AskResult = VpsAnswer | { kind: 'unanswered'; reason: string };
 
 /** Failures after which the VPS may hold a code for the call. */
 const mayHaveTaken = new Set<VpsFailure>(['timeout', 'dropped']);
-/**
- * The one failure that speaks for every earlier call: a refusal of the request itself (the VPS is idempotent on
- * requestId, so it would have answered a code it held). A 5xx does not: a VPS in an outage answers 500 to everything,
- * also about a code it issued for a call whose answer we never heard (chaos seed 939410 lost one that way).
- */
-const answered = new Set<VpsFailure>(['refused']);
 
 /**
  * Calls the VPS under the request's own requestId until it answers with a code or a challenge, or the attempts run out.
@@ -45,7 +39,10 @@ export async function askVps(deps: AskDeps, request: RequestFacts): Promise<AskR
     const answer = await callVps(deps, request);
     if (answer.kind !== 'error') return answer;
     if (mayHaveTaken.has(answer.outcome)) unanswered = true;
-    else if (answered.has(answer.outcome)) unanswered = false;
+    // Only a refusal of the request itself speaks for every earlier call (the VPS is idempotent on requestId, so it
+    // would have answered a code it held). A 5xx does not: a VPS in an outage answers 500 to everything, also about a
+    // code it issued for a call whose answer we never heard (chaos seed 939410 lost one that way).
+    else if (answer.outcome === 'refused') unanswered = false;
     if (attempt >= deps.maxAttempts) return unanswered ? { kind: 'unanswered', reason: answer.reason } : answer;
     const delayMs = backoffDelay(attempt, deps.retryBaseMs, deps.retryMaxMs);
     deps.logger.warn({ requestId: request.requestId, attempt, reason: answer.reason, delayMs }, 'VPS call failed; retrying');

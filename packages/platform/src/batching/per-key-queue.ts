@@ -1,6 +1,7 @@
 /**
- * Runs work for the same key one after another, and work for different keys concurrently. A message redelivered
- * while its first copy is still being handled in this process then waits, and finds the first copy's outcome.
+ * Runs work for the same key one after another, and work for different keys concurrently: a message redelivered while
+ * its first copy is still being handled in this process then waits, and finds the first copy's outcome; the chaos run's
+ * broker faults take turns under one key.
  */
 export class PerKeyQueue {
   readonly #tails = new Map<string, Promise<unknown>>();
