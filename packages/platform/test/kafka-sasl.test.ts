@@ -12,7 +12,7 @@ import { provisionJars } from '../../local-kafka/src/provision.ts';
 import { ensureTopics, KafkaProducer, runConsumer, type KafkaConnection, type RunningConsumer } from '../src/kafka/index.ts';
 import { clientOptions, kafkaSecurityFromEnvironment } from '../src/kafka/connection.ts';
 import { createLogger } from '../src/logging/index.ts';
-import { waitFor } from '../src/testing/index.ts';
+import { everyMessage, waitFor } from '../src/testing/index.ts';
 import { loadCompose, type Compose } from './fixtures/compose.ts';
 
 /**
@@ -58,14 +58,6 @@ async function runToEnd(script: string, env: NodeJS.ProcessEnv, timeoutMs: numbe
   const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
   clearTimeout(timer);
   return { status, output: child.output() };
-}
-
-/** The messages of an error, its causes and the errors it aggregates, in one string. */
-function everyMessage(error: unknown, seen = new Set<unknown>()): string {
-  if (!error || typeof error !== 'object' || seen.has(error)) return '';
-  seen.add(error);
-  const { message, cause, errors } = error as { message?: string; cause?: unknown; errors?: unknown[] };
-  return [message ?? '', everyMessage(cause, seen), ...(errors ?? []).map((inner) => everyMessage(inner, seen))].join(' | ');
 }
 
 describe('the compose file’s Kafka: SASL/SCRAM, one user per service, ACLs (its own scripts, run locally)', () => {

@@ -14,7 +14,16 @@ import {
   type Decoded,
   type RunningConsumer,
 } from '../src/kafka/index.ts';
-import { collectTopic, endOffsets, expectTestBroker, testBrokers, testConnection, uniqueNamespace, waitFor } from '../src/testing/index.ts';
+import {
+  collectTopic,
+  endOffsets,
+  everyMessage,
+  expectTestBroker,
+  testBrokers,
+  testConnection,
+  uniqueNamespace,
+  waitFor,
+} from '../src/testing/index.ts';
 
 type Note = { body: string };
 const logger = createLogger('kafka-test', 'silent');
@@ -81,6 +90,36 @@ describe('Kafka through the platform wrapper (real broker)', () => {
       await collected.stop();
     }
   });
+
+  test(
+    'a record the broker refuses for good fails its publish at once, not at the deadline; the producer goes on',
+    { timeout: 60_000 },
+    async () => {
+      const topic = await newTopic();
+      // A deadline far past the test's own timeout: only a publish that stops retrying can reject in time.
+      const patient = new KafkaProducer(connection, { deadlineMs: 600_000 });
+      try {
+        const tooLarge = Buffer.alloc(2 * 1024 * 1024, 'x'); // the broker's message.max.bytes is 1 MiB
+        await assert.rejects(patient.publishRecords([{ topic, key: 'big', value: tooLarge }]), (error: Error) =>
+          /larger than/i.test(everyMessage(error)),
+        );
+        await patient.publish(topic, 'small', { body: 'after the refusal' });
+        const collected = await collectTopic(topic);
+        try {
+          await waitFor(() => collected.records.find((record) => record.key === 'small'), 'the small record');
+          assert.deepEqual(
+            collected.records.map((record) => record.key),
+            ['small'],
+            'the refused record was never written',
+          );
+        } finally {
+          await collected.stop();
+        }
+      } finally {
+        await patient.close();
+      }
+    },
+  );
 
   test('a poison message goes to the dead-letter topic with the reason, and the next message is still handled', async () => {
     const topic = await newTopic();

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Producer, ProduceAcks } from '@platformatic/kafka';
+import { findErrorBy, Producer, ProduceAcks } from '@platformatic/kafka';
 import { Batcher } from '../batching/index.ts';
 import { startSend } from '../telemetry/messaging.ts';
 import { clientOptions, type KafkaConnection } from './connection.ts';
@@ -25,6 +25,25 @@ export interface ProducerOptions {
 
 export class ProduceDeadlineError extends Error {}
 
+/**
+ * The broker's answers that no retry can change: the principal may not write the topic (an ACL an operator must grant),
+ * or the record is too large or malformed. Sending again on any client gets the same answer, so such a publish fails at
+ * once instead of at its deadline, with the broker's own error.
+ */
+const REFUSALS_FOR_GOOD = [
+  'TOPIC_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'INVALID_TOPIC_EXCEPTION',
+];
+
+function refusedForGood(error: unknown): boolean {
+  return error instanceof Error && REFUSALS_FOR_GOOD.some((id) => findErrorBy(error, 'apiId', id) !== null);
+}
+
 interface Publish {
   records: OutgoingRecord[];
   enqueuedAt: number;
@@ -41,7 +60,7 @@ interface Publish {
  * `deadlineMs`, and the client that holds the queued send is closed and replaced: the caller was told "not published",
  * so the record must not slip out later.
  *
- * Any other failed send also replaces the client (once its other sends have settled) and is tried again on the new
+ * Any other failed send, unless the broker refused the record for good (an ACL, its size), also replaces the client (once its other sends have settled) and is tried again on the new
  * one until the deadline: after a broker outage, restart or leader change the old client's connections, cached
  * metadata and idempotent-producer state may be stale, and a fresh client makes the next try work without a process
  * restart. It costs one InitProducerId request, and only after a failure.
@@ -121,7 +140,8 @@ export class KafkaProducer {
    * Sends a batch, and sends it again on a fresh client after a failure for as long as its deadline allows: while a
    * cluster elects new leaders for a lost broker's partitions (seconds), sends fail fast, and a publish that gives up
    * then would fail a customer's request that a second try moments later would have placed. A record a failed try did
-   * write goes out twice; consumers are idempotent on requestId (docs/CONTRACT.md).
+   * write goes out twice; consumers are idempotent on requestId (docs/CONTRACT.md). A refusal for good (see
+   * REFUSALS_FOR_GOOD) is not tried again.
    */
   async #send(batch: Publish[]): Promise<void[]> {
     const deadlineAt = batch[0]!.enqueuedAt + this.#options.deadlineMs;
@@ -131,7 +151,7 @@ export class KafkaProducer {
         return batch.map(() => undefined);
       } catch (error) {
         const pauseMs = Math.min(1_000, 100 * 2 ** (attempt - 1));
-        if (error instanceof ProduceDeadlineError || Date.now() + pauseMs >= deadlineAt) throw error;
+        if (error instanceof ProduceDeadlineError || refusedForGood(error) || Date.now() + pauseMs >= deadlineAt) throw error;
         await sleep(pauseMs);
       }
     }
@@ -149,7 +169,8 @@ export class KafkaProducer {
     try {
       await Promise.race([client.send({ messages: batch.flatMap((publish) => publish.records.map(toMessage)) }), deadline]);
     } catch (error) {
-      this.#replace(client, error instanceof ProduceDeadlineError);
+      // A refusal says nothing against the client: its connections and producer state are sound.
+      if (!refusedForGood(error)) this.#replace(client, error instanceof ProduceDeadlineError);
       throw error;
     } finally {
       clearTimeout(timer);

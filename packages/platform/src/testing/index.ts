@@ -3,6 +3,7 @@ import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes } from '@pla
 import type { KafkaConnection } from '../kafka/index.ts';
 import { expectTestBroker, testBrokers } from './brokers.ts';
 
+export { everyMessage } from './error-text.ts';
 export { openPage, type PageEvent } from './event-stream.ts';
 export { metricValue } from './metrics.ts';
 export { committedOffsets, endOffsets, waitForConsumed } from './kafka-offsets.ts';
