@@ -12,7 +12,7 @@ import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from '../
 import type { OutcomePublisher } from '../src/receive-code-publisher.ts';
 import { migrationsDir, serviceName } from '../src/service.ts';
 import { RequestStore } from '../src/store/request-store.ts';
-import { waitFor } from '@voucher/platform/testing';
+import { testClock, waitFor } from '@voucher/platform/testing';
 import { phoneNumber, uniqueSchema, voucherCode } from './helpers/harness.ts';
 
 /** Stands in for the broker: records each produce request; fails while `down`; holds every publish while `frozen`. */
@@ -92,6 +92,27 @@ describe('outbox relay', () => {
     assert.equal(broker.produceRequests.length, 1, 'one produce request for the outcomes of one commit');
     assert.deepEqual(broker.produceRequests[0], recorded, 'the records as they were committed, in order');
     await waitFor(async () => (await waiting()) === 0, 'the published records to be deleted');
+  });
+
+  it('on an empty outbox, looks once per poll, not again at once', async () => {
+    const clock = testClock();
+    let statements = 0;
+    const counted: Database = {
+      ...database,
+      query: ((sql: string, params?: unknown[]) => {
+        statements++; // counted when sent: a pass the clock starts shows at once
+        return database.query(sql, params);
+      }) as Database['query'],
+    };
+    const pollMs = 1_000;
+    startRelay(new FakeBroker(), { db: counted, pollMs, timers: clock });
+    clock.advance(0); // its first pass, at start
+    await waitFor(() => statements >= 2 && clock.pendingTimers === 1, 'the first pass to end and the next to be set');
+    const afterFirstPass = statements;
+    clock.advance(pollMs - 1);
+    assert.equal(statements, afterFirstPass, 'no pass before the poll is due');
+    clock.advance(1);
+    assert.ok(statements > afterFirstPass, 'the next pass at the poll');
   });
 
   it('still finds records nobody poked it about (committed by a replica that died before its poke), at its poll', async () => {

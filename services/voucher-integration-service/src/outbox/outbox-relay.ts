@@ -1,6 +1,6 @@
 import { Batcher } from '@voucher/platform/batching';
 import type { Database } from '@voucher/platform/database';
-import { backoffDelay, startPeriodicTask, type LeasingWorkerSettings } from '@voucher/platform/lifecycle';
+import { backoffDelay, startPeriodicTask, type LeasingWorkerSettings, type TaskTimers } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import type { IntegrationMetrics } from '../metrics.ts';
 import type { OutcomePublisher } from '../receive-code-publisher.ts';
@@ -12,6 +12,8 @@ export interface OutboxRelayOptions extends LeasingWorkerSettings {
   publisher: OutcomePublisher;
   metrics: IntegrationMetrics;
   logger: Logger;
+  /** Node's timers by default; a test passes a testClock to see when the relay looks next. */
+  timers?: TaskTimers;
 }
 
 export interface OutboxRelay {
@@ -99,6 +101,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     // One last pass for what the consumer and the callbacks committed while they drained; what it cannot publish
     // stays in the outbox for the next relay.
     runOnClose: true,
+    timers: options.timers,
   });
   return {
     poke: task.poke,

@@ -97,10 +97,13 @@ export const outbox = {
 
   /** How long until the earliest record is due (0 if one is due now), by the database's clock; undefined when none waits. */
   async nextDueInMs(db: Queryable): Promise<number | undefined> {
+    // Not greatest(0, …) in SQL: greatest ignores a NULL, so an empty outbox read as "due now" and its relay polled
+    // in a loop.
     const [row] = await db.query<{ ms: number | null }>(
-      'SELECT greatest(0, ceil(extract(epoch FROM min(due_at) - now()) * 1000))::float8 AS ms FROM outbox',
+      'SELECT ceil(extract(epoch FROM min(due_at) - now()) * 1000)::float8 AS ms FROM outbox',
     );
-    return row?.ms ?? undefined;
+    const ms = row?.ms;
+    return ms === null || ms === undefined ? undefined : Math.max(0, ms);
   },
 
   /** A publish failed: the records are due again in `delayMs`. */
