@@ -16,6 +16,9 @@ export interface BenchSettings {
   /** pipeline: a burst to find the sustained rate, then a paced run at half of it. */
   pipelineBurst: number;
   pipelinePacedSeconds: number;
+  /** pipeline: purchases through the gateway, each with its page open (the per-hop breakdown from accepted to delivered). */
+  purchaseRatePerSec: number;
+  purchaseSeconds: number;
   /** slowProvider: request-code messages sent at once. */
   slowProviderMessages: number;
   /** query: rows in the table, and codes of the one number queried. */
@@ -41,6 +44,8 @@ export function benchSettings(quick: boolean, topology: Topology = { brokers: 1,
         connections: 50,
         pipelineBurst: 15_000,
         pipelinePacedSeconds: 10,
+        purchaseRatePerSec: 200,
+        purchaseSeconds: 10,
         slowProviderMessages: 12_000,
         queryRows: 1_000_000,
         queryOwnCodes: 50,
@@ -53,6 +58,8 @@ export function benchSettings(quick: boolean, topology: Topology = { brokers: 1,
         connections: 100,
         pipelineBurst: 60_000,
         pipelinePacedSeconds: 60,
+        purchaseRatePerSec: 500,
+        purchaseSeconds: 30,
         slowProviderMessages: 24_000,
         queryRows: 1_000_000,
         queryOwnCodes: 50,

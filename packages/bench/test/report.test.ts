@@ -8,7 +8,7 @@ import { renderLatencyChart } from '../src/report/svg-chart.ts';
 import { renderTable } from '../src/report/table.ts';
 import { evaluateTargets } from '../src/report/targets.ts';
 import { steady, spreadPercent } from '../src/measure/steady.ts';
-import { breakdownOf, hops, type StoredTimes } from '../src/measure/stored-times.ts';
+import { breakdownOf, pacedHops, purchaseHops, type StoredTimes } from '../src/measure/stored-times.ts';
 import { perCore } from '../src/report/cost.ts';
 import { sustainedRate, type PipelineResult } from '../src/scenarios/pipeline.ts';
 import type { IntakeResult } from '../src/scenarios/intake.ts';
@@ -153,12 +153,12 @@ const intake: IntakeResult = {
   steadiness: { 'intake gateway rps': { ...figure(4000), unit: 'req/s' } },
   latencies: { 'intake gateway': { p50Ms: 10, p90Ms: 20, p99Ms: 30 } },
 };
-// Every hop the scenario can see has its own times (1..10 ms, then a 40 ms tail); the gateway's delivery has none.
-const hopTimes = (id: string) => (id === 'delivered' ? [] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 40]);
+// Every hop has its own times (1..10 ms, then a 40 ms tail); the paced runs cannot see the gateway's delivery.
+const hopTimes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 40];
 const times: StoredTimes = {
   overheadMs: [],
   endToEndMs: [],
-  hopMs: Object.fromEntries(hops.map((hop) => [hop.id, hopTimes(hop.id)])) as StoredTimes['hopMs'],
+  hopMs: Object.fromEntries(purchaseHops.map((hop) => [hop.id, hopTimes])) as StoredTimes['hopMs'],
   source: 'the tables',
 };
 const pipeline: PipelineResult = {
@@ -168,7 +168,16 @@ const pipeline: PipelineResult = {
   pacedRatePerSec: 1200,
   bursts: [],
   paced: [],
-  breakdown: breakdownOf(times),
+  breakdown: breakdownOf(pacedHops, times),
+  purchases: {
+    ratePerSec: 200,
+    bought: 2000,
+    shown: 1998,
+    notShown: { 'POST 503': 2 },
+    breakdown: breakdownOf(purchaseHops, times),
+    endToEnd: summarize([20, 30, 90]),
+    cpuPerPurchase: { gatewayUs: 900, integrationUs: 500, voucherServiceUs: 300, machineUs: 4000 },
+  },
   source: 'the tables',
   method: 'kafka',
   baseline: 'none',
@@ -210,24 +219,32 @@ test("intake is judged against the bare route and the architecture's limit, both
   assert.match(markdown, /\| route \+ INSERT \(batched as the gateway\) \| 4500 \(4490–4510\) \| 25 \| 0\.889× \|/);
 });
 
-test('the markdown says how far apart the runs were, where the pipeline time goes (and which hop it cannot see, and why), and ends with the cost', () => {
+test('the markdown says how far apart the runs were, where the pipeline time goes (every hop, and which one the paced runs cannot see), and ends with the cost', () => {
   const markdown = renderMarkdown(measured, { json: 'x.json', svg: 'x.svg' });
   assert.match(markdown, /\| pipeline p99 overhead \| 60 ms \| 55 \| 70 \| 25 % \| 55, 60, 70 \|/);
-  assert.match(markdown, /\| published → consumed \| 10 \| 5 \| 40 \| voucher_integration_service\.vps_requests\.created_at/);
-  assert.match(markdown, /\| VPS answered → outcome published \| 10 \| 5 \| 40 \| vps_requests\.published_at/);
+  const [paced, purchases] = markdown.slice(markdown.indexOf("## Where the pipeline's time goes")).split('Purchases through the gateway');
+  assert.match(paced!, /\| published → consumed \| 10 \| 5 \| 40 \| voucher_integration_service\.vps_requests\.created_at/);
+  assert.match(paced!, /\| VPS answered → outcome published \| 10 \| 5 \| 40 \| vps_requests\.published_at/);
   assert.match(
-    markdown,
+    paced!,
     /\| outcome published → stored \| 10 \| 5 \| 40 \| voucher_service\.vouchers\.stored_at − vps_requests\.published_at/,
   );
   assert.match(
-    markdown,
+    paced!,
     /\| sent → published \(the bench's producer\) \| 10 \| 5 \| 40 \| .*stands in for the gateway's accepted → published/,
   );
   assert.match(
-    markdown,
-    /\| stored → delivered \| 0 \| – \| – \| not seen by this scenario: the gateway records it \(voucher_requests\.told_at/,
+    paced!,
+    /\| outcome published → delivered \| 0 \| – \| – \| not seen by this run, .*the purchases through the gateway have it/,
   );
-  assert.equal((markdown.match(/\| – \| – \|/g) ?? []).length, 1);
+  assert.match(
+    purchases!,
+    /2000 at 200\/s, 1998 of them shown on their page \(the others: 2 POST 503\); POST to code on the page p50 30 ms, p99 90 ms/,
+  );
+  assert.match(purchases!, /CPU per purchase 900 µs in the gateway, .* 4000 µs over the machine/);
+  assert.match(purchases!, /\| accepted → published \| 10 \| 5 \| 40 \| gateway\.voucher_requests\.created_at/);
+  assert.match(purchases!, /\| outcome published → delivered \| 10 \| 5 \| 40 \| .*voucher_requests\.told_at/);
+  assert.equal((markdown.match(/\| – \| – \|/g) ?? []).length, 1, 'only the paced delivery has no figures');
   const cost = markdown.slice(markdown.indexOf('## Cost'));
   assert.ok(markdown.indexOf('## Cost') > markdown.indexOf('## How each figure was measured'));
   assert.match(cost, /\| accepted requests\/s .*\| 2,000 \|/); // 4,000 req/s over the report's 2 cores
@@ -236,16 +253,18 @@ test('the markdown says how far apart the runs were, where the pipeline time goe
   assert.deepEqual(perCore(measured), { acceptedPerSec: 2000, codesPerSec: 1200, openStreams: undefined });
 });
 
-test('the chart shows the same hops as the table: bars where it has times, and why the one it cannot see has none', () => {
+test('the chart shows the same hops as the tables: bars where they have times, and why the one the paced runs cannot see has none', () => {
   const svg = renderLatencyChart(measured);
   for (const row of pipeline.breakdown) assert.ok(svg.includes(`pipeline hop: ${row.hop}`), row.hop);
+  for (const row of pipeline.purchases.breakdown) assert.ok(svg.includes(`purchase hop: ${row.hop}`), row.hop);
   assert.match(svg, /pipeline hop: VPS answered → outcome published<\/text>\n(<rect [^\n]*\n<text [^\n]*>\d+<\/text>\n){3}/);
-  assert.equal((svg.match(/not seen here: the gateway is bypassed/g) ?? []).length, 1);
+  assert.match(svg, /purchase hop: outcome published → delivered<\/text>\n(<rect [^\n]*\n<text [^\n]*>\d+<\/text>\n){3}/);
+  assert.equal((svg.match(/not seen here: see the purchases/g) ?? []).length, 1);
   assert.doesNotMatch(svg, /no recorded time|NaN/);
 });
 
 test('a hop with a recorded time that no request reached says so, rather than showing empty percentiles', () => {
-  const rows = breakdownOf({ ...times, hopMs: { ...times.hopMs, outcomePublished: [] } });
+  const rows = breakdownOf(pacedHops, { ...times, hopMs: { ...times.hopMs, outcomePublished: [] } });
   const row = rows.find((candidate) => candidate.hop === 'VPS answered → outcome published')!;
   assert.equal(row.latency, undefined);
   assert.match(row.missing!.why, /^no request recorded vps_requests\.published_at/);

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { summarize, type LatencySummary } from './percentiles.ts';
 import type { SentRequest } from './kafka-load.ts';
+import type { Purchase } from './purchases.ts';
 
 /** Why a hop has no figures: a few words for the chart, the reason for the table. */
 export interface HopGap {
@@ -8,23 +9,16 @@ export interface HopGap {
   why: string;
 }
 
-/**
- * The pipeline's hops, in order, each from a time some process records (`source`), or, where the pipeline scenario
- * cannot see that time, why not (`gap`): the breakdown says so rather than inventing a time.
- */
-export const hops: readonly { id: HopId; label: string; source?: string; gap?: HopGap }[] = [
-  {
-    id: 'published',
-    label: "sent → published (the bench's producer)",
-    source:
-      "the bench's producer: sent → the broker's acks=all. It stands in for the gateway's accepted → published, which " +
-      'this scenario cannot see: it produces request-code itself, so the gateway holds no row',
-  },
-  {
-    id: 'consumed',
-    label: 'published → consumed',
-    source: 'voucher_integration_service.vps_requests.created_at (the call recorded before the VPS is asked)',
-  },
+/** One hop of a breakdown: the time some process records at each end (`source`), or why the run cannot see it (`gap`). */
+export interface HopDefinition {
+  id: HopId;
+  label: string;
+  source?: string;
+  gap?: HopGap;
+}
+
+/** The hops from the VPS call to the stored code: the same in both runs. */
+const fromTheCall: readonly HopDefinition[] = [
   {
     id: 'answered',
     label: 'consumed → VPS answered',
@@ -46,17 +40,60 @@ export const hops: readonly { id: HopId; label: string; source?: string; gap?: H
       'voucher_service.vouchers.stored_at − vps_requests.published_at (this hop and the one before make the overhead, ' +
       'stored_at − issued_at); it includes the produce itself (acks=all)',
   },
+];
+
+/**
+ * The paced runs' hops, in order: the bench produces request-code itself, so the gateway's two ends (accepted,
+ * delivered) are not in them; the purchases' breakdown has those.
+ */
+export const pacedHops: readonly HopDefinition[] = [
+  {
+    id: 'published',
+    label: "sent → published (the bench's producer)",
+    source:
+      "the bench's producer: sent → the broker's acks=all. It stands in for the gateway's accepted → published, which " +
+      'this run cannot see: it produces request-code itself, so the gateway holds no row',
+  },
+  {
+    id: 'consumed',
+    label: 'published → consumed',
+    source: 'voucher_integration_service.vps_requests.created_at (the call recorded before the VPS is asked)',
+  },
+  ...fromTheCall,
   {
     id: 'delivered',
-    label: 'stored → delivered',
+    label: 'outcome published → delivered',
     gap: {
-      note: 'not seen here: the gateway is bypassed',
+      note: 'not seen here: see the purchases',
       why:
-        'not seen by this scenario: the gateway records it (voucher_requests.told_at, when the page or the SMS told the ' +
-        'customer), but this scenario produces request-code itself, so the gateway holds no row. Sending through POST /voucher ' +
-        "instead would cap the bursts at the gateway's intake rate and add the gateway's work and the page hand-off to the " +
-        "pipeline's overhead at half its sustained rate, which is what the target measures",
+        'not seen by this run, which bypasses the gateway (sending through POST /voucher would cap its bursts at the ' +
+        "gateway's intake rate and add the gateway's work to the overhead the target measures); the purchases through " +
+        'the gateway have it',
     },
+  },
+];
+
+/** The hops of a purchase through the gateway with its page open, from the gateway's row to the code on the page. */
+export const purchaseHops: readonly HopDefinition[] = [
+  {
+    id: 'published',
+    label: 'accepted → published',
+    source:
+      'gateway.voucher_requests.created_at (the row, written before the record) → vps_requests.request_published_at (the ' +
+      "request-code record's Kafka timestamp, set by the gateway's producer as it sends)",
+  },
+  {
+    id: 'consumed',
+    label: 'published → consumed',
+    source: 'vps_requests.request_published_at → vps_requests.created_at (the call recorded before the VPS is asked)',
+  },
+  ...fromTheCall,
+  {
+    id: 'delivered',
+    label: 'outcome published → delivered',
+    source:
+      'vps_requests.published_at → gateway.voucher_requests.told_at (the page took the code). Beside stored, not after ' +
+      'it: the gateway and voucher-service each read receive-code on their own',
   },
 ];
 
@@ -73,15 +110,15 @@ export interface HopRow {
 export interface StoredTimes {
   /** stored_at − issued_at per request (the pipeline's overhead after the VPS answered), ms. */
   overheadMs: number[];
-  /** stored_at − the time the request-code message was sent, ms. */
+  /** stored_at − the time the request-code message was sent (a purchase: its POST to its code on the page), ms. */
   endToEndMs: number[];
-  /** Each hop's duration per request that recorded both ends, ms (empty for a hop this scenario cannot see). */
+  /** Each hop's duration per request that recorded both ends, ms (empty for a hop the run cannot see). */
   hopMs: Record<HopId, number[]>;
   source: string;
 }
 
 /** The breakdown table's rows: a hop with a source but no request that recorded both its ends says so. */
-export function breakdownOf(times: StoredTimes): HopRow[] {
+export function breakdownOf(hops: readonly HopDefinition[], times: StoredTimes): HopRow[] {
   return hops.map((hop): HopRow => {
     if (!hop.source) return { hop: hop.label, source: 'none', missing: hop.gap };
     const values = times.hopMs[hop.id];
@@ -90,61 +127,122 @@ export function breakdownOf(times: StoredTimes): HopRow[] {
   });
 }
 
+/** One request's times as epoch milliseconds, each null where its process recorded none. */
 interface Row {
   request_id: string;
+  accepted_ms: number | null;
+  request_published_ms: number | null;
   consumed_ms: number | null;
   answered_ms: number | null;
   outcome_published_ms: number | null;
-  issued_ms: number;
-  stored_ms: number;
+  issued_ms: number | null;
+  stored_ms: number | null;
+  delivered_ms: number | null;
 }
 
-/** Every request's times, straight from the integration service's and voucher-service's tables. */
-async function fromDatabase(url: string, sent: SentRequest[]): Promise<StoredTimes> {
-  const client = new pg.Client({ connectionString: url });
+const SOURCE =
+  'gateway.voucher_requests, voucher_integration_service.vps_requests and voucher_service.vouchers (PostgreSQL), joined ' +
+  'on request_id, every request';
+
+/** Every request's times, straight from the three services' tables. */
+async function rowsOf(requestIds: string[]): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL ?? '' });
   await client.connect();
   const epochMs = (column: string) => `extract(epoch FROM ${column})::float8 * 1000`;
   try {
     const { rows } = await client.query<Row>(
-      `SELECT v.request_id, ${epochMs('r.created_at')} AS consumed_ms, ${epochMs('r.settled_at')} AS answered_ms,
+      `SELECT ids.request_id, ${epochMs('g.created_at')} AS accepted_ms, ${epochMs('r.request_published_at')} AS request_published_ms,
+              ${epochMs('r.created_at')} AS consumed_ms, ${epochMs('r.settled_at')} AS answered_ms,
               ${epochMs('r.published_at')} AS outcome_published_ms, ${epochMs('v.issued_at')} AS issued_ms,
-              ${epochMs('v.stored_at')} AS stored_ms
-       FROM voucher_service.vouchers AS v
+              ${epochMs('v.stored_at')} AS stored_ms, ${epochMs('g.told_at')} AS delivered_ms
+       FROM unnest($1::uuid[]) AS ids(request_id)
+       LEFT JOIN gateway.voucher_requests AS g USING (request_id)
        LEFT JOIN voucher_integration_service.vps_requests AS r USING (request_id)
-       WHERE v.request_id = ANY($1::uuid[])`,
-      [sent.map((request) => request.requestId)],
+       LEFT JOIN voucher_service.vouchers AS v USING (request_id)`,
+      [requestIds],
     );
-    const sentOf = new Map(sent.map((request) => [request.requestId, request]));
-    const between = (from: (row: Row) => number | null, to: (row: Row) => number | null) =>
-      rows.flatMap((row) => {
-        const [start, end] = [from(row), to(row)];
-        return start === null || end === null ? [] : [end - start];
-      });
-    const sentAt = (row: Row) => sentOf.get(row.request_id)!.sentAtMs;
-    const published = (row: Row) => sentOf.get(row.request_id)!.publishedAtMs;
-    const consumed = (row: Row) => row.consumed_ms;
-    const answered = (row: Row) => row.answered_ms;
-    const outcomePublished = (row: Row) => row.outcome_published_ms;
-    const issued = (row: Row) => row.issued_ms;
-    const stored = (row: Row) => row.stored_ms;
-    return {
-      overheadMs: between(issued, stored),
-      endToEndMs: between(sentAt, stored),
-      hopMs: {
-        published: between(sentAt, published),
-        consumed: between(published, consumed),
-        answered: between(consumed, answered),
-        outcomePublished: between(answered, outcomePublished),
-        stored: between(outcomePublished, stored),
-        delivered: [],
-      },
-      source: 'voucher_service.vouchers joined to voucher_integration_service.vps_requests (PostgreSQL), every request',
-    };
+    return rows;
   } finally {
     await client.end();
   }
 }
 
-export function storedTimes(sent: SentRequest[]): Promise<StoredTimes> {
-  return fromDatabase(process.env.DATABASE_URL ?? '', sent);
+type Time = (row: Row) => number | null;
+
+/** end − start per row, for the rows that recorded both. */
+const between = (rows: Row[], from: Time, to: Time) =>
+  rows.flatMap((row) => {
+    const [start, end] = [from(row), to(row)];
+    return start === null || end === null ? [] : [end - start];
+  });
+
+/** The paced runs' times: the bench produced each request-code record itself (sent, then acknowledged). */
+export async function storedTimes(sent: SentRequest[]): Promise<StoredTimes> {
+  const rows = await rowsOf(sent.map((request) => request.requestId));
+  const sentOf = new Map(sent.map((request) => [request.requestId, request]));
+  const sentAt: Time = (row) => sentOf.get(row.request_id)!.sentAtMs;
+  const published: Time = (row) => sentOf.get(row.request_id)!.publishedAtMs;
+  return {
+    overheadMs: between(
+      rows,
+      (row) => row.issued_ms,
+      (row) => row.stored_ms,
+    ),
+    endToEndMs: between(rows, sentAt, (row) => row.stored_ms),
+    hopMs: { ...callHops(rows), published: between(rows, sentAt, published), consumed: between(rows, published, (row) => row.consumed_ms) },
+    source: SOURCE,
+  };
+}
+
+/** The purchases' times: every hop from the gateway's row to the code on the page; end to end is what the bench saw. */
+export async function purchaseTimes(purchases: Purchase[]): Promise<StoredTimes> {
+  const rows = await rowsOf(purchases.map((purchase) => purchase.requestId));
+  return {
+    overheadMs: between(
+      rows,
+      (row) => row.issued_ms,
+      (row) => row.stored_ms,
+    ),
+    endToEndMs: purchases.map((purchase) => purchase.shownAtMs - purchase.postedAtMs),
+    hopMs: {
+      ...callHops(rows),
+      published: between(
+        rows,
+        (row) => row.accepted_ms,
+        (row) => row.request_published_ms,
+      ),
+      consumed: between(
+        rows,
+        (row) => row.request_published_ms,
+        (row) => row.consumed_ms,
+      ),
+    },
+    source: SOURCE,
+  };
+}
+
+/** The hops both runs record alike, and the delivery (which only a purchase through the gateway has). */
+function callHops(rows: Row[]): Omit<StoredTimes['hopMs'], 'published' | 'consumed'> {
+  return {
+    answered: between(
+      rows,
+      (row) => row.consumed_ms,
+      (row) => row.answered_ms,
+    ),
+    outcomePublished: between(
+      rows,
+      (row) => row.answered_ms,
+      (row) => row.outcome_published_ms,
+    ),
+    stored: between(
+      rows,
+      (row) => row.outcome_published_ms,
+      (row) => row.stored_ms,
+    ),
+    delivered: between(
+      rows,
+      (row) => row.outcome_published_ms,
+      (row) => row.delivered_ms,
+    ),
+  };
 }

@@ -1,5 +1,7 @@
 import { spreadPercent } from '../measure/steady.ts';
+import type { HopRow } from '../measure/stored-times.ts';
 import type { Figures } from '../scenarios/intake.ts';
+import type { PurchasesResult } from '../scenarios/pipeline.ts';
 import type { BenchReport } from './bench-report.ts';
 import { renderCost } from './cost.ts';
 import { evaluateTargets } from './targets.ts';
@@ -117,22 +119,50 @@ function renderSteadiness(report: BenchReport): string[] {
   ];
 }
 
-/** The pipeline's hops at the paced rate, each from the time a process records, or why this scenario has none. */
-function renderBreakdown(report: BenchReport): string[] {
-  const pipeline = report.scenarios.pipeline;
-  if (!pipeline) return [];
+/** One breakdown's rows: each hop's percentiles and who records its ends, or why the run has none. */
+function hopTable(rows: HopRow[]): string[] {
   return [
-    "## Where the pipeline's time goes",
-    '',
-    `Every paced request (${pipeline.pacedRatePerSec}/s), hop by hop, from ${pipeline.source}:`,
-    '',
     '| hop | requests | p50 ms | p99 ms | recorded by |',
     '|---|---|---|---|---|',
-    ...pipeline.breakdown.map((row) =>
+    ...rows.map((row) =>
       row.latency
         ? `| ${row.hop} | ${row.latency.count} | ${row.latency.p50Ms} | ${row.latency.p99Ms} | ${cell(row.source)} |`
         : `| ${row.hop} | 0 | – | – | ${cell(row.missing?.why ?? 'not recorded')} |`,
     ),
+  ];
+}
+
+/** How the purchases that did not show their code ended, if any did not. */
+const notShownText = (notShown: Record<string, number>) => {
+  const entries = Object.entries(notShown);
+  return entries.length === 0 ? '' : ` (the others: ${entries.map(([how, count]) => `${count} ${how}`).join(', ')})`;
+};
+
+const purchaseCpuText = (cpu: PurchasesResult['cpuPerPurchase']) =>
+  cpu
+    ? `; CPU per purchase ${cpu.gatewayUs} µs in the gateway, ${cpu.integrationUs} µs in the integration service, ` +
+      `${cpu.voucherServiceUs} µs in voucher-service, ${cpu.machineUs} µs over the machine (broker, database, simulators and ` +
+      "the bench's client included)"
+    : '';
+
+/** The pipeline's hops: at the paced rate (the target's tail), then purchases through the gateway (every hop). */
+function renderBreakdown(report: BenchReport): string[] {
+  const pipeline = report.scenarios.pipeline;
+  if (!pipeline) return [];
+  const { purchases } = pipeline;
+  return [
+    "## Where the pipeline's time goes",
+    '',
+    `Every paced request (${pipeline.pacedRatePerSec}/s, the runs the overhead target is judged on), hop by hop, from ${pipeline.source}:`,
+    '',
+    ...hopTable(pipeline.breakdown),
+    '',
+    `Purchases through the gateway, as the web page makes them (POST /voucher with an Idempotency-Key, then the request's ` +
+      `event stream until the code arrives): ${purchases.bought} at ${purchases.ratePerSec}/s, ${purchases.shown} of them shown ` +
+      `on their page${notShownText(purchases.notShown)}; POST to code on the page p50 ${purchases.endToEnd.p50Ms} ms, p99 ` +
+      `${purchases.endToEnd.p99Ms} ms${purchaseCpuText(purchases.cpuPerPurchase)}. Every hop from accepted to delivered:`,
+    '',
+    ...hopTable(purchases.breakdown),
     '',
   ];
 }

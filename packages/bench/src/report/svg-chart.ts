@@ -1,3 +1,4 @@
+import type { HopRow } from '../measure/stored-times.ts';
 import type { ScenarioLatencies } from '../scenarios/scenario.ts';
 import type { BenchReport } from './bench-report.ts';
 
@@ -18,15 +19,15 @@ const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;
 /** A series' percentiles, or (a pipeline hop without figures) the few words the breakdown gives for why. */
 type Series = [label: string, values: ScenarioLatencies[string] | undefined, gap?: string];
 
-/** Every latency series of every scenario that ran, in report order, then the pipeline's hops, as in the breakdown table. */
+/** A breakdown's hops as series, each label starting with `prefix`. */
+const hopSeries = (prefix: string, rows: HopRow[]) => rows.map((row): Series => [`${prefix}: ${row.hop}`, row.latency, row.missing?.note]);
+
+/** Every latency series of every scenario that ran, in report order, then the pipeline's hops, as in the breakdown tables. */
 export function latencySeries(report: BenchReport): Series[] {
   const scenarios = Object.values(report.scenarios).flatMap((result) => ('latencies' in result ? Object.entries(result.latencies) : []));
-  const hops = (report.scenarios.pipeline?.breakdown ?? []).map((row): Series => [
-    `pipeline hop: ${row.hop}`,
-    row.latency,
-    row.missing?.note,
-  ]);
-  return [...scenarios, ...hops];
+  const pipeline = report.scenarios.pipeline;
+  if (!pipeline) return scenarios;
+  return [...scenarios, ...hopSeries('pipeline hop', pipeline.breakdown), ...hopSeries('purchase hop', pipeline.purchases.breakdown)];
 }
 
 /** Log scale from 0.1 ms, so a 1 ms query and a 100 ms intake are both readable on one axis. */

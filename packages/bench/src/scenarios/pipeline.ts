@@ -1,10 +1,12 @@
 import type { Stack } from '@voucher/system-tests';
-import { scrapeService, stopReplicas, withStack } from '../bench-stack.ts';
+import { pidsOf, scrapeService, stopReplicas, withStack } from '../bench-stack.ts';
+import { measureCpuOf } from '../measure/cpu-time.ts';
 import { produceRequestCodes, type SentRequest } from '../measure/kafka-load.ts';
 import { summarize, type LatencySummary } from '../measure/percentiles.ts';
 import { pollUntil, putJson, type Sample } from '../measure/probes.ts';
 import { repeat, steady } from '../measure/steady.ts';
-import { breakdownOf, storedTimes, type HopRow } from '../measure/stored-times.ts';
+import { buyPaced } from '../measure/purchases.ts';
+import { breakdownOf, pacedHops, purchaseHops, purchaseTimes, storedTimes, type HopRow } from '../measure/stored-times.ts';
 import type { BenchSettings } from '../settings.ts';
 import type { Log, ScenarioLatencies, Steadiness } from './scenario.ts';
 
@@ -18,6 +20,8 @@ export interface PipelineResult {
   paced: { produced: number; stored: number; overhead: LatencySummary; endToEnd: LatencySummary }[];
   /** Where the time goes at the paced rate, every paced request pooled. */
   breakdown: HopRow[];
+  /** Purchases through the gateway, each with its page open: every hop from accepted to delivered. */
+  purchases: PurchasesResult;
   source: string;
   method: string;
   baseline: string;
@@ -25,8 +29,22 @@ export interface PipelineResult {
   latencies: ScenarioLatencies;
 }
 
+export interface PurchasesResult {
+  ratePerSec: number;
+  bought: number;
+  /** Purchases whose code reached their page; the others (`notShown`, by how they ended) were refused or told otherwise. */
+  shown: number;
+  notShown: Record<string, number>;
+  breakdown: HopRow[];
+  /** The bench's POST to the code on the page. */
+  endToEnd: LatencySummary;
+  /** CPU µs per purchase shown: each bank service's processes, and the whole machine (the bench's client included). */
+  cpuPerPurchase?: { gatewayUs: number; integrationUs: number; voucherServiceUs: number; machineUs: number };
+}
+
 const STORED = 'voucher_codes_stored_total';
 const WEB_DEADLINE_MS = 30_000;
+const PURCHASE_WARMUP_SECONDS = 2;
 
 /** Sustained rate: the slope between the samples where 10% and 90% of the burst were stored (no warm-up, no tail). */
 export function sustainedRate(samples: Sample[], start: number, total: number): number {
@@ -49,13 +67,45 @@ async function storeAll(stack: Stack, produce: () => Promise<unknown>, count: nu
   return { start, ...polled, stored: (polled.samples.at(-1)?.value ?? start) - start };
 }
 
+/** Customers buying through the gateway as the web page does, at a rate the whole chain sustains. */
+async function runPurchases(stack: Stack, settings: BenchSettings, log: Log): Promise<PurchasesResult> {
+  const ratePerSec = settings.purchaseRatePerSec;
+  const bought = ratePerSec * settings.purchaseSeconds;
+  const buy = (count: number) => buyPaced({ gatewayUrl: stack.urls.gateway, count, ratePerSec, timeoutMs: WEB_DEADLINE_MS });
+  // A fresh stack's first seconds (JIT, pools, the consumers' first fetches) are slower by far than the rest.
+  log(`purchases: warming up with ${ratePerSec * PURCHASE_WARMUP_SECONDS} at ${ratePerSec}/s`);
+  await buy(ratePerSec * PURCHASE_WARMUP_SECONDS);
+  log(`purchases: ${bought} through the gateway at ${ratePerSec}/s, each POST followed by its page's event stream`);
+  const pids = {
+    gatewayUs: pidsOf(stack, 'gateway'),
+    integrationUs: pidsOf(stack, 'integration'),
+    voucherServiceUs: pidsOf(stack, 'voucher'),
+  };
+  const { result: run, cpu } = await measureCpuOf(
+    pids,
+    () => buy(bought),
+    (purchases) => purchases.shown.length,
+  );
+  const times = await purchaseTimes(run.shown);
+  return {
+    ratePerSec,
+    bought,
+    shown: run.shown.length,
+    notShown: run.notShown,
+    breakdown: breakdownOf(purchaseHops, times),
+    endToEnd: summarize(times.endToEndMs),
+    cpuPerPurchase: cpu,
+  };
+}
+
 export async function runPipeline(settings: BenchSettings, log: Log): Promise<PipelineResult> {
   return withStack(settings, {}, async (stack) => {
+    await putJson(`${stack.urls.vps}/admin/traffic`, { latencyMs: 0 });
+    const purchases = await runPurchases(stack, settings, log);
     // The bench produces request-code itself, so the gateway holds no row for any outcome: left running, it would
     // dead-letter every receive-code record (the code of a request it never accepted is never delivered), a core's
     // worth of work no deployment has, taken from the services measured here.
     await stopReplicas(stack, ['gateway']);
-    await putJson(`${stack.urls.vps}/admin/traffic`, { latencyMs: 0 });
     const namespace = stack.env.KAFKA_NAMESPACE!;
     const send = (count: number, ratePerSec: number) =>
       produceRequestCodes({ namespace, count, ratePerSec, webDeadlineMs: WEB_DEADLINE_MS, timeoutMs: 300_000 });
@@ -100,13 +150,17 @@ export async function runPipeline(settings: BenchSettings, log: Log): Promise<Pi
       pacedRatePerSec: pacedRate,
       bursts,
       paced,
-      breakdown: breakdownOf(pooled),
+      breakdown: breakdownOf(pacedHops, pooled),
+      purchases,
       source: pooled.source,
       method:
         'request-code messages produced straight to the namespaced Kafka topic (not through the gateway, which is stopped); ' +
         'VPS at 0 ms; ' +
         `${settings.repeats} bursts (the sustained rate: the slope of voucher-service's ${STORED} between 10% and 90% stored), then ` +
-        `${settings.repeats} paced runs at half the median rate: overhead = stored_at − issued_at per request; medians of the runs`,
+        `${settings.repeats} paced runs at half the median rate: overhead = stored_at − issued_at per request; medians of the runs. ` +
+        `Before them, with the gateway running: ${purchases.bought} purchases at ${purchases.ratePerSec}/s through POST /voucher ` +
+        '(an Idempotency-Key each, as the web page sends), each followed by its event stream until the code arrives: ' +
+        'the per-hop breakdown from accepted to delivered',
       baseline: 'none: both targets are absolute (rate per second, milliseconds of overhead)',
       steadiness: {
         'pipeline sustained rate': { ...rate, unit: 'codes/s' },
@@ -115,6 +169,7 @@ export async function runPipeline(settings: BenchSettings, log: Log): Promise<Pi
       latencies: {
         'pipeline overhead (stored − VPS answer)': summarize(pooled.overheadMs),
         'pipeline end-to-end (stored − sent)': summarize(pooled.endToEndMs),
+        'purchase end-to-end (POST → code on the page)': purchases.endToEnd,
       },
     };
   });
