@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { lifeCycle } from '../src/delivery/life-cycle.ts';
 import { createPageDelivery } from '../src/delivery/page-delivery.ts';
-import type { StreamRegistry } from '../src/delivery/stream-registry.ts';
+import { StreamRegistry } from '../src/delivery/stream-registry.ts';
 import type { GatewayMetrics } from '../src/metrics.ts';
 import { codeMessage } from './support/kafka-helpers.ts';
 import { openTestDatabase, randomPhone, testConfig, toE164 } from './support/gateway-harness.ts';
@@ -24,6 +25,54 @@ test('a code claimed for a page that closed in the meantime is given back and go
     assert.equal(request?.state, 'SMS_PENDING', 'not delivered: the SMS takes it');
     assert.ok(request?.voucherCode, 'the code is kept for the SMS');
   } finally {
+    await db.close();
+  }
+});
+
+/** A page's stream as the registry sees it: open until ended, keeping what was written. */
+function fakePage() {
+  const page = { written: '', destroyed: false, writableEnded: false };
+  return Object.assign(page, {
+    write: (text: string) => void (page.written += text),
+    end: () => void (page.writableEnded = true),
+  }) as unknown as typeof page & ServerResponse;
+}
+
+test('outcomes announced together reach each waiting page, its own code once, with one look at the rows and one claim', async () => {
+  const db = await openTestDatabase(testConfig());
+  const registry = new StreamRegistry(60_000);
+  try {
+    const requests = Array.from({ length: 5 }, () => ({ requestId: randomUUID(), phoneNumber: toE164(randomPhone()) }));
+    await lifeCycle.insert(
+      db,
+      requests.map((request) => ({ ...request, deadline: new Date(Date.now() + 60_000) })),
+    );
+    const messages = requests.map((request) => codeMessage(request.requestId, request.phoneNumber));
+    await lifeCycle.recordOutcomes(db, messages, 60_000);
+    const pages = requests.map((request) => {
+      const page = fakePage();
+      registry.add(request.requestId, page);
+      return page;
+    });
+    let statements = 0;
+    const counted = { ...db, query: ((sql: string, params?: unknown[]) => (statements++, db.query(sql, params))) as typeof db.query };
+    const delivered: string[] = [];
+    const metrics = { delivered: (channel: string) => void delivered.push(channel) } as unknown as GatewayMetrics;
+    const offerToPages = createPageDelivery({ db: counted, registry, metrics });
+
+    // As one notification names them: offered in the same tick.
+    await Promise.all(requests.map((request) => offerToPages(request.requestId)));
+
+    pages.forEach((page, index) => {
+      assert.match(page.written, /^event: voucher$/m, 'the page got its code');
+      assert.ok(page.written.includes(messages[index]!.voucherCode!), 'its own code');
+      assert.ok(page.writableEnded, 'and its stream ended');
+    });
+    assert.deepEqual(delivered, ['WEB', 'WEB', 'WEB', 'WEB', 'WEB'], 'each outcome claimed once');
+    assert.equal(statements, 2, 'one look at the rows, one claim of those ready');
+    for (const request of requests) assert.equal((await lifeCycle.find(db, request.requestId))?.state, 'DELIVERED');
+  } finally {
+    registry.closeAll();
     await db.close();
   }
 });

@@ -119,6 +119,10 @@ export const lifeCycle = {
     return (await db.query<DeliveryRow>(`SELECT ${columns} FROM voucher_requests WHERE request_id = $1`, [requestId]))[0];
   },
 
+  async findMany(db: Queryable, requestIds: string[]): Promise<DeliveryRow[]> {
+    return db.query<DeliveryRow>(`SELECT ${columns} FROM voucher_requests WHERE request_id = ANY($1::uuid[])`, [requestIds]);
+  },
+
   async publishUnconfirmed(db: Queryable, requestId: string): Promise<void> {
     await db.query(`UPDATE voucher_requests SET state = 'UNCONFIRMED', updated_at = now() WHERE request_id = $1 AND state = 'PROCESSING'`, [
       requestId,
@@ -180,15 +184,17 @@ export const lifeCycle = {
     return new Map(rows.map((row) => [row.requestId, row.state]));
   },
 
-  /** The page's claim: a WEB outcome is the page's to show. Returns the row as the page must show it. */
-  async pageTakes(db: Queryable, requestId: string): Promise<DeliveryRow | undefined> {
-    const rows = await db.query<DeliveryRow>(
+  /**
+   * The pages' claim: each WEB outcome among these requests is the page's to show. Returns the rows claimed, as the pages
+   * must show them; a request another replica or the worker moved meanwhile is not among them.
+   */
+  async pageTakes(db: Queryable, requestIds: string[]): Promise<DeliveryRow[]> {
+    return db.query<DeliveryRow>(
       `UPDATE voucher_requests SET state = CASE WHEN voucher_code IS NULL THEN 'FAILED' ELSE 'DELIVERED' END, due_at = NULL, updated_at = now(),
          told_at = now()
-       WHERE request_id = $1 AND state = 'WEB_READY' RETURNING ${columns}`,
-      [requestId],
+       WHERE request_id = ANY($1::uuid[]) AND state = 'WEB_READY' RETURNING ${columns}`,
+      [requestIds],
     );
-    return rows[0];
   },
 
   /** Undoes pageTakes when every page closed before the event was written: the outcome goes by SMS instead. */
@@ -227,12 +233,10 @@ export const lifeCycle = {
   },
 
   /**
-   * These SMS went out: a code is no longer kept here (voucher-service keeps every code; its digest stays), and pages
-   * still open anywhere are told how their request ended, all in one statement. Returns each request's new state.
-   */
-  /**
-   * Records the texts the SMS gateway took. Each is matched on the code it carried (none for a failure text): a late code
-   * that replaced a give-up text while that text was being sent leaves the row SMS_PENDING, so the code goes too.
+   * Records the texts the SMS gateway took: a code is no longer kept here (voucher-service keeps every code; its digest
+   * stays), and pages still open anywhere are told how their request ended, all in one statement. Each is matched on the
+   * code it carried (none for a failure text): a late code that replaced a give-up text while that text was being sent
+   * leaves the row SMS_PENDING, so the code goes too.
    */
   async smsSent(
     db: Queryable,
