@@ -171,6 +171,7 @@ const pipeline: PipelineResult = {
   breakdown: breakdownOf(pacedHops, times),
   purchases: {
     ratePerSec: 200,
+    startedPerSec: 199,
     bought: 2000,
     shown: 1998,
     notShown: { 'POST 503': 2 },
@@ -239,7 +240,7 @@ test('the markdown says how far apart the runs were, where the pipeline time goe
   );
   assert.match(
     purchases!,
-    /2000 at 200\/s, 1998 of them shown on their page \(the others: 2 POST 503\); POST to code on the page p50 30 ms, p99 90 ms/,
+    /2000 at 200\/s \(started at 199\/s\), 1998 of them shown on their page \(the others: 2 POST 503\); POST to code on the page p50 30 ms, p99 90 ms/,
   );
   assert.match(purchases!, /CPU per purchase 900 µs in the gateway, .* 4000 µs over the machine/);
   assert.match(purchases!, /\| accepted → published \| 10 \| 5 \| 40 \| gateway\.voucher_requests\.created_at/);

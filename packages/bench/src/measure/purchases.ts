@@ -14,6 +14,8 @@ export interface PurchaseRun {
   shown: Purchase[];
   /** How many ended otherwise, by how: `POST <status>`, `event <name>` (sms, failed), `no event`, or the error's name. */
   notShown: Record<string, number>;
+  /** Purchases started per second, first to last: below the rate asked when the bench's own process fell behind. */
+  startedPerSec: number;
 }
 
 export interface PurchaseOptions {
@@ -70,11 +72,13 @@ export async function buyPaced(options: PurchaseOptions): Promise<PurchaseRun> {
     await sleep(Math.max(0, started + (index * 1000) / options.ratePerSec - Date.now()));
     purchases.push(buyOne(options, index));
   }
+  const startingMs = Date.now() - started;
   const shown: Purchase[] = [];
   const notShown: Record<string, number> = {};
   for (const ended of await Promise.all(purchases)) {
     if (typeof ended === 'string') notShown[ended] = (notShown[ended] ?? 0) + 1;
     else shown.push(ended);
   }
-  return { shown, notShown };
+  const startedPerSec = startingMs > 0 ? Math.round(((options.count - 1) * 1000) / startingMs) : options.ratePerSec;
+  return { shown, notShown, startedPerSec };
 }

@@ -158,7 +158,8 @@ function renderBreakdown(report: BenchReport): string[] {
     ...hopTable(pipeline.breakdown),
     '',
     `Purchases through the gateway, as the web page makes them (POST /voucher with an Idempotency-Key, then the request's ` +
-      `event stream until the code arrives): ${purchases.bought} at ${purchases.ratePerSec}/s, ${purchases.shown} of them shown ` +
+      `event stream until the code arrives): ${purchases.bought} at ${purchases.ratePerSec}/s (started at ` +
+      `${purchases.startedPerSec}/s), ${purchases.shown} of them shown ` +
       `on their page${notShownText(purchases.notShown)}; POST to code on the page p50 ${purchases.endToEnd.p50Ms} ms, p99 ` +
       `${purchases.endToEnd.p99Ms} ms${purchaseCpuText(purchases.cpuPerPurchase)}. Every hop from accepted to delivered:`,
     '',

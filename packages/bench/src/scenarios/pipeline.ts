@@ -31,6 +31,8 @@ export interface PipelineResult {
 
 export interface PurchasesResult {
   ratePerSec: number;
+  /** The rate the purchases were started at (the bench's client can fall behind `ratePerSec` on a busy machine). */
+  startedPerSec: number;
   bought: number;
   /** Purchases whose code reached their page; the others (`notShown`, by how they ended) were refused or told otherwise. */
   shown: number;
@@ -89,6 +91,7 @@ async function runPurchases(stack: Stack, settings: BenchSettings, log: Log): Pr
   const times = await purchaseTimes(run.shown);
   return {
     ratePerSec,
+    startedPerSec: run.startedPerSec,
     bought,
     shown: run.shown.length,
     notShown: run.notShown,
