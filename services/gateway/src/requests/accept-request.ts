@@ -54,6 +54,16 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     return keys.map(() => undefined);
   });
 
+  /**
+   * Notes that the key's request was acknowledged, so that a retry publishes nothing more. The request is accepted
+   * whether or not the note is written: if it is not, a retry with the key publishes the record once more, which every
+   * consumer shrugs off, so the customer is never told "failed" about a request the broker holds.
+   */
+  const markAccepted = (phoneNumber: string, key: string): Promise<void> =>
+    acceptedKeys.add({ phoneNumber, key }).catch((error: unknown) => {
+      logger.warn({ err: error }, 'an acknowledged Idempotency-Key was not marked; a retry with it publishes again');
+    });
+
   /** Publishes in the request's scope: its record carries the requestId (and the trace), as do the log lines. */
   const publish = (request: NewRequest | DeliveryRow): Promise<void> => withRequestId(request.requestId, () => publishNow(request));
   const publishNow = async (request: NewRequest | DeliveryRow): Promise<void> => {
@@ -79,7 +89,7 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     if (!first.acceptedAt) {
       await publish(request);
       await lifeCycle.publishConfirmed(db, request.requestId);
-      await acceptedKeys.add({ phoneNumber, key });
+      await markAccepted(phoneNumber, key);
     }
     return { requestId: request.requestId, created: false };
   };
@@ -93,7 +103,7 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     }
     if (!(await keyedRequests.add({ ...request, idempotencyKey }))) return retryWithKey(phoneNumber, idempotencyKey);
     await publish(request);
-    await acceptedKeys.add({ phoneNumber, key: idempotencyKey });
+    await markAccepted(phoneNumber, idempotencyKey);
     return { requestId: request.requestId, created: true };
   }
   /** Waits for the requests and marks being stored (before the pool closes). */
