@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestCodeMessage } from '@voucher/contracts';
 import type { Database } from '@voucher/platform/database';
 import { lifeCycle } from '../src/delivery/life-cycle.ts';
+import { GatewayErrors } from '../src/errors.ts';
 import { createRequestAcceptor } from '../src/requests/accept-request.ts';
 import { logger, openTestDatabase, randomPhone, testConfig, toE164 } from './support/gateway-harness.ts';
 
@@ -42,6 +43,69 @@ test('a keyed purchase the broker acknowledged is accepted even when noting its 
       [accepted.requestId, accepted.requestId],
       'unmarked, the retry publishes the same request again (consumers are idempotent on requestId)',
     );
+  } finally {
+    await acceptRequest.close();
+    await db.close();
+  }
+});
+
+test('a purchase the broker did not acknowledge is answered "retry" (503) even when marking it UNCONFIRMED fails too', async () => {
+  const db = await openTestDatabase(testConfig());
+  const markFails: Database = {
+    ...db,
+    query: ((sql: string, params?: unknown[]) =>
+      sql.includes("SET state = 'UNCONFIRMED'")
+        ? Promise.reject(new Error('connection lost (test)'))
+        : db.query(sql, params)) as Database['query'],
+  };
+  const acceptRequest = createRequestAcceptor({
+    db: markFails,
+    publishRequest: () => Promise.reject(new Error('the broker did not acknowledge (test)')),
+    deadlineMs: 30_000,
+    logger,
+  });
+  try {
+    await assert.rejects(
+      acceptRequest(toE164(randomPhone()), `key-${randomUUID()}`),
+      (error: Error & { status?: number; code?: string }) => {
+        assert.equal(error.code, GatewayErrors.REQUEST_NOT_QUEUED.code);
+        assert.equal(error.status, 503);
+        return true;
+      },
+    );
+  } finally {
+    await acceptRequest.close();
+    await db.close();
+  }
+});
+
+test('a retry the broker acknowledged is accepted even when moving its row back to PROCESSING fails', async () => {
+  const db = await openTestDatabase(testConfig());
+  const confirmFails: Database = {
+    ...db,
+    query: ((sql: string, params?: unknown[]) =>
+      sql.includes("SET state = 'PROCESSING'")
+        ? Promise.reject(new Error('connection lost (test)'))
+        : db.query(sql, params)) as Database['query'],
+  };
+  let brokerUp = false;
+  const acceptRequest = createRequestAcceptor({
+    db: confirmFails,
+    publishRequest: async () => {
+      if (!brokerUp) throw new Error('the broker did not acknowledge (test)');
+    },
+    deadlineMs: 30_000,
+    logger,
+  });
+  try {
+    const phoneNumber = toE164(randomPhone());
+    const key = `key-${randomUUID()}`;
+    await assert.rejects(acceptRequest(phoneNumber, key));
+    brokerUp = true;
+    const retry = await acceptRequest(phoneNumber, key);
+    assert.equal(retry.created, false);
+    const row = await lifeCycle.find(db, retry.requestId);
+    assert.equal(row?.state, 'UNCONFIRMED', 'left as it was; its outcome is still taken from UNCONFIRMED');
   } finally {
     await acceptRequest.close();
     await db.close();

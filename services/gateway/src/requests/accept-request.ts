@@ -76,7 +76,12 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
       });
     } catch (error) {
       logger.warn({ err: error, requestId: request.requestId }, 'request-code not acknowledged; the customer is asked to retry');
-      await lifeCycle.publishUnconfirmed(db, request.requestId);
+      // Told to retry either way: a row left PROCESSING without its record is failed by the overdue sweep, and texted.
+      await lifeCycle
+        .publishUnconfirmed(db, request.requestId)
+        .catch((err: unknown) =>
+          logger.warn({ err, requestId: request.requestId }, 'an unacknowledged request was not marked UNCONFIRMED'),
+        );
       throw notQueued();
     }
   };
@@ -88,7 +93,10 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     if (!first || !request) throw GatewayErrors.IDEMPOTENCY_KEY_RELEASED('This Idempotency-Key was released meanwhile; retry it.');
     if (!first.acceptedAt) {
       await publish(request);
-      await lifeCycle.publishConfirmed(db, request.requestId);
+      // Accepted once the broker has it; a row left UNCONFIRMED still takes its outcome when it comes.
+      await lifeCycle
+        .publishConfirmed(db, request.requestId)
+        .catch((err: unknown) => logger.warn({ err, requestId: request.requestId }, 'an acknowledged retry was not marked PROCESSING'));
       await markAccepted(phoneNumber, key);
     }
     return { requestId: request.requestId, created: false };
