@@ -87,7 +87,9 @@ describe('a genuine callback always lands', () => {
     answer.resolve(vpsReplies.challenge(codeChallenge, 'S256'));
     await waitFor(async () => (await storedState(request.requestId)) === 'PENDING', 'the stored challenge');
     assert.equal((await forged()).status, 403);
-    assert.equal((await postCallback(h.service, callbackPayload(`${codeVerifier.slice(0, -1)}x`, 'FORGED-CODE'))).status, 403);
+    // One character off the genuine verifier (a different one: a verifier that already ends in x stays genuine with x).
+    const oneOff = `${codeVerifier.slice(0, -1)}${codeVerifier.endsWith('x') ? 'y' : 'x'}`;
+    assert.equal((await postCallback(h.service, callbackPayload(oneOff, 'FORGED-CODE'))).status, 403);
 
     const code = voucherCode();
     assert.equal((await postCallback(h.service, callbackPayload(codeVerifier, code))).status, 200);
