@@ -9,9 +9,9 @@ import {
   ensureTopics,
   KafkaProducer,
   runConsumer,
-  type Decoded,
   type RunningConsumer,
 } from '../src/kafka/index.ts';
+import { decodeNote } from './fixtures/notes.ts';
 import { committedOffsets, endOffsets, startPrivateBroker, uniqueNamespace, waitFor, type PrivateBroker } from '../src/testing/index.ts';
 
 /**
@@ -20,8 +20,6 @@ import { committedOffsets, endOffsets, startPrivateBroker, uniqueNamespace, wait
  * lost or dead-lettered; the producer publishes again without being recreated. A private broker: the shared one is
  * never touched.
  */
-type Note = { body: string };
-const decodeNote = (bytes: Buffer): Decoded<Note> => ({ ok: true, value: JSON.parse(bytes.toString()) as Note });
 const PARTITIONS = 3;
 
 describe('a broker crash under a running consumer and producer (private broker)', () => {

@@ -9,9 +9,9 @@ import {
   PermanentError,
   runConsumer,
   type ConsumerOptions,
-  type Decoded,
   type RunningConsumer,
 } from '../src/kafka/index.ts';
+import { decodeNote, type Note } from './fixtures/notes.ts';
 import {
   collectTopic,
   committedOffsets,
@@ -28,16 +28,6 @@ import {
  * as bad (PermanentError, or any error whose `retryable` is false). Every other failure is retried for as long as the
  * consumer runs, and the record's offset is committed only once it is done.
  */
-type Note = { body: string };
-const decodeNote = (bytes: Buffer): Decoded<Note> => {
-  try {
-    const value = JSON.parse(bytes.toString()) as Note;
-    return typeof value?.body === 'string' ? { ok: true, value } : { ok: false, reason: 'body must be a string' };
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-};
-
 /** An error of the kind issue 13 introduces: a package's own error class that says whether a retry can help. */
 class RejectedByRule extends Error {
   readonly retryable = false;

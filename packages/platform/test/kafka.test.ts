@@ -5,15 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Admin } from '@platformatic/kafka';
 import { createLogger } from '../src/logging/index.ts';
-import {
-  deadLetterTopic,
-  ensureTopics,
-  KafkaProducer,
-  PermanentError,
-  runConsumer,
-  type Decoded,
-  type RunningConsumer,
-} from '../src/kafka/index.ts';
+import { deadLetterTopic, ensureTopics, KafkaProducer, PermanentError, runConsumer, type RunningConsumer } from '../src/kafka/index.ts';
+import { decodeNote, type Note } from './fixtures/notes.ts';
 import {
   collectTopic,
   endOffsets,
@@ -25,17 +18,7 @@ import {
   waitFor,
 } from '../src/testing/index.ts';
 
-type Note = { body: string };
 const logger = createLogger('kafka-test', 'silent');
-const decodeNote = (bytes: Buffer): Decoded<Note> => {
-  try {
-    const value = JSON.parse(bytes.toString()) as unknown;
-    if (typeof value === 'object' && value !== null && typeof (value as Note).body === 'string') return { ok: true, value: value as Note };
-    return { ok: false, reason: 'body must be a string' };
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-};
 
 describe('Kafka through the platform wrapper (real broker)', () => {
   const connection = testConnection('kafka-test');
