@@ -60,10 +60,11 @@ interface Publish {
  * `deadlineMs`, and the client that holds the queued send is closed and replaced: the caller was told "not published",
  * so the record must not slip out later.
  *
- * Any other failed send, unless the broker refused the record for good (an ACL, its size), also replaces the client (once its other sends have settled) and is tried again on the new
- * one until the deadline: after a broker outage, restart or leader change the old client's connections, cached
- * metadata and idempotent-producer state may be stale, and a fresh client makes the next try work without a process
- * restart. It costs one InitProducerId request, and only after a failure.
+ * Any other failed send, unless the broker refused the record for good (an ACL, its size), also replaces the client
+ * (once its other sends have settled) and is tried again on the new one until the deadline: after a broker outage,
+ * restart or leader change the old client's connections, cached metadata and idempotent-producer state may be stale,
+ * and a fresh client makes the next try work without a process restart. It costs one InitProducerId request, and only
+ * after a failure.
  */
 export class KafkaProducer {
   readonly #connection: KafkaConnection;
