@@ -8,16 +8,17 @@ import { GatewayErrors } from '../src/errors.ts';
 import { createRequestAcceptor } from '../src/requests/accept-request.ts';
 import { logger, openTestDatabase, randomPhone, testConfig, toE164 } from './support/gateway-harness.ts';
 
+/** The database, except that the one statement containing `fragment` fails (a connection lost at that moment). */
+const failingOn = (db: Database, fragment: string): Database => ({
+  ...db,
+  query: ((sql: string, params?: unknown[]) =>
+    sql.includes(fragment) ? Promise.reject(new Error('connection lost (test)')) : db.query(sql, params)) as Database['query'],
+});
+
 test('a keyed purchase the broker acknowledged is accepted even when noting its key fails; a retry then publishes it again', async () => {
   const db = await openTestDatabase(testConfig());
   // The database fails the one statement that notes the key's acknowledgement (a connection lost at that moment).
-  const markFails: Database = {
-    ...db,
-    query: ((sql: string, params?: unknown[]) =>
-      sql.includes('UPDATE idempotency_keys')
-        ? Promise.reject(new Error('connection lost (test)'))
-        : db.query(sql, params)) as Database['query'],
-  };
+  const markFails = failingOn(db, 'UPDATE idempotency_keys');
   const published: RequestCodeMessage[] = [];
   const acceptRequest = createRequestAcceptor({
     db: markFails,
@@ -51,13 +52,7 @@ test('a keyed purchase the broker acknowledged is accepted even when noting its 
 
 test('a purchase the broker did not acknowledge is answered "retry" (503) even when marking it UNCONFIRMED fails too', async () => {
   const db = await openTestDatabase(testConfig());
-  const markFails: Database = {
-    ...db,
-    query: ((sql: string, params?: unknown[]) =>
-      sql.includes("SET state = 'UNCONFIRMED'")
-        ? Promise.reject(new Error('connection lost (test)'))
-        : db.query(sql, params)) as Database['query'],
-  };
+  const markFails = failingOn(db, "SET state = 'UNCONFIRMED'");
   const acceptRequest = createRequestAcceptor({
     db: markFails,
     publishRequest: () => Promise.reject(new Error('the broker did not acknowledge (test)')),
@@ -81,13 +76,7 @@ test('a purchase the broker did not acknowledge is answered "retry" (503) even w
 
 test('a retry the broker acknowledged is accepted even when moving its row back to PROCESSING fails', async () => {
   const db = await openTestDatabase(testConfig());
-  const confirmFails: Database = {
-    ...db,
-    query: ((sql: string, params?: unknown[]) =>
-      sql.includes("SET state = 'PROCESSING'")
-        ? Promise.reject(new Error('connection lost (test)'))
-        : db.query(sql, params)) as Database['query'],
-  };
+  const confirmFails = failingOn(db, "SET state = 'PROCESSING'");
   let brokerUp = false;
   const acceptRequest = createRequestAcceptor({
     db: confirmFails,

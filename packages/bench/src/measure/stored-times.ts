@@ -167,12 +167,14 @@ async function rowsOf(requestIds: string[]): Promise<Row[]> {
   }
 }
 
-type Time = (row: Row) => number | null;
+/** A time: a column of the row, or one the bench recorded itself for the row's request. */
+type Time = Exclude<keyof Row, 'request_id'> | ((row: Row) => number | null);
+const timeOf = (row: Row, time: Time) => (typeof time === 'function' ? time(row) : row[time]);
 
 /** end − start per row, for the rows that recorded both. */
 const between = (rows: Row[], from: Time, to: Time) =>
   rows.flatMap((row) => {
-    const [start, end] = [from(row), to(row)];
+    const [start, end] = [timeOf(row, from), timeOf(row, to)];
     return start === null || end === null ? [] : [end - start];
   });
 
@@ -183,13 +185,9 @@ export async function storedTimes(sent: SentRequest[]): Promise<StoredTimes> {
   const sentAt: Time = (row) => sentOf.get(row.request_id)!.sentAtMs;
   const published: Time = (row) => sentOf.get(row.request_id)!.publishedAtMs;
   return {
-    overheadMs: between(
-      rows,
-      (row) => row.issued_ms,
-      (row) => row.stored_ms,
-    ),
-    endToEndMs: between(rows, sentAt, (row) => row.stored_ms),
-    hopMs: { ...callHops(rows), published: between(rows, sentAt, published), consumed: between(rows, published, (row) => row.consumed_ms) },
+    overheadMs: between(rows, 'issued_ms', 'stored_ms'),
+    endToEndMs: between(rows, sentAt, 'stored_ms'),
+    hopMs: { ...callHops(rows), published: between(rows, sentAt, published), consumed: between(rows, published, 'consumed_ms') },
     source: SOURCE,
   };
 }
@@ -198,24 +196,12 @@ export async function storedTimes(sent: SentRequest[]): Promise<StoredTimes> {
 export async function purchaseTimes(purchases: Purchase[]): Promise<StoredTimes> {
   const rows = await rowsOf(purchases.map((purchase) => purchase.requestId));
   return {
-    overheadMs: between(
-      rows,
-      (row) => row.issued_ms,
-      (row) => row.stored_ms,
-    ),
+    overheadMs: between(rows, 'issued_ms', 'stored_ms'),
     endToEndMs: purchases.map((purchase) => purchase.shownAtMs - purchase.postedAtMs),
     hopMs: {
       ...callHops(rows),
-      published: between(
-        rows,
-        (row) => row.accepted_ms,
-        (row) => row.request_published_ms,
-      ),
-      consumed: between(
-        rows,
-        (row) => row.request_published_ms,
-        (row) => row.consumed_ms,
-      ),
+      published: between(rows, 'accepted_ms', 'request_published_ms'),
+      consumed: between(rows, 'request_published_ms', 'consumed_ms'),
     },
     source: SOURCE,
   };
@@ -224,25 +210,9 @@ export async function purchaseTimes(purchases: Purchase[]): Promise<StoredTimes>
 /** The hops both runs record alike, and the delivery (which only a purchase through the gateway has). */
 function callHops(rows: Row[]): Omit<StoredTimes['hopMs'], 'published' | 'consumed'> {
   return {
-    answered: between(
-      rows,
-      (row) => row.consumed_ms,
-      (row) => row.answered_ms,
-    ),
-    outcomePublished: between(
-      rows,
-      (row) => row.answered_ms,
-      (row) => row.outcome_published_ms,
-    ),
-    stored: between(
-      rows,
-      (row) => row.outcome_published_ms,
-      (row) => row.stored_ms,
-    ),
-    delivered: between(
-      rows,
-      (row) => row.outcome_published_ms,
-      (row) => row.delivered_ms,
-    ),
+    answered: between(rows, 'consumed_ms', 'answered_ms'),
+    outcomePublished: between(rows, 'answered_ms', 'outcome_published_ms'),
+    stored: between(rows, 'outcome_published_ms', 'stored_ms'),
+    delivered: between(rows, 'outcome_published_ms', 'delivered_ms'),
   };
 }

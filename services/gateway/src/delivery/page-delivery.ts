@@ -53,7 +53,8 @@ export function createPageDelivery({ db, registry, metrics }: PageDeliveryDeps) 
     const ready = current.filter((row) => row.state === 'WEB_READY').map((row) => row.requestId);
     const claimed = ready.length > 0 ? await lifeCycle.pageTakes(db, ready) : [];
     // Ready a moment ago, but another replica or the worker moved them first: how they ended is read again.
-    const lost = ready.filter((requestId) => !claimed.some((row) => row.requestId === requestId));
+    const claimedIds = new Set(claimed.map((row) => row.requestId));
+    const lost = ready.filter((requestId) => !claimedIds.has(requestId));
     const movedMeanwhile = lost.length > 0 ? await lifeCycle.findMany(db, lost) : [];
     for (const row of claimed) await tellPages(row, true);
     for (const row of [...current.filter((row) => row.state !== 'WEB_READY'), ...movedMeanwhile]) await tellPages(row, false);

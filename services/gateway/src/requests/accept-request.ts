@@ -55,14 +55,19 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
   });
 
   /**
-   * Notes that the key's request was acknowledged, so that a retry publishes nothing more. The request is accepted
-   * whether or not the note is written: if it is not, a retry with the key publishes the record once more, which every
-   * consumer shrugs off, so the customer is never told "failed" about a request the broker holds.
+   * Bookkeeping written after the broker's answer: logged when it fails, never what the customer is told (the broker's
+   * answer alone decides that, and what the bookkeeping would have recorded follows anyway).
    */
-  const markAccepted = (phoneNumber: string, key: string): Promise<void> =>
-    acceptedKeys.add({ phoneNumber, key }).catch((error: unknown) => {
-      logger.warn({ err: error }, 'an acknowledged Idempotency-Key was not marked; a retry with it publishes again');
-    });
+  const afterTheAnswer = (work: Promise<void>, requestId: string, failed: string): Promise<void> =>
+    work.catch((err: unknown) => logger.warn({ err, requestId }, failed));
+
+  /** Notes that the key's request was acknowledged; unnoted, a retry with the key publishes it once more (harmless). */
+  const markAccepted = (requestId: string, phoneNumber: string, key: string): Promise<void> =>
+    afterTheAnswer(
+      acceptedKeys.add({ phoneNumber, key }),
+      requestId,
+      'an acknowledged Idempotency-Key was not marked; a retry with it publishes again',
+    );
 
   /** Publishes in the request's scope: its record carries the requestId (and the trace), as do the log lines. */
   const publish = (request: NewRequest | DeliveryRow): Promise<void> => withRequestId(request.requestId, () => publishNow(request));
@@ -77,11 +82,11 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     } catch (error) {
       logger.warn({ err: error, requestId: request.requestId }, 'request-code not acknowledged; the customer is asked to retry');
       // Told to retry either way: a row left PROCESSING without its record is failed by the overdue sweep, and texted.
-      await lifeCycle
-        .publishUnconfirmed(db, request.requestId)
-        .catch((err: unknown) =>
-          logger.warn({ err, requestId: request.requestId }, 'an unacknowledged request was not marked UNCONFIRMED'),
-        );
+      await afterTheAnswer(
+        lifeCycle.publishUnconfirmed(db, request.requestId),
+        request.requestId,
+        'an unacknowledged request was not marked UNCONFIRMED',
+      );
       throw notQueued();
     }
   };
@@ -94,10 +99,12 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     if (!first.acceptedAt) {
       await publish(request);
       // Accepted once the broker has it; a row left UNCONFIRMED still takes its outcome when it comes.
-      await lifeCycle
-        .publishConfirmed(db, request.requestId)
-        .catch((err: unknown) => logger.warn({ err, requestId: request.requestId }, 'an acknowledged retry was not marked PROCESSING'));
-      await markAccepted(phoneNumber, key);
+      await afterTheAnswer(
+        lifeCycle.publishConfirmed(db, request.requestId),
+        request.requestId,
+        'an acknowledged retry was not marked PROCESSING',
+      );
+      await markAccepted(request.requestId, phoneNumber, key);
     }
     return { requestId: request.requestId, created: false };
   };
@@ -111,7 +118,7 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     }
     if (!(await keyedRequests.add({ ...request, idempotencyKey }))) return retryWithKey(phoneNumber, idempotencyKey);
     await publish(request);
-    await markAccepted(phoneNumber, idempotencyKey);
+    await markAccepted(request.requestId, phoneNumber, idempotencyKey);
     return { requestId: request.requestId, created: true };
   }
   /** Waits for the requests and marks being stored (before the pool closes). */
