@@ -119,8 +119,11 @@ export const lifeCycle = {
     return (await db.query<DeliveryRow>(`SELECT ${columns} FROM voucher_requests WHERE request_id = $1`, [requestId]))[0];
   },
 
+  /** Prepared: every page asks it as it opens (ownRequestFinder). */
   async findMany(db: Queryable, requestIds: string[]): Promise<DeliveryRow[]> {
-    return db.query<DeliveryRow>(`SELECT ${columns} FROM voucher_requests WHERE request_id = ANY($1::uuid[])`, [requestIds]);
+    return db.query<DeliveryRow>(`SELECT ${columns} FROM voucher_requests WHERE request_id = ANY($1::uuid[])`, [requestIds], {
+      prepare: true,
+    });
   },
 
   async publishUnconfirmed(db: Queryable, requestId: string): Promise<void> {
@@ -185,16 +188,29 @@ export const lifeCycle = {
   },
 
   /**
-   * The pages' claim: each WEB outcome among these requests is the page's to show. Returns the rows claimed, as the pages
-   * must show them; a request another replica or the worker moved meanwhile is not among them.
+   * The pages' claim, and a look at the rest in the same statement: each WEB outcome among these requests is the pages'
+   * to show (`claimed`, as the pages must show them); every other request is as it stood when the statement began
+   * (`unclaimed`). One WEB_READY there was claimed meanwhile by another replica or the worker: read it again to see how
+   * it ended. Prepared: every purchase shown on a page runs it twice (as the page opens, as its outcome is announced).
    */
-  async pageTakes(db: Queryable, requestIds: string[]): Promise<DeliveryRow[]> {
-    return db.query<DeliveryRow>(
-      `UPDATE voucher_requests SET state = CASE WHEN voucher_code IS NULL THEN 'FAILED' ELSE 'DELIVERED' END, due_at = NULL, updated_at = now(),
-         told_at = now()
-       WHERE request_id = ANY($1::uuid[]) AND state = 'WEB_READY' RETURNING ${columns}`,
+  async pageTakes(db: Queryable, requestIds: string[]): Promise<{ claimed: DeliveryRow[]; unclaimed: DeliveryRow[] }> {
+    const rows = await db.query<DeliveryRow & { claimed: boolean }>(
+      `WITH taken AS (
+         UPDATE voucher_requests SET state = CASE WHEN voucher_code IS NULL THEN 'FAILED' ELSE 'DELIVERED' END, due_at = NULL,
+           updated_at = now(), told_at = now()
+         WHERE request_id = ANY($1::uuid[]) AND state = 'WEB_READY' RETURNING ${columns}
+       )
+       SELECT *, true AS claimed FROM taken
+       UNION ALL
+       SELECT ${columns}, false FROM voucher_requests
+       WHERE request_id = ANY($1::uuid[]) AND request_id NOT IN (SELECT "requestId" FROM taken)`,
       [requestIds],
+      { prepare: true },
     );
+    const claimed: DeliveryRow[] = [];
+    const unclaimed: DeliveryRow[] = [];
+    for (const { claimed: taken, ...row } of rows) (taken ? claimed : unclaimed).push(row);
+    return { claimed, unclaimed };
   },
 
   /** Undoes pageTakes when every page closed before the event was written: the outcome goes by SMS instead. */

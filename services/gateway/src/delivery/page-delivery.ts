@@ -21,7 +21,7 @@ const MAX_OFFERS = 200;
  * `voucher_ready` notification (any replica's). WEB outcomes are claimed with one conditional UPDATE, so when replicas
  * and the delivery worker race exactly one tells the customer; a page that finds its request already ended (by SMS,
  * or on another page) is only told how. Offers made together (the requests of one notification, pages opening at
- * once) share their statements: one look at the rows, one claim of those ready.
+ * once) share one statement: the claim of those ready, with a look at the others.
  */
 export function createPageDelivery({ db, registry, metrics }: PageDeliveryDeps) {
   /** Writes the final event to the request's pages here; a claimed outcome whose pages all closed goes by SMS instead. */
@@ -49,15 +49,12 @@ export function createPageDelivery({ db, registry, metrics }: PageDeliveryDeps) 
   const offerMany = async (requestIds: string[]) => {
     const waited = [...new Set(requestIds)].filter((requestId) => registry.has(requestId));
     if (waited.length === 0) return;
-    const current = await lifeCycle.findMany(db, waited);
-    const ready = current.filter((row) => row.state === 'WEB_READY').map((row) => row.requestId);
-    const claimed = ready.length > 0 ? await lifeCycle.pageTakes(db, ready) : [];
+    const { claimed, unclaimed } = await lifeCycle.pageTakes(db, waited);
     // Ready a moment ago, but another replica or the worker moved them first: how they ended is read again.
-    const claimedIds = new Set(claimed.map((row) => row.requestId));
-    const lost = ready.filter((requestId) => !claimedIds.has(requestId));
+    const lost = unclaimed.filter((row) => row.state === 'WEB_READY').map((row) => row.requestId);
     const movedMeanwhile = lost.length > 0 ? await lifeCycle.findMany(db, lost) : [];
     for (const row of claimed) await tellPages(row, true);
-    for (const row of [...current.filter((row) => row.state !== 'WEB_READY'), ...movedMeanwhile]) await tellPages(row, false);
+    for (const row of [...unclaimed.filter((row) => row.state !== 'WEB_READY'), ...movedMeanwhile]) await tellPages(row, false);
   };
 
   const offers = new Batcher<string>(

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { Batcher } from '@voucher/platform/batching';
 import type { Database } from '@voucher/platform/database';
 import { problem } from '@voucher/platform/http';
 import type { CustomerAuth } from '../auth/customer-auth.ts';
@@ -11,9 +12,21 @@ export interface OwnRequestOptions {
 }
 
 /** Finds the caller's own request: 404 when unknown, 403 when it is another customer's. */
-export async function findOwnRequest(request: FastifyRequest, requestId: string, { db, auth }: OwnRequestOptions): Promise<DeliveryRow> {
-  const found = await lifeCycle.find(db, requestId);
-  if (!found) throw problem.notFound(`No voucher request ${requestId}.`);
-  if (!auth.mayActFor(request, found.phoneNumber)) throw problem.forbidden('This voucher request belongs to another customer.');
-  return found;
+export type FindOwnRequest = (request: FastifyRequest, requestId: string) => Promise<DeliveryRow>;
+
+/**
+ * A route's finder of the caller's own request. Every page asks it as it opens (and again as it polls), so the lookups
+ * in flight share one statement, as page offers do.
+ */
+export function ownRequestFinder({ db, auth }: OwnRequestOptions): FindOwnRequest {
+  const lookups = new Batcher<string, DeliveryRow | undefined>(async (requestIds) => {
+    const rows = new Map((await lifeCycle.findMany(db, [...new Set(requestIds)])).map((row) => [row.requestId, row]));
+    return requestIds.map((requestId) => rows.get(requestId));
+  });
+  return async (request, requestId) => {
+    const found = await lookups.add(requestId);
+    if (!found) throw problem.notFound(`No voucher request ${requestId}.`);
+    if (!auth.mayActFor(request, found.phoneNumber)) throw problem.forbidden('This voucher request belongs to another customer.');
+    return found;
+  };
 }

@@ -3,7 +3,7 @@ import { problem } from '@voucher/platform/http';
 import type { OfferToPages } from '../delivery/page-delivery.ts';
 import { openEventStream } from '../delivery/sse.ts';
 import type { StreamRegistry } from '../delivery/stream-registry.ts';
-import { findOwnRequest, type OwnRequestOptions } from './own-request.ts';
+import { ownRequestFinder, type OwnRequestOptions } from './own-request.ts';
 import { bearerSecurity, EventsQuery, RequestParams } from './schemas.ts';
 
 export interface RequestEventsOptions extends OwnRequestOptions {
@@ -13,6 +13,7 @@ export interface RequestEventsOptions extends OwnRequestOptions {
 
 export const requestEventsRoute: FastifyPluginAsyncTypebox<RequestEventsOptions> = async (app, options) => {
   const { auth, registry, offerToPages } = options;
+  const findOwnRequest = ownRequestFinder(options);
   app.get(
     '/voucher/requests/:requestId/events',
     {
@@ -33,7 +34,7 @@ export const requestEventsRoute: FastifyPluginAsyncTypebox<RequestEventsOptions>
       preHandler: auth.requireStreamViewer,
     },
     async (request, reply) => {
-      const { requestId, phoneNumber } = await findOwnRequest(request, request.params.requestId, options);
+      const { requestId, phoneNumber } = await findOwnRequest(request, request.params.requestId);
       // Checked and registered in one tick, so that concurrent opens cannot all slip under the cap.
       if (!registry.mayOpen(phoneNumber)) {
         throw problem.tooManyRequests('Too many event streams are open for this customer; close another page first.', 5);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { customerView } from '../delivery/customer-view.ts';
-import { findOwnRequest, type OwnRequestOptions } from './own-request.ts';
+import { ownRequestFinder, type OwnRequestOptions } from './own-request.ts';
 import { bearerSecurity, RequestParams, RequestStatusResponse } from './schemas.ts';
 
 export interface RequestStatusOptions extends OwnRequestOptions {
@@ -8,6 +8,7 @@ export interface RequestStatusOptions extends OwnRequestOptions {
 }
 
 export const requestStatusRoute: FastifyPluginAsyncTypebox<RequestStatusOptions> = async (app, options) => {
+  const findOwnRequest = ownRequestFinder(options);
   app.get(
     '/voucher/requests/:requestId',
     {
@@ -21,6 +22,6 @@ export const requestStatusRoute: FastifyPluginAsyncTypebox<RequestStatusOptions>
       },
       preHandler: options.auth.requireCustomer,
     },
-    async (request) => customerView(await findOwnRequest(request, request.params.requestId, options), options.webDeadlineMs),
+    async (request) => customerView(await findOwnRequest(request, request.params.requestId), options.webDeadlineMs),
   );
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { streamTickets } from '../auth/stream-tickets.ts';
-import { findOwnRequest, type OwnRequestOptions } from './own-request.ts';
+import { ownRequestFinder, type OwnRequestOptions } from './own-request.ts';
 import { bearerSecurity, RequestParams, StreamTicketResponse } from './schemas.ts';
 
 export interface StreamTicketOptions extends OwnRequestOptions {
@@ -11,6 +11,7 @@ export interface StreamTicketOptions extends OwnRequestOptions {
 
 export const streamTicketRoute: FastifyPluginAsyncTypebox<StreamTicketOptions> = async (app, options) => {
   const { db, auth, streamTicketTtlMs, now } = options;
+  const findOwnRequest = ownRequestFinder(options);
   app.post(
     '/voucher/requests/:requestId/stream-ticket',
     {
@@ -25,7 +26,7 @@ export const streamTicketRoute: FastifyPluginAsyncTypebox<StreamTicketOptions> =
       preHandler: auth.requireCustomer,
     },
     async (request, reply) => {
-      const owned = await findOwnRequest(request, request.params.requestId, options);
+      const owned = await findOwnRequest(request, request.params.requestId);
       const ticket = await streamTickets.issue(db, owned.requestId, owned.phoneNumber, streamTicketTtlMs, now());
       return reply.code(201).send({ ticket, expiresInSeconds: Math.ceil(streamTicketTtlMs / 1000) });
     },
