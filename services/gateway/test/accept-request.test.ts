@@ -7,6 +7,7 @@ import { lifeCycle } from '../src/delivery/life-cycle.ts';
 import { GatewayErrors } from '../src/errors.ts';
 import { createRequestAcceptor } from '../src/requests/accept-request.ts';
 import { logger, openTestDatabase, randomPhone, testConfig, toE164 } from './support/gateway-harness.ts';
+import { codeMessage } from './support/kafka-helpers.ts';
 
 /** The database, except that the one statement containing `fragment` fails (a connection lost at that moment). */
 const failingOn = (db: Database, fragment: string): Database => ({
@@ -15,35 +16,32 @@ const failingOn = (db: Database, fragment: string): Database => ({
     sql.includes(fragment) ? Promise.reject(new Error('connection lost (test)')) : db.query(sql, params)) as Database['query'],
 });
 
-test('a keyed purchase the broker acknowledged is accepted even when noting its key fails; a retry then publishes it again', async () => {
+test('a retry with the key publishes its one request again while it has no outcome, and nothing once it has one', async () => {
   const db = await openTestDatabase(testConfig());
-  // The database fails the one statement that notes the key's acknowledgement (a connection lost at that moment).
-  const markFails = failingOn(db, 'UPDATE idempotency_keys');
   const published: RequestCodeMessage[] = [];
   const acceptRequest = createRequestAcceptor({
-    db: markFails,
+    db,
     publishRequest: async (message) => void published.push(message),
     deadlineMs: 30_000,
     logger,
   });
+  const publishedIds = () => published.map((message) => message.requestId);
   try {
     const phoneNumber = toE164(randomPhone());
     const key = `key-${randomUUID()}`;
     const accepted = await acceptRequest(phoneNumber, key);
-    assert.equal(accepted.created, true, 'accepted: the broker holds the request');
-    assert.deepEqual(
-      published.map((message) => message.requestId),
-      [accepted.requestId],
-    );
-    assert.equal((await lifeCycle.find(db, accepted.requestId))?.state, 'PROCESSING');
+    assert.equal(accepted.created, true);
+    assert.deepEqual(publishedIds(), [accepted.requestId]);
 
+    // No outcome yet: the broker may hold the record or not (a process that died before publishing leaves the same row).
     const retry = await acceptRequest(phoneNumber, key);
     assert.deepEqual(retry, { requestId: accepted.requestId, created: false }, 'the key still names its one request');
-    assert.deepEqual(
-      published.map((message) => message.requestId),
-      [accepted.requestId, accepted.requestId],
-      'unmarked, the retry publishes the same request again (consumers are idempotent on requestId)',
-    );
+    assert.deepEqual(publishedIds(), [accepted.requestId, accepted.requestId], 'the same request again, never a new one');
+
+    await lifeCycle.recordOutcomes(db, [codeMessage(accepted.requestId, phoneNumber)], 30_000);
+    const afterOutcome = await acceptRequest(phoneNumber, key);
+    assert.deepEqual(afterOutcome, { requestId: accepted.requestId, created: false });
+    assert.equal(published.length, 2, 'its outcome is recorded, so its record arrived: nothing is published');
   } finally {
     await acceptRequest.close();
     await db.close();

@@ -17,8 +17,6 @@ export interface AcceptDeps {
 
 type NewRequest = { requestId: string; phoneNumber: string; deadline: Date };
 type KeyedRequest = NewRequest & { idempotencyKey: string };
-type AcceptedKey = { phoneNumber: string; key: string };
-
 export interface AcceptedRequest {
   requestId: string;
   /** False when an Idempotency-Key retry got the first attempt's request. */
@@ -31,8 +29,8 @@ const notQueued = () =>
 /**
  * Accepts a customer's request: the row (and its Idempotency-Key) are stored first, then `request-code` is published,
  * and only the broker's acknowledgement makes the answer 202. One key names one request forever: a retry with the
- * key, whether the first attempt failed, timed out or is still in flight, publishes that same requestId again (every
- * consumer is idempotent on it) and answers 202 with it once acknowledged. A publish that was not acknowledged leaves
+ * key, whether the first attempt failed, timed out or is still in flight, publishes that same requestId again until
+ * its outcome is recorded (every consumer is idempotent on it) and answers 202 with it once acknowledged. A publish that was not acknowledged leaves
  * the request UNCONFIRMED, never deleted: the record may still have reached the broker, and its code must then reach
  * the customer.
  */
@@ -47,27 +45,12 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     const inserted = await lifeCycle.insertKeyed(db, requests);
     return requests.map((request) => inserted.has(request.requestId));
   });
-  // Keys whose request the broker acknowledged: a retry after the 202 then publishes nothing more. Marks that arrive
-  // together share one UPDATE.
-  const acceptedKeys = new Batcher<AcceptedKey>(async (keys) => {
-    await idempotencyStore.markManyAccepted(db, keys);
-    return keys.map(() => undefined);
-  });
-
   /**
    * Bookkeeping written after the broker's answer: logged when it fails, never what the customer is told (the broker's
    * answer alone decides that, and what the bookkeeping would have recorded follows anyway).
    */
   const afterTheAnswer = (work: Promise<void>, requestId: string, failed: string): Promise<void> =>
     work.catch((err: unknown) => logger.warn({ err, requestId }, failed));
-
-  /** Notes that the key's request was acknowledged; unnoted, a retry with the key publishes it once more (harmless). */
-  const markAccepted = (requestId: string, phoneNumber: string, key: string): Promise<void> =>
-    afterTheAnswer(
-      acceptedKeys.add({ phoneNumber, key }),
-      requestId,
-      'an acknowledged Idempotency-Key was not marked; a retry with it publishes again',
-    );
 
   /** Publishes in the request's scope: its record carries the requestId (and the trace), as do the log lines. */
   const publish = (request: NewRequest | DeliveryRow): Promise<void> => withRequestId(request.requestId, () => publishNow(request));
@@ -91,12 +74,16 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     }
   };
 
-  /** The key is taken: its request, published again unless the broker already acknowledged it. */
+  /**
+   * The key is taken: its request, published again while it has no outcome. The broker may hold it already (consumers
+   * are idempotent on requestId), or not: the first attempt failed, timed out, or its process died between the row and
+   * the record. Once an outcome is recorded the record certainly arrived, and nothing is published.
+   */
   const retryWithKey = async (phoneNumber: string, key: string): Promise<AcceptedRequest> => {
     const first = await idempotencyStore.find(db, phoneNumber, key);
     const request = first && (await lifeCycle.find(db, first.requestId));
     if (!first || !request) throw GatewayErrors.IDEMPOTENCY_KEY_RELEASED('This Idempotency-Key was released meanwhile; retry it.');
-    if (!first.acceptedAt) {
+    if (request.state === 'PROCESSING' || request.state === 'UNCONFIRMED') {
       await publish(request);
       // Accepted once the broker has it; a row left UNCONFIRMED still takes its outcome when it comes.
       await afterTheAnswer(
@@ -104,7 +91,6 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
         request.requestId,
         'an acknowledged retry was not marked PROCESSING',
       );
-      await markAccepted(request.requestId, phoneNumber, key);
     }
     return { requestId: request.requestId, created: false };
   };
@@ -118,11 +104,10 @@ export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }
     }
     if (!(await keyedRequests.add({ ...request, idempotencyKey }))) return retryWithKey(phoneNumber, idempotencyKey);
     await publish(request);
-    await markAccepted(request.requestId, phoneNumber, idempotencyKey);
     return { requestId: request.requestId, created: true };
   }
-  /** Waits for the requests and marks being stored (before the pool closes). */
-  const close = () => Promise.all([newRequests.drained(), keyedRequests.drained(), acceptedKeys.drained()]).then(() => undefined);
+  /** Waits for the requests being stored (before the pool closes). */
+  const close = () => Promise.all([newRequests.drained(), keyedRequests.drained()]).then(() => undefined);
   return Object.assign(acceptRequest, { close });
 }
 
