@@ -34,7 +34,7 @@ function fakePage() {
   const page = { written: '', destroyed: false, writableEnded: false };
   return Object.assign(page, {
     write: (text: string) => void (page.written += text),
-    end: () => void (page.writableEnded = true),
+    end: (text = '') => void ((page.written += text), (page.writableEnded = true)),
   }) as unknown as typeof page & ServerResponse;
 }
 

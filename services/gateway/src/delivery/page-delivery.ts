@@ -4,7 +4,7 @@ import { continueTrace, withRequestId } from '@voucher/platform/telemetry';
 import type { GatewayMetrics } from '../metrics.ts';
 import { finalPageEvent } from './customer-view.ts';
 import { lifeCycle, type DeliveryRow } from './life-cycle.ts';
-import { writeEvent } from './sse.ts';
+import { endWithEvent } from './sse.ts';
 import type { StreamRegistry } from './stream-registry.ts';
 
 export interface PageDeliveryDeps {
@@ -37,10 +37,7 @@ export function createPageDelivery({ db, registry, metrics }: PageDeliveryDeps) 
     await withRequestId(request.requestId, () =>
       continueTrace('deliver to page', request.traceContext, async (span) => {
         span.setAttribute('voucher.pages', streams.length);
-        for (const stream of streams) {
-          writeEvent(stream, event.name, event.data);
-          stream.end();
-        }
+        for (const stream of streams) endWithEvent(stream, event.name, event.data);
       }),
     );
     if (claimed) metrics.delivered('WEB', request.state === 'FAILED' ? 'failure' : 'code');

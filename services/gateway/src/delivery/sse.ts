@@ -16,8 +16,9 @@ export function openEventStream(reply: FastifyReply): ServerResponse {
   return stream;
 }
 
-export function writeEvent(stream: ServerResponse, name: string, data: unknown): void {
-  stream.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+/** Writes a stream's final event and ends it, in one write to the socket (the event and the chunked terminator). */
+export function endWithEvent(stream: ServerResponse, name: string, data: unknown): void {
+  stream.end(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
 export function writeComment(stream: ServerResponse, text: string): void {
