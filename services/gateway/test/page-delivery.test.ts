@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import type { Database } from '@voucher/platform/database';
 import { lifeCycle } from '../src/delivery/life-cycle.ts';
 import { createPageDelivery } from '../src/delivery/page-delivery.ts';
 import { StreamRegistry } from '../src/delivery/stream-registry.ts';
@@ -38,6 +39,13 @@ function fakePage() {
   }) as unknown as typeof page & ServerResponse;
 }
 
+/** Page delivery over `db` and `registry`, with the channel of each delivery it counts. */
+function pageDelivery(db: Database, registry: StreamRegistry) {
+  const delivered: string[] = [];
+  const metrics = { delivered: (channel: string) => void delivered.push(channel) } as unknown as GatewayMetrics;
+  return { offerToPages: createPageDelivery({ db, registry, metrics }), delivered };
+}
+
 test('outcomes announced together reach each waiting page, its own code once, in one statement', async () => {
   const db = await openTestDatabase(testConfig());
   const registry = new StreamRegistry(60_000);
@@ -56,9 +64,7 @@ test('outcomes announced together reach each waiting page, its own code once, in
     });
     let statements = 0;
     const counted = { ...db, query: ((sql: string, params?: unknown[]) => (statements++, db.query(sql, params))) as typeof db.query };
-    const delivered: string[] = [];
-    const metrics = { delivered: (channel: string) => void delivered.push(channel) } as unknown as GatewayMetrics;
-    const offerToPages = createPageDelivery({ db: counted, registry, metrics });
+    const { offerToPages, delivered } = pageDelivery(counted, registry);
 
     // As one notification names them: offered in the same tick.
     await Promise.all(requests.map((request) => offerToPages(request.requestId)));
@@ -94,9 +100,7 @@ test('pages offered together are each told where their request stands: ended one
       registry.add(request!.requestId, page);
       return page;
     });
-    const delivered: string[] = [];
-    const metrics = { delivered: (channel: string) => void delivered.push(channel) } as unknown as GatewayMetrics;
-    const offerToPages = createPageDelivery({ db, registry, metrics });
+    const { offerToPages, delivered } = pageDelivery(db, registry);
 
     await Promise.all([ready, texted, waiting].map((request) => offerToPages(request!.requestId)));
 
@@ -126,9 +130,7 @@ test('a page whose outcome another replica claims while its own claim waits is t
     await lifeCycle.recordOutcomes(db, [code], 60_000);
     const page = fakePage();
     registry.add(requestId, page);
-    const delivered: string[] = [];
-    const metrics = { delivered: (channel: string) => void delivered.push(channel) } as unknown as GatewayMetrics;
-    const offerToPages = createPageDelivery({ db, registry, metrics });
+    const { offerToPages, delivered } = pageDelivery(db, registry);
 
     // The other replica's claim holds the row while this one's statement begins (it saw WEB_READY), then commits.
     let offered!: Promise<void>;

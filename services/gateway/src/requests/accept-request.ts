@@ -30,9 +30,9 @@ const notQueued = () =>
  * Accepts a customer's request: the row (and its Idempotency-Key) are stored first, then `request-code` is published,
  * and only the broker's acknowledgement makes the answer 202. One key names one request forever: a retry with the
  * key, whether the first attempt failed, timed out or is still in flight, publishes that same requestId again until
- * its outcome is recorded (every consumer is idempotent on it) and answers 202 with it once acknowledged. A publish that was not acknowledged leaves
- * the request UNCONFIRMED, never deleted: the record may still have reached the broker, and its code must then reach
- * the customer.
+ * its outcome is recorded (every consumer is idempotent on it) and answers 202 with it once acknowledged. A publish
+ * that was not acknowledged leaves the request UNCONFIRMED, never deleted: the record may still have reached the
+ * broker, and its code must then reach the customer.
  */
 export function createRequestAcceptor({ db, publishRequest, deadlineMs, logger }: AcceptDeps) {
   // Requests that arrive together are stored with one statement: without a key, one INSERT; with one (the page always
