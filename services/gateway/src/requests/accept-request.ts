@@ -17,6 +17,7 @@ export interface AcceptDeps {
 
 type NewRequest = { requestId: string; phoneNumber: string; deadline: Date };
 type KeyedRequest = NewRequest & { idempotencyKey: string };
+
 export interface AcceptedRequest {
   requestId: string;
   /** False when an Idempotency-Key retry got the first attempt's request. */

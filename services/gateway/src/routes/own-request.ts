@@ -5,7 +5,7 @@ import { problem } from '@voucher/platform/http';
 import type { CustomerAuth } from '../auth/customer-auth.ts';
 import { lifeCycle, type DeliveryRow } from '../delivery/life-cycle.ts';
 
-/** What a route needs to find the caller's own request. */
+/** What the finder of the caller's own request needs. */
 export interface OwnRequestOptions {
   db: Database;
   auth: CustomerAuth;
@@ -14,9 +14,15 @@ export interface OwnRequestOptions {
 /** Finds the caller's own request: 404 when unknown, 403 when it is another customer's. */
 export type FindOwnRequest = (request: FastifyRequest, requestId: string) => Promise<DeliveryRow>;
 
+/** What a route that acts on one of the caller's requests is handed: who is calling, and the finder. */
+export interface OwnRequestRouteOptions {
+  auth: CustomerAuth;
+  findOwnRequest: FindOwnRequest;
+}
+
 /**
- * A route's finder of the caller's own request. Every page asks it as it opens (and again as it polls), so the lookups
- * in flight share one statement, as page offers do.
+ * The finder of the caller's own request, one for every route that takes a requestId. Every page asks it as it opens
+ * (and again as it polls), so the lookups in flight share one statement, as page offers do.
  */
 export function ownRequestFinder({ db, auth }: OwnRequestOptions): FindOwnRequest {
   const lookups = new Batcher<string, DeliveryRow | undefined>(async (requestIds) => {

@@ -3,17 +3,16 @@ import { problem } from '@voucher/platform/http';
 import type { OfferToPages } from '../delivery/page-delivery.ts';
 import { openEventStream } from '../delivery/sse.ts';
 import type { StreamRegistry } from '../delivery/stream-registry.ts';
-import { ownRequestFinder, type OwnRequestOptions } from './own-request.ts';
+import type { OwnRequestRouteOptions } from './own-request.ts';
 import { bearerSecurity, EventsQuery, RequestParams } from './schemas.ts';
 
-export interface RequestEventsOptions extends OwnRequestOptions {
+export interface RequestEventsOptions extends OwnRequestRouteOptions {
   registry: StreamRegistry;
   offerToPages: OfferToPages;
 }
 
 export const requestEventsRoute: FastifyPluginAsyncTypebox<RequestEventsOptions> = async (app, options) => {
-  const { auth, registry, offerToPages } = options;
-  const findOwnRequest = ownRequestFinder(options);
+  const { auth, findOwnRequest, registry, offerToPages } = options;
   app.get(
     '/voucher/requests/:requestId/events',
     {

@@ -1,14 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { customerView } from '../delivery/customer-view.ts';
-import { ownRequestFinder, type OwnRequestOptions } from './own-request.ts';
+import type { OwnRequestRouteOptions } from './own-request.ts';
 import { bearerSecurity, RequestParams, RequestStatusResponse } from './schemas.ts';
 
-export interface RequestStatusOptions extends OwnRequestOptions {
+export interface RequestStatusOptions extends OwnRequestRouteOptions {
   webDeadlineMs: number;
 }
 
 export const requestStatusRoute: FastifyPluginAsyncTypebox<RequestStatusOptions> = async (app, options) => {
-  const findOwnRequest = ownRequestFinder(options);
   app.get(
     '/voucher/requests/:requestId',
     {
@@ -22,6 +21,6 @@ export const requestStatusRoute: FastifyPluginAsyncTypebox<RequestStatusOptions>
       },
       preHandler: options.auth.requireCustomer,
     },
-    async (request) => customerView(await findOwnRequest(request, request.params.requestId), options.webDeadlineMs),
+    async (request) => customerView(await options.findOwnRequest(request, request.params.requestId), options.webDeadlineMs),
   );
 };

@@ -1,17 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { streamTickets } from '../auth/stream-tickets.ts';
-import { ownRequestFinder, type OwnRequestOptions } from './own-request.ts';
+import type { Database } from '@voucher/platform/database';
+import type { OwnRequestRouteOptions } from './own-request.ts';
 import { bearerSecurity, RequestParams, StreamTicketResponse } from './schemas.ts';
 
-export interface StreamTicketOptions extends OwnRequestOptions {
+export interface StreamTicketOptions extends OwnRequestRouteOptions {
+  db: Database;
   streamTicketTtlMs: number;
   /** The time, in epoch milliseconds, tickets are issued at (GatewayDeps.clock). */
   now: () => number;
 }
 
 export const streamTicketRoute: FastifyPluginAsyncTypebox<StreamTicketOptions> = async (app, options) => {
-  const { db, auth, streamTicketTtlMs, now } = options;
-  const findOwnRequest = ownRequestFinder(options);
+  const { db, auth, findOwnRequest, streamTicketTtlMs, now } = options;
   app.post(
     '/voucher/requests/:requestId/stream-ticket',
     {
