@@ -84,6 +84,7 @@ export const lifeCycle = {
       `INSERT INTO voucher_requests (request_id, phone_number, state, deadline)
        SELECT request_id, phone_number, 'PROCESSING', deadline FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS batch(request_id, phone_number, deadline)`,
       [requests.map((r) => r.requestId), requests.map((r) => r.phoneNumber), requests.map((r) => r.deadline)],
+      { prepare: true },
     );
   },
 
@@ -111,6 +112,7 @@ export const lifeCycle = {
         requests.map((r) => r.idempotencyKey),
         requests.map((r) => r.deadline),
       ],
+      { prepare: true },
     );
     return new Set(rows.map((row) => row.request_id));
   },
@@ -183,6 +185,7 @@ export const lifeCycle = {
         handoffMs,
         messages.map((_, index) => JSON.stringify(traceContexts[index] ?? {})),
       ],
+      { prepare: true },
     );
     return new Map(rows.map((row) => [row.requestId, row.state]));
   },

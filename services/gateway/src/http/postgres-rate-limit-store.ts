@@ -56,6 +56,7 @@ export class PostgresHitCounter {
         rows.map((row) => row.hits),
         rows.map((row) => new Date(row.windowStart + row.windowMs)),
       ],
+      { prepare: true },
     );
     // Each add gets the total as it stood just after its own hits, in the order the adds arrived.
     const before = new Map<string, number>();

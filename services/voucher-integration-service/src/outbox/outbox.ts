@@ -92,6 +92,7 @@ export const outbox = {
       `WITH gone AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) RETURNING request_id)
        UPDATE vps_requests SET published_at = $2 WHERE request_id IN (SELECT request_id FROM gone) AND published_at IS NULL`,
       [ids, sentAt],
+      { prepare: true },
     );
   },
 

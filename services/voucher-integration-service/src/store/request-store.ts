@@ -284,6 +284,7 @@ export class RequestStore {
         now.toISOString(),
         unique.map((request) => request.publishedAt?.toISOString() ?? null),
       ],
+      { prepare: true },
     );
     const started = new Map(rows.map((row) => [row.request_id.toLowerCase(), row.inserted ? ('new' as const) : ('resumed' as const)]));
     // A second copy in one batch (never from one process's per-key queue) waits for the first: it is a redelivery.
@@ -325,12 +326,16 @@ export class RequestStore {
       message: receiveCodeMessage(outcome.request, outcome.status, outcome.voucherCode, outcome.now),
       traceContext: outcome.traceContext ?? {},
     }));
-    const rows = await this.#db.query<{ id: string | null; attempts: number | null; requestId: string }>(settleAtOnceSql, [
-      ...settledRowColumns(outcomes),
-      outcomes.map((o) => (claimsCode(o) ? codeDigest(o.voucherCode!) : null)),
-      JSON.stringify(entries),
-      this.#outboxHoldMs,
-    ]);
+    const rows = await this.#db.query<{ id: string | null; attempts: number | null; requestId: string }>(
+      settleAtOnceSql,
+      [
+        ...settledRowColumns(outcomes),
+        outcomes.map((o) => (claimsCode(o) ? codeDigest(o.voucherCode!) : null)),
+        JSON.stringify(entries),
+        this.#outboxHoldMs,
+      ],
+      { prepare: true },
+    );
     const written = rowsAdded(
       rows.filter((row): row is AddedRecord => row.id !== null),
       entries,

@@ -68,15 +68,19 @@ export class VoucherStore {
 
   async #saveMany(messages: ReceiveCodeMessage[]): Promise<SaveResult[]> {
     const column = <T>(pick: (message: ReceiveCodeMessage) => T) => messages.map(pick);
-    const inserted = await this.#db.query<{ request_id: string }>(INSERT_MANY, [
-      column((m) => m.requestId),
-      column((m) => m.phoneNumber),
-      column((m) => m.voucherCode ?? null),
-      column((m) => m.status),
-      column((m) => m.channel),
-      column((m) => m.message),
-      column((m) => m.issuedAt),
-    ]);
+    const inserted = await this.#db.query<{ request_id: string }>(
+      INSERT_MANY,
+      [
+        column((m) => m.requestId),
+        column((m) => m.phoneNumber),
+        column((m) => m.voucherCode ?? null),
+        column((m) => m.status),
+        column((m) => m.channel),
+        column((m) => m.message),
+        column((m) => m.issuedAt),
+      ],
+      { prepare: true },
+    );
     const stored = new Set(inserted.map((row) => row.request_id.toLowerCase()));
     const results: SaveResult[] = [];
     for (const message of messages) {
