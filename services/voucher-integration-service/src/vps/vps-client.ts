@@ -17,7 +17,7 @@ export interface VpsClientOptions {
   allowPlain?: boolean;
 }
 
-/** A valid answer is tiny; a larger one is not the VPS contract and is not read into memory. */
+/** A valid answer is tiny; a larger one is not the VPS contract, and undici stops reading it at this size. */
 const maxAnswerBytes = 16 * 1024;
 
 const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -38,7 +38,12 @@ export class VpsClient {
 
   constructor(options: VpsClientOptions) {
     const url = new URL(options.vpsUrl);
-    this.#pool = new Pool(url.origin, { connections: options.maxConnections, pipelining: 1, keepAliveTimeout: 30_000 });
+    this.#pool = new Pool(url.origin, {
+      connections: options.maxConnections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      maxResponseSize: maxAnswerBytes,
+    });
     this.#path = `${url.pathname.replace(/\/+$/, '')}${VPS_REQUEST_PATH}`;
     this.#timeoutMs = options.timeoutMs;
     this.#allowPlain = options.allowPlain ?? false;
@@ -55,10 +60,11 @@ export class VpsClient {
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
       });
-      const text = await readLimited(response.body);
-      return interpretVpsAnswer(response.statusCode, parseJson(text), { allowPlain: this.#allowPlain });
+      return interpretVpsAnswer(response.statusCode, parseJson(await response.body.text()), { allowPlain: this.#allowPlain });
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
+      if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE')
+        return { kind: 'error', outcome: 'invalid', reason: `VPS answered more than ${maxAnswerBytes} bytes` };
       return { kind: 'error', outcome: failureOf(code), reason: `VPS call failed: ${code || (error as Error).message}` };
     }
   }
@@ -66,20 +72,6 @@ export class VpsClient {
   async close(): Promise<void> {
     await this.#pool.close();
   }
-}
-
-async function readLimited(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > maxAnswerBytes) {
-      body.destroy();
-      return '';
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(text: string): unknown {
