@@ -32,7 +32,7 @@ async function insertRequestWithKey(db: Database, phone: string, key: string, cr
     `INSERT INTO voucher_requests (request_id, phone_number, state, deadline, created_at) VALUES ($1, $2, 'SENT_BY_SMS', $3, $3)`,
     [requestId, phone, createdAt],
   );
-  await db.query('INSERT INTO idempotency_keys (phone_number, key, request_id, created_at, accepted_at) VALUES ($1, $2, $3, $4, $4)', [
+  await db.query('INSERT INTO idempotency_keys (phone_number, key, request_id, created_at) VALUES ($1, $2, $3, $4)', [
     phone,
     key,
     requestId,
