@@ -62,9 +62,21 @@ export function startTracing(options: TelemetryOptions): () => Promise<void> {
         },
       }),
       // Queries of background work (sweepers, relays) would each start a trace of their own: only those of a traced step.
-      new PgInstrumentation({ requireParentSpan: true }),
+      // A prepared statement's span would be named after the statement (s_<hash>): it is named by its SQL command, as
+      // an unprepared query's is, so a trace reads the same either way (the statement's name stays in db.postgresql.plan).
+      new PgInstrumentation({
+        requireParentSpan: true,
+        requestHook: (span, { query, connection }) => {
+          if (query.name) span.updateName(`pg.query:${sqlCommand(query.text)}${connection.database ? ` ${connection.database}` : ''}`);
+        },
+      }),
     ],
   });
   sdk.start();
   return () => sdk.shutdown();
+}
+
+/** A query's SQL command (its first word, upper case), as the pg instrumentation names an unprepared query's span. */
+export function sqlCommand(text: string): string {
+  return (text.trim().split(/\s/, 1)[0] ?? '').replace(/;$/, '').toUpperCase();
 }
