@@ -77,6 +77,6 @@ export function startTracing(options: TelemetryOptions): () => Promise<void> {
 }
 
 /** A query's SQL command (its first word, upper case), as the pg instrumentation names an unprepared query's span. */
-export function sqlCommand(text: string): string {
+function sqlCommand(text: string): string {
   return (text.trim().split(/\s/, 1)[0] ?? '').replace(/;$/, '').toUpperCase();
 }
