@@ -70,6 +70,38 @@ const columns = `request_id AS "requestId", phone_number AS "phoneNumber", state
   status, message, sms_attempts AS "smsAttempts", trace_context AS "traceContext"`;
 const NOTIFY_CHANNEL = 'voucher_ready';
 
+// The prepared statements' texts, built once: a text built on every call would be built, and hashed to find its
+// statement's name, on every call.
+const FIND_MANY = `SELECT ${columns} FROM voucher_requests WHERE request_id = ANY($1::uuid[])`;
+const RECORD_OUTCOMES = `WITH outcome AS (
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $9::jsonb[])
+       AS o(request_id, status, voucher_code, message, phone_number, channel, code_digest, trace_context)),
+   moved AS (
+     UPDATE voucher_requests AS r
+     SET state = CASE WHEN r.state IN ('PROCESSING', 'UNCONFIRMED') AND o.channel = 'WEB' THEN 'WEB_READY' ELSE 'SMS_PENDING' END,
+         due_at = CASE WHEN r.state IN ('PROCESSING', 'UNCONFIRMED') AND o.channel = 'WEB'
+                  THEN now() + make_interval(secs => $8::float8 / 1000) ELSE now() END,
+         voucher_code = o.voucher_code, code_digest = o.code_digest, status = o.status, message = o.message, updated_at = now(),
+         outcome_at = now(),
+         trace_context = o.trace_context
+     FROM outcome AS o
+     WHERE r.request_id = o.request_id AND r.phone_number = o.phone_number
+       AND (r.state IN ('PROCESSING', 'UNCONFIRMED')
+            OR (r.state IN ('FAILED', 'ABANDONED', 'SMS_PENDING') AND r.status IS NULL AND o.voucher_code IS NOT NULL))
+     RETURNING r.request_id, r.state),
+   announced AS (
+     SELECT pg_notify('${NOTIFY_CHANNEL}', string_agg(request_id::text, ',')) FROM moved WHERE state = 'WEB_READY' HAVING count(*) > 0)
+   SELECT request_id AS "requestId", state, (SELECT count(*) FROM announced) AS announced FROM moved`;
+const PAGE_TAKES = `WITH taken AS (
+     UPDATE voucher_requests SET state = CASE WHEN voucher_code IS NULL THEN 'FAILED' ELSE 'DELIVERED' END, due_at = NULL,
+       updated_at = now(), told_at = now()
+     WHERE request_id = ANY($1::uuid[]) AND state = 'WEB_READY' RETURNING ${columns}
+   )
+   SELECT *, true AS claimed FROM taken
+   UNION ALL
+   SELECT ${columns}, false FROM voucher_requests
+   WHERE request_id = ANY($1::uuid[]) AND request_id NOT IN (SELECT "requestId" FROM taken)`;
+
 const codeDigest = (code: string | undefined) => (code ? createHash('sha256').update(code).digest() : null);
 
 type NewRequest = { requestId: string; phoneNumber: string; deadline: Date };
@@ -123,9 +155,7 @@ export const lifeCycle = {
 
   /** Prepared: every page asks it as it opens (ownRequestFinder). */
   async findMany(db: Queryable, requestIds: string[]): Promise<DeliveryRow[]> {
-    return db.query<DeliveryRow>(`SELECT ${columns} FROM voucher_requests WHERE request_id = ANY($1::uuid[])`, [requestIds], {
-      prepare: true,
-    });
+    return db.query<DeliveryRow>(FIND_MANY, [requestIds], { prepare: true });
   },
 
   async publishUnconfirmed(db: Queryable, requestId: string): Promise<void> {
@@ -155,25 +185,7 @@ export const lifeCycle = {
     traceContexts: TraceContext[] = [],
   ): Promise<Map<string, DeliveryState>> {
     const rows = await db.query<{ requestId: string; state: DeliveryState }>(
-      `WITH outcome AS (
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $9::jsonb[])
-           AS o(request_id, status, voucher_code, message, phone_number, channel, code_digest, trace_context)),
-       moved AS (
-         UPDATE voucher_requests AS r
-         SET state = CASE WHEN r.state IN ('PROCESSING', 'UNCONFIRMED') AND o.channel = 'WEB' THEN 'WEB_READY' ELSE 'SMS_PENDING' END,
-             due_at = CASE WHEN r.state IN ('PROCESSING', 'UNCONFIRMED') AND o.channel = 'WEB'
-                      THEN now() + make_interval(secs => $8::float8 / 1000) ELSE now() END,
-             voucher_code = o.voucher_code, code_digest = o.code_digest, status = o.status, message = o.message, updated_at = now(),
-             outcome_at = now(),
-             trace_context = o.trace_context
-         FROM outcome AS o
-         WHERE r.request_id = o.request_id AND r.phone_number = o.phone_number
-           AND (r.state IN ('PROCESSING', 'UNCONFIRMED')
-                OR (r.state IN ('FAILED', 'ABANDONED', 'SMS_PENDING') AND r.status IS NULL AND o.voucher_code IS NOT NULL))
-         RETURNING r.request_id, r.state),
-       announced AS (
-         SELECT pg_notify('${NOTIFY_CHANNEL}', string_agg(request_id::text, ',')) FROM moved WHERE state = 'WEB_READY' HAVING count(*) > 0)
-       SELECT request_id AS "requestId", state, (SELECT count(*) FROM announced) AS announced FROM moved`,
+      RECORD_OUTCOMES,
       [
         messages.map((m) => m.requestId),
         messages.map((m) => m.status),
@@ -197,19 +209,7 @@ export const lifeCycle = {
    * it ended. Prepared: every purchase shown on a page runs it twice (as the page opens, as its outcome is announced).
    */
   async pageTakes(db: Queryable, requestIds: string[]): Promise<{ claimed: DeliveryRow[]; unclaimed: DeliveryRow[] }> {
-    const rows = await db.query<DeliveryRow & { claimed: boolean }>(
-      `WITH taken AS (
-         UPDATE voucher_requests SET state = CASE WHEN voucher_code IS NULL THEN 'FAILED' ELSE 'DELIVERED' END, due_at = NULL,
-           updated_at = now(), told_at = now()
-         WHERE request_id = ANY($1::uuid[]) AND state = 'WEB_READY' RETURNING ${columns}
-       )
-       SELECT *, true AS claimed FROM taken
-       UNION ALL
-       SELECT ${columns}, false FROM voucher_requests
-       WHERE request_id = ANY($1::uuid[]) AND request_id NOT IN (SELECT "requestId" FROM taken)`,
-      [requestIds],
-      { prepare: true },
-    );
+    const rows = await db.query<DeliveryRow & { claimed: boolean }>(PAGE_TAKES, [requestIds], { prepare: true });
     const claimed: DeliveryRow[] = [];
     const unclaimed: DeliveryRow[] = [];
     for (const { claimed: taken, ...row } of rows) (taken ? claimed : unclaimed).push(row);
