@@ -2,8 +2,10 @@ export { decodeReceiveCode, decodeRequestCode, jsonDecoder } from './decoders.ts
 export {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
+  MAX_TEXTED_PER_REPORT,
   StoredVoucher,
   StoredVoucherParams,
+  TextedVouchers,
   VoucherListQuery,
   VoucherPage,
 } from './http/voucher-service.ts';

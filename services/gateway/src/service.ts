@@ -9,6 +9,7 @@ import { startSecurityHousekeeping } from './auth/security-housekeeping.ts';
 import { createSignIn, type SignInSettings } from './auth/sign-in.ts';
 import type { Config } from './config.ts';
 import { startDeliveryWorker } from './delivery/delivery-worker.ts';
+import { startTextedReport } from './delivery/texted-report.ts';
 import { lifeCycle } from './delivery/life-cycle.ts';
 import { createPageDelivery, type OfferToPages } from './delivery/page-delivery.ts';
 import { createOutcomeRecorder } from './delivery/outcome-recorder.ts';
@@ -45,6 +46,8 @@ export interface RunningGateway extends Stoppable {
 const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 /** How stale one replica's view of the others' rate-limit hits may get (SharedHitCounter). */
 const RATE_LIMIT_SYNC_MS = 250;
+/** How often texts left unreported (a report that failed, another replica's crash) are looked for; texting pokes it. */
+const TEXTED_REPORT_POLL_MS = 1_000;
 
 /** The gateway's own database, migrated (tests open a second pool on it to look inside). */
 export const openGatewayDatabase = (config: Config): Promise<Database> =>
@@ -121,7 +124,7 @@ async function openCore(config: Config, logger: Logger, parts: StartedParts, dep
  * Outcomes to pages and by SMS: the registry of open pages, offering an outcome to them, the LISTEN on which every
  * replica hears every outcome that may go on the web, and the SMS delivery worker.
  */
-async function startDelivery({ config, logger, db, sms, metrics }: Core, parts: StartedParts): Promise<Delivery> {
+async function startDelivery({ config, logger, db, sms, voucherService, metrics }: Core, parts: StartedParts): Promise<Delivery> {
   const registry = new StreamRegistry(config.SSE_KEEPALIVE_MS, metrics.setOpenStreams, {
     maxPerCustomer: config.SSE_MAX_STREAMS_PER_CUSTOMER,
     maxLifetimeMs: config.SSE_MAX_LIFETIME_MS,
@@ -140,12 +143,23 @@ async function startDelivery({ config, logger, db, sms, metrics }: Core, parts: 
       },
     ),
   );
+  const textedReport = parts.add(
+    startTextedReport({
+      db,
+      voucherService,
+      pollMs: TEXTED_REPORT_POLL_MS,
+      batchSize: config.SMS_BATCH_SIZE,
+      retryMaxMs: config.SMS_RETRY_MAX_MS,
+      logger,
+    }),
+  );
   const worker = parts.add(
     startDeliveryWorker({
       db,
       sms,
       metrics,
       logger,
+      onTexted: textedReport.poke,
       pollMs: config.DELIVERY_POLL_MS,
       batchSize: config.SMS_BATCH_SIZE,
       leaseMs: 2 * config.SMS_TIMEOUT_MS,

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { readConfig as readVoucherConfig } from '../../voucher-service/src/config.ts';
 import { startVoucherService, type VoucherService } from '../../voucher-service/src/service.ts';
 import { VoucherStore } from '../../voucher-service/src/store/voucher-store.ts';
@@ -16,6 +17,7 @@ import {
   TEST_VOUCHER_SERVICE_TOKEN,
   testConfig,
   toE164,
+  waitFor,
 } from './support/gateway-harness.ts';
 import { codeMessage } from './support/kafka-helpers.ts';
 import { startSmsReceiver } from './support/sms-receiver.ts';
@@ -26,7 +28,7 @@ interface Page {
   nextCursor: string | null;
 }
 
-async function startTestVoucherService(): Promise<{ service: VoucherService }> {
+async function startTestVoucherService(env: Record<string, string> = {}): Promise<{ service: VoucherService }> {
   const config = readVoucherConfig({
     VOUCHER_PORT: '0',
     KAFKA_NAMESPACE: uniqueNamespace(),
@@ -36,6 +38,7 @@ async function startTestVoucherService(): Promise<{ service: VoucherService }> {
     CURSOR_SECRET: 'gateway-test-cursor-secret-0123456789abcdefgh',
     VOUCHER_SERVICE_TOKEN: TEST_VOUCHER_SERVICE_TOKEN,
     LOG_LEVEL: 'silent',
+    ...env,
   });
   return { service: await startVoucherService(config, logger) };
 }
@@ -134,7 +137,7 @@ describe('GET /voucher through the gateway', () => {
     }
   });
 
-  test('the page is voucher-service’s as it answered it, but a code the gateway texted is listed as SMS', async () => {
+  test('the page is voucher-service’s as it answered it; a code meant for the web that the gateway texted is listed as SMS once reported', async () => {
     const query = `?phoneNumber=${encodeURIComponent(toE164(phone))}`;
     const direct = await fetch(`${voucherService.service.url}/api/vouchers${query}`, { headers: bearer(TEST_VOUCHER_SERVICE_TOKEN) });
     const passed = await fetch(`${gateway.url}/voucher${query}`, { headers: bearer(token) });
@@ -143,22 +146,79 @@ describe('GET /voucher through the gateway', () => {
 
     const before = await list(query);
     const texted = stored[10]!; // meant for the web, on the first page
-    const db = await openTestDatabase(gatewayConfig);
-    try {
-      await db.query(`INSERT INTO voucher_requests (request_id, phone_number, state, deadline) VALUES ($1, $2, 'SENT_BY_SMS', now())`, [
-        texted.requestId,
-        toE164(phone),
-      ]);
-    } finally {
-      await db.close();
-    }
-    const after = await list(query);
+    await texts(gatewayConfig, [{ requestId: texted.requestId, phoneNumber: toE164(phone) }]);
+    const after = await waitFor(async () => {
+      const answer = await list(query);
+      return answer.body.vouchers.some((voucher) => voucher.requestId === texted.requestId && voucher.channel === 'SMS') && answer;
+    }, 'the texted code listed as SMS');
     assert.equal(before.body.vouchers.find((voucher) => voucher.requestId === texted.requestId)?.channel, 'WEB');
     assert.deepEqual(after.body, {
       ...before.body,
       vouchers: before.body.vouchers.map((voucher) => (voucher.requestId === texted.requestId ? { ...voucher, channel: 'SMS' } : voucher)),
     });
   });
+});
+
+/** Writes requests as the delivery worker leaves a code it texted (SENT_BY_SMS). */
+async function texts(config: Config, rows: Array<{ requestId: string; phoneNumber: string }>): Promise<void> {
+  const db = await openTestDatabase(config);
+  try {
+    for (const { requestId, phoneNumber } of rows) {
+      await db.query(`INSERT INTO voucher_requests (request_id, phone_number, state, deadline) VALUES ($1, $2, 'SENT_BY_SMS', now())`, [
+        requestId,
+        phoneNumber,
+      ]);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+test('a texted code reported while voucher-service is down reaches it once voucher-service is back', async () => {
+  // voucher-service's port, held by a listener that drops every connection until voucher-service starts on it.
+  let dropped = 0;
+  const down = createServer((socket) => {
+    dropped++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
+  const port = (down.address() as AddressInfo).port;
+  const config = testConfig({ VOUCHER_SERVICE_URL: `http://127.0.0.1:${port}`, SMS_RETRY_MAX_MS: '300' });
+  const gateway = await startReadyGateway(config);
+  let voucherService: VoucherService | undefined;
+  try {
+    const phone = toE164(randomPhone());
+    const outcome = codeMessage(randomUUID(), phone);
+    await texts(config, [{ requestId: outcome.requestId, phoneNumber: phone }]);
+    await waitFor(() => dropped > 0, 'a report to fail');
+    await new Promise<void>((resolve) => down.close(() => resolve()));
+
+    voucherService = (await startTestVoucherService({ VOUCHER_PORT: String(port) })).service;
+    await new VoucherStore(voucherService.db).save(outcome);
+    const listed = await waitFor(async () => {
+      const response = await fetch(`${gateway.url}/voucher?phoneNumber=${encodeURIComponent(phone)}`);
+      const page = (await response.json()) as Page;
+      return page.vouchers[0]?.channel === 'SMS' && page;
+    }, 'the texted code listed as SMS');
+    assert.deepEqual(
+      listed.vouchers.map((voucher) => [voucher.requestId, voucher.channel]),
+      [[outcome.requestId, 'SMS']],
+    );
+    const db = await openTestDatabase(config);
+    try {
+      const [row] = await db.query<{ reported: boolean }>(
+        'SELECT texted_reported_at IS NOT NULL AS reported FROM voucher_requests WHERE request_id = $1',
+        [outcome.requestId],
+      );
+      assert.equal(row?.reported, true, 'marked reported, so it is not reported again');
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await gateway.close();
+    await voucherService?.close();
+    down.close();
+  }
 });
 
 test('GET /voucher answers 503 with Retry-After when voucher-service is unreachable', async () => {

@@ -1,8 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { MAX_TEXTED_PER_REPORT, type ReceiveCodeMessage } from '@voucher/contracts';
 import { syntheticPhoneNumbers, seedVouchers } from '../src/tools/seed-vouchers.ts';
 import { failedReceiveCode, randomPhone, receiveCode, waitFor } from './support/fixtures.ts';
-import { startHarness, type Harness } from './support/harness.ts';
+import { startHarness, TEST_VOUCHER_SERVICE_TOKEN, type Harness } from './support/harness.ts';
 
 interface Page {
   phoneNumber: string;
@@ -109,6 +110,56 @@ describe('voucher-service listing a customer’s codes', () => {
       assert.equal(response.body.title, 'Bad Request');
     }
     assert.equal((await harness.get('/api/vouchers')).status, 400);
+  });
+
+  const reportTexted = (body: unknown) =>
+    fetch(`${harness.service.url}/api/vouchers/texted`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_VOUCHER_SERVICE_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const channels = async (phoneNumber: string) => (await list({ phoneNumber })).body.vouchers.map((voucher) => voucher.channel);
+
+  test('codes the gateway reports it texted are listed as SMS, whether their outcome was stored before the report or after', async () => {
+    const customer = randomPhone();
+    const [older, newer] = [0, 1].map((minute) =>
+      receiveCode({ phoneNumber: customer.e164, issuedAt: new Date(Date.UTC(2026, 1, 1, 0, minute)).toISOString() }),
+    ) as [ReceiveCodeMessage, ReceiveCodeMessage];
+    await harness.publish(older, customer.e164);
+    await waitFor(async () => (await channels(customer.e164)).length === 1 || undefined, 'the first outcome to be stored');
+
+    const report = { texted: [older, newer].map(({ requestId }) => ({ requestId, phoneNumber: customer.e164 })) };
+    assert.equal((await reportTexted(report)).status, 204);
+    assert.equal((await reportTexted(report)).status, 204, 'a report made twice is taken twice and changes nothing more');
+    assert.deepEqual(await channels(customer.e164), ['SMS'], 'stored before the report');
+
+    await harness.publish(newer, customer.e164);
+    await waitFor(async () => (await channels(customer.e164)).length === 2 || undefined, 'the second outcome to be stored');
+    assert.deepEqual(await channels(customer.e164), ['SMS', 'SMS'], 'stored after the report');
+    const stored = (await harness.get(`/api/vouchers/${newer.requestId}`)).body;
+    assert.equal(stored.channel, 'WEB', 'the stored outcome keeps the channel it was meant for');
+  });
+
+  test('a report of texted codes that is not one is a 400 problem, and marks nothing', async () => {
+    const customer = randomPhone();
+    const outcome = receiveCode({ phoneNumber: customer.e164 });
+    await harness.publish(outcome, customer.e164);
+    await waitFor(async () => (await channels(customer.e164)).length === 1 || undefined, 'the outcome to be stored');
+    const entry = { requestId: outcome.requestId, phoneNumber: customer.e164 };
+    const bad: Array<[string, unknown]> = [
+      ['no list', {}],
+      ['an empty list', { texted: [] }],
+      ['a request id that is not a UUID', { texted: [entry, { ...entry, requestId: 'not-a-uuid' }] }],
+      ['a number not in E.164 form', { texted: [{ ...entry, phoneNumber: customer.national }] }],
+      ['a field of its own', { texted: [{ ...entry, channel: 'SMS' }] }],
+      ['more codes than a report may carry', { texted: Array.from({ length: MAX_TEXTED_PER_REPORT + 1 }, () => entry) }],
+    ];
+    for (const [what, body] of bad) {
+      const response = await reportTexted(body);
+      assert.equal(response.status, 400, what);
+      assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/, what);
+    }
+    assert.deepEqual(await channels(customer.e164), ['WEB']);
   });
 
   test('an unknown request id is 404 and a malformed one is 400', async () => {

@@ -13,6 +13,12 @@ describe('voucher-service answers only callers with VOUCHER_SERVICE_TOKEN', () =
   const message = receiveCode({ phoneNumber: phone.e164 });
   const listing = () => `${harness.service.url}/api/vouchers?${new URLSearchParams({ phoneNumber: phone.e164 })}`;
   const one = () => `${harness.service.url}/api/vouchers/${message.requestId}`;
+  const report = (headers: Record<string, string>) =>
+    fetch(`${harness.service.url}/api/vouchers/texted`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ texted: [{ requestId: message.requestId, phoneNumber: phone.e164 }] }),
+    });
 
   before(async () => {
     harness = await startHarness();
@@ -45,15 +51,17 @@ describe('voucher-service answers only callers with VOUCHER_SERVICE_TOKEN', () =
         assert.doesNotMatch(text, new RegExp(phone.e164.slice(1)), 'no number');
         assert.equal((JSON.parse(text) as { status: number }).status, 401);
       }
+      assert.equal((await report(headers)).status, 401, 'nor is a report of texted codes taken');
     });
   }
 
   test('the right token lists the customer’s codes', async () => {
     const headers = { authorization: `Bearer ${TEST_VOUCHER_SERVICE_TOKEN}` };
-    const page = (await (await fetch(listing(), { headers })).json()) as { vouchers: Array<{ voucherCode: string }> };
+    const page = (await (await fetch(listing(), { headers })).json()) as { vouchers: Array<{ voucherCode: string; channel: string }> };
     assert.deepEqual(
-      page.vouchers.map((voucher) => voucher.voucherCode),
-      [message.voucherCode],
+      page.vouchers.map((voucher) => [voucher.voucherCode, voucher.channel]),
+      [[message.voucherCode, 'WEB']],
+      'listed, and as meant for the web: no refused report marked it texted',
     );
     assert.equal((await fetch(one(), { headers })).status, 200);
   });

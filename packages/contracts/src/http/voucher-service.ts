@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import { Channel, RequestId, VoucherStatus } from '../messages.ts';
+import { Channel, E164, RequestId, VoucherStatus } from '../messages.ts';
 
 /**
- * voucher-service's internal query API, which only the gateway calls (steps 11-12 of the seed, with its service token):
- * `GET /api/vouchers` answers a VoucherPage, `GET /api/vouchers/{requestId}` a StoredVoucher.
+ * voucher-service's internal API, which only the gateway calls (steps 11-12 of the seed, with its service token):
+ * `GET /api/vouchers` answers a VoucherPage, `GET /api/vouchers/{requestId}` a StoredVoucher, and
+ * `POST /api/vouchers/texted` takes TextedVouchers (204).
  */
 
 export const MAX_PAGE_SIZE = 100;
@@ -45,3 +46,20 @@ export const StoredVoucher = Type.Object({
   issuedAt: Timestamp,
   storedAt: Timestamp,
 });
+
+/** Most codes one report may carry (the gateway's SMS batch is far below it). */
+export const MAX_TEXTED_PER_REPORT = 500;
+
+/**
+ * The gateway's report of codes it texted: the listing then says SMS for them (a code meant for the web whose page had
+ * gone was texted). Reporting one twice changes nothing.
+ */
+export const TextedVouchers = Type.Object(
+  {
+    texted: Type.Array(Type.Object({ requestId: RequestId, phoneNumber: E164 }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: MAX_TEXTED_PER_REPORT,
+    }),
+  },
+  { additionalProperties: false },
+);

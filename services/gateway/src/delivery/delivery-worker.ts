@@ -15,6 +15,8 @@ export interface DeliveryWorkerOptions extends LeasingWorkerSettings {
   metrics: GatewayMetrics;
   logger: Logger;
   now?: () => Date;
+  /** Called once texts are recorded: the texted report (texted-report.ts) has codes to report. */
+  onTexted?: () => void;
 }
 
 export interface DeliveryWorker {
@@ -65,6 +67,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     const sent = rows.filter((_, index) => results[index]);
     if (sent.length === 0) return;
     const recorded = await lifeCycle.smsSent(options.db, sent);
+    if (recorded.length > 0) options.onTexted?.();
     const byId = new Map(sent.map((row) => [row.requestId, row]));
     for (const { requestId, state } of recorded) {
       options.metrics.delivered('SMS', state === 'FAILED' ? 'failure' : 'code');

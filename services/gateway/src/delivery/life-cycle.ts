@@ -298,20 +298,21 @@ export const lifeCycle = {
   },
 
   /**
-   * These customers' requests whose code was texted (SENT_BY_SMS), by number, for the listing: voucher-service records
-   * the channel an outcome was meant for, and a WEB code whose page had gone went by SMS instead. Asked by number, not
-   * by the page's ids, so that it runs beside voucher-service's answer instead of after it. Prepared: every listing asks
-   * it (textedRequestsLookup asks for the listings in flight together).
+   * Texted codes not yet reported to voucher-service, oldest first: voucher-service knows the channel an outcome was
+   * meant for, and a code meant for the web whose page had gone went by SMS; the listing, which voucher-service answers
+   * alone, says so once it is reported. Every texted code is reported (the row does not keep which channel it was meant
+   * for, and reporting an SMS one changes nothing).
    */
-  async textedRequests(db: Queryable, phoneNumbers: string[]): Promise<Map<string, Set<string>>> {
-    const rows = await db.query<{ phoneNumber: string; requestId: string }>(
-      `SELECT phone_number AS "phoneNumber", request_id AS "requestId" FROM voucher_requests
-       WHERE phone_number = ANY($1::text[]) AND state = 'SENT_BY_SMS'`,
-      [phoneNumbers],
-      { prepare: true },
+  async unreportedTexts(db: Queryable, limit: number): Promise<Array<{ requestId: string; phoneNumber: string }>> {
+    return db.query<{ requestId: string; phoneNumber: string }>(
+      `SELECT request_id AS "requestId", phone_number AS "phoneNumber" FROM voucher_requests
+       WHERE state = 'SENT_BY_SMS' AND texted_reported_at IS NULL
+       ORDER BY updated_at LIMIT $1`,
+      [limit],
     );
-    const texted = new Map<string, Set<string>>();
-    for (const { phoneNumber, requestId } of rows) texted.set(phoneNumber, (texted.get(phoneNumber) ?? new Set()).add(requestId));
-    return texted;
+  },
+
+  async textsReported(db: Queryable, requestIds: string[]): Promise<void> {
+    await db.query(`UPDATE voucher_requests SET texted_reported_at = now() WHERE request_id = ANY($1::uuid[])`, [requestIds]);
   },
 };

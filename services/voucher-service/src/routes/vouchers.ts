@@ -1,5 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { normalizePhoneNumber, StoredVoucher, StoredVoucherParams, VoucherListQuery, VoucherPage } from '@voucher/contracts';
+import {
+  normalizePhoneNumber,
+  StoredVoucher,
+  StoredVoucherParams,
+  TextedVouchers,
+  VoucherListQuery,
+  VoucherPage,
+} from '@voucher/contracts';
 import { problem } from '@voucher/platform/http';
 import type { CursorCodec } from '../listing/cursor.ts';
 import { listVoucherPage } from '../listing/list-vouchers.ts';
@@ -30,6 +37,12 @@ export const voucherRoutes: FastifyPluginAsyncTypebox<VoucherRoutesOptions> = as
     const result = await listVoucherPage(store, cursors, { ...request.query, phoneNumber: phone.e164 });
     if (!result.ok) throw problem.badRequest(result.reason);
     return result.page;
+  });
+
+  // The gateway's report of the codes it texted (DECISIONS.md, "The listing's channel").
+  app.post('/api/vouchers/texted', { schema: { body: TextedVouchers } }, async (request, reply) => {
+    await store.markTexted(request.body.texted);
+    return reply.code(204).send();
   });
 
   app.get('/api/vouchers/:requestId', { schema: { params: StoredVoucherParams, response: { 200: StoredVoucher } } }, async (request) => {

@@ -32,7 +32,10 @@ const FIND_CODE_OWNER = 'SELECT request_id FROM vouchers WHERE voucher_code = $1
 // Two statements rather than one with `$2 IS NULL OR ...`, so each gets a plan that walks vouchers_listing_idx.
 // The listing's rows come back as the API's objects, issuedAt already as Date.toISOString() writes it (issued_at holds
 // whole milliseconds), so no row is mapped nor its time parsed and printed again in JavaScript.
-const LIST_COLUMNS = `request_id AS "requestId", voucher_code AS "voucherCode", status, channel,
+// The channel is the one the customer received the code by: SMS for a code the gateway reported it texted
+// (texted_vouchers: a code meant for the web whose page had gone), else the one the outcome was meant for.
+const LIST_COLUMNS = `request_id AS "requestId", voucher_code AS "voucherCode", status,
+  CASE WHEN EXISTS (SELECT 1 FROM texted_vouchers t WHERE t.request_id = vouchers.request_id) THEN 'SMS' ELSE channel END AS channel,
   to_char(issued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "issuedAt"`;
 const LIST_FIRST_PAGE = `
   SELECT ${LIST_COLUMNS} FROM vouchers
@@ -44,6 +47,12 @@ const LIST_AFTER = `
   WHERE phone_number = $1 AND voucher_code IS NOT NULL AND (issued_at, request_id) < ($3::timestamptz, $4::uuid)
   ORDER BY issued_at DESC, request_id DESC
   LIMIT $2`;
+
+// A report may name a request whose outcome is not stored yet: the row waits here for it, whatever the order.
+const MARK_TEXTED = `
+  INSERT INTO texted_vouchers (request_id, phone_number)
+  SELECT * FROM unnest($1::uuid[], $2::text[])
+  ON CONFLICT (request_id) DO NOTHING`;
 
 const UNIQUE_VIOLATION = '23505';
 const isUniqueViolation = (error: unknown) => (error as { code?: unknown })?.code === UNIQUE_VIOLATION;
@@ -126,6 +135,11 @@ export class VoucherStore {
     return after
       ? await this.#db.query<ListedVoucher>(LIST_AFTER, [phoneNumber, limit, after.issuedAt, after.requestId], { prepare: true })
       : await this.#db.query<ListedVoucher>(LIST_FIRST_PAGE, [phoneNumber, limit], { prepare: true });
+  }
+
+  /** Records codes the gateway texted; the listing says SMS for them from now on. */
+  async markTexted(texted: ReadonlyArray<{ requestId: string; phoneNumber: string }>): Promise<void> {
+    await this.#db.query(MARK_TEXTED, [texted.map((row) => row.requestId), texted.map((row) => row.phoneNumber)]);
   }
 
   async #codeOwner(voucherCode: string): Promise<string | undefined> {
