@@ -122,7 +122,8 @@ async function openCore(config: Config, logger: Logger, parts: StartedParts, dep
 
 /**
  * Outcomes to pages and by SMS: the registry of open pages, offering an outcome to them, the LISTEN on which every
- * replica hears every outcome that may go on the web, and the SMS delivery worker.
+ * replica hears every outcome that may go on the web, the SMS delivery worker, and the report of texted codes to
+ * voucher-service (for the listing's channel).
  */
 async function startDelivery({ config, logger, db, sms, voucherService, metrics }: Core, parts: StartedParts): Promise<Delivery> {
   const registry = new StreamRegistry(config.SSE_KEEPALIVE_MS, metrics.setOpenStreams, {
