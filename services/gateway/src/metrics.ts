@@ -20,21 +20,32 @@ export function createGatewayMetrics(metrics: Metrics) {
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
 
-export interface OverdueCount {
-  /** Accepted requests past their deadline whose customer has not been told the outcome yet. */
+/** A backlog in the shared database: how many rows wait, and how long the oldest has waited. */
+export interface Backlog {
   count: number;
-  /** How long past its deadline the oldest of them is, in seconds (0 when there is none). */
+  /** Seconds the oldest has waited (0 when there is none). */
   oldestSeconds: number;
 }
 
+/** The two gauges of a backlog: `<name>` and `<name>_oldest_seconds`, each with its help text. */
+export interface BacklogGauges {
+  name: string;
+  countHelp: string;
+  oldestHelp: string;
+}
+
 /**
- * Requests past their deadline still undelivered, read from the shared database when /metrics is scraped (so every
- * replica reports the same figure: alert on max). A failed read keeps the last figures instead of failing the scrape.
+ * A backlog's gauges, read from the shared database when /metrics is scraped (so every replica reports the same
+ * figure: alert on max). Both gauges are collected in one scrape, so one query serves the two. A failed read keeps the
+ * last figures instead of failing the scrape.
  */
-export function registerOverdueGauges(metrics: Metrics, read: () => Promise<OverdueCount>): void {
-  let last: OverdueCount = { count: 0, oldestSeconds: 0 };
-  let reading: Promise<OverdueCount> | undefined;
-  // Both gauges are collected in one scrape: one query serves the two.
+export function registerBacklogGauges(
+  metrics: Metrics,
+  { name, countHelp, oldestHelp }: BacklogGauges,
+  read: () => Promise<Backlog>,
+): void {
+  let last: Backlog = { count: 0, oldestSeconds: 0 };
+  let reading: Promise<Backlog> | undefined;
   const current = () => {
     reading ??= read()
       .then((value) => (last = value))
@@ -43,12 +54,12 @@ export function registerOverdueGauges(metrics: Metrics, read: () => Promise<Over
     return reading;
   };
   const gauges = [
-    ['gateway_requests_overdue', 'Accepted requests past their deadline whose customer has not been told the outcome yet', 'count'],
-    ['gateway_requests_overdue_oldest_seconds', 'How long past its deadline the oldest undelivered request is', 'oldestSeconds'],
+    [name, countHelp, 'count'],
+    [`${name}_oldest_seconds`, oldestHelp, 'oldestSeconds'],
   ] as const;
-  for (const [name, help, field] of gauges) {
+  for (const [gaugeName, help, field] of gauges) {
     new Gauge({
-      name,
+      name: gaugeName,
       help,
       registers: [metrics.registry],
       async collect() {
@@ -57,3 +68,17 @@ export function registerOverdueGauges(metrics: Metrics, read: () => Promise<Over
     });
   }
 }
+
+/** Requests past their deadline whose customer has not been told the outcome yet (the overdue sweep's backlog). */
+export const overdueGauges: BacklogGauges = {
+  name: 'gateway_requests_overdue',
+  countHelp: 'Accepted requests past their deadline whose customer has not been told the outcome yet',
+  oldestHelp: 'How long past its deadline the oldest undelivered request is',
+};
+
+/** Texted codes voucher-service has not been told of yet: the listing says the channel meant (WEB) for them. */
+export const unreportedTextsGauges: BacklogGauges = {
+  name: 'gateway_texts_unreported',
+  countHelp: 'Codes texted to customers that voucher-service has not been told of yet (the listing shows them as meant, not SMS)',
+  oldestHelp: 'How long ago the oldest unreported text was sent',
+};

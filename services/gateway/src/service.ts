@@ -9,7 +9,7 @@ import { startSecurityHousekeeping } from './auth/security-housekeeping.ts';
 import { createSignIn, type SignInSettings } from './auth/sign-in.ts';
 import type { Config } from './config.ts';
 import { startDeliveryWorker } from './delivery/delivery-worker.ts';
-import { startTextedReport } from './delivery/texted-report.ts';
+import { countUnreportedTexts, startTextedReport } from './delivery/texted-report.ts';
 import { lifeCycle } from './delivery/life-cycle.ts';
 import { createPageDelivery, type OfferToPages } from './delivery/page-delivery.ts';
 import { createOutcomeRecorder } from './delivery/outcome-recorder.ts';
@@ -23,7 +23,7 @@ import { SharedHitCounter } from './http/shared-hit-counter.ts';
 import { webPage } from './http/web-page.ts';
 import { startKafka, type KafkaRuntime } from './kafka/kafka-runtime.ts';
 import { createRequestPublisher } from './kafka/request-publisher.ts';
-import { createGatewayMetrics, registerOverdueGauges, type GatewayMetrics } from './metrics.ts';
+import { createGatewayMetrics, overdueGauges, registerBacklogGauges, unreportedTextsGauges, type GatewayMetrics } from './metrics.ts';
 import { VoucherServiceClient } from './listing/voucher-service-client.ts';
 import { createRequestAcceptor, type AcceptRequest } from './requests/accept-request.ts';
 import { customerRoutes, type CustomerRoutesOptions } from './routes/customer-routes.ts';
@@ -116,7 +116,8 @@ async function openCore(config: Config, logger: Logger, parts: StartedParts, dep
     trustProxy: config.TRUST_PROXY,
   });
   const metrics = createGatewayMetrics(http.metrics);
-  registerOverdueGauges(http.metrics, () => countOverdue(db));
+  registerBacklogGauges(http.metrics, overdueGauges, () => countOverdue(db));
+  registerBacklogGauges(http.metrics, unreportedTextsGauges, () => countUnreportedTexts(db));
   return { config, logger, now: deps.clock ?? Date.now, db, sms, voucherService, http, metrics };
 }
 

@@ -5,7 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { readConfig as readVoucherConfig } from '../../voucher-service/src/config.ts';
 import { startVoucherService, type VoucherService } from '../../voucher-service/src/service.ts';
 import { VoucherStore } from '../../voucher-service/src/store/voucher-store.ts';
-import { uniqueNamespace } from '@voucher/platform/testing';
+import { metricValue, uniqueNamespace } from '@voucher/platform/testing';
 import type { Config } from '../src/config.ts';
 import type { RunningGateway } from '../src/service.ts';
 import { bearer, signIn, signInConfig } from './support/auth-helpers.ts';
@@ -191,6 +191,9 @@ test('a texted code reported while voucher-service is down reaches it once vouch
     const outcome = codeMessage(randomUUID(), phone);
     await texts(config, [{ requestId: outcome.requestId, phoneNumber: phone }]);
     await waitFor(() => dropped > 0, 'a report to fail');
+    // The operator sees the text waiting for its report (this test's gateway has a schema of its own).
+    assert.equal(await metricValue(gateway.http.adminUrl, 'gateway_texts_unreported'), 1);
+    assert.ok((await metricValue(gateway.http.adminUrl, 'gateway_texts_unreported_oldest_seconds')) >= 0);
     await new Promise<void>((resolve) => down.close(() => resolve()));
 
     voucherService = (await startTestVoucherService({ VOUCHER_PORT: String(port) })).service;
@@ -214,6 +217,7 @@ test('a texted code reported while voucher-service is down reaches it once vouch
     } finally {
       await db.close();
     }
+    await waitFor(async () => (await metricValue(gateway.http.adminUrl, 'gateway_texts_unreported')) === 0, 'the gauge to fall to 0');
   } finally {
     await gateway.close();
     await voucherService?.close();

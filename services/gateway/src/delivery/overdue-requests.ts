@@ -2,6 +2,7 @@ import type { Database, Queryable } from '@voucher/platform/database';
 import { startPeriodicTask } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import { customerTexts } from '../customer-texts.ts';
+import type { Backlog } from '../metrics.ts';
 import { lifeCycle } from './life-cycle.ts';
 
 export interface OverdueOptions {
@@ -31,8 +32,8 @@ export function startOverdueRequests(options: OverdueOptions): { close(): Promis
  * how far past it the oldest is: the operator's gauge (gateway_requests_overdue). An SMS-bound outcome is past its
  * deadline by nature for the second or so it takes to text it; one stuck for long is what an alert is for.
  */
-export async function countOverdue(db: Queryable): Promise<{ count: number; oldestSeconds: number }> {
-  const [row] = await db.query<{ count: number; oldestSeconds: number }>(
+export async function countOverdue(db: Queryable): Promise<Backlog> {
+  const [row] = await db.query<Backlog>(
     `SELECT count(*)::int AS count, COALESCE(EXTRACT(EPOCH FROM now() - min(deadline)), 0)::float8 AS "oldestSeconds"
      FROM voucher_requests WHERE state IN ('PROCESSING', 'WEB_READY', 'SMS_PENDING') AND deadline < now()`,
   );

@@ -1,7 +1,8 @@
-import type { Database } from '@voucher/platform/database';
+import type { Database, Queryable } from '@voucher/platform/database';
 import { backoffDelay, startPeriodicTask, type PeriodicTask } from '@voucher/platform/lifecycle';
 import type { Logger } from '@voucher/platform/logging';
 import type { VoucherServiceClient } from '../listing/voucher-service-client.ts';
+import type { Backlog } from '../metrics.ts';
 import { lifeCycle } from './life-cycle.ts';
 
 export interface TextedReportOptions {
@@ -53,4 +54,17 @@ export function startTextedReport({ db, voucherService, pollMs, batchSize, retry
     return texted.length === batchSize;
   };
   return startPeriodicTask('texted report', pollMs, runOnce, logger);
+}
+
+/**
+ * Texted codes voucher-service has not been told of, and how long ago the oldest was texted: the operator's gauge
+ * (gateway_texts_unreported). A report normally lands within a poll; a count that grows says voucher-service refuses
+ * them (down, or a version behind), and only the listing's channel waits meanwhile.
+ */
+export async function countUnreportedTexts(db: Queryable): Promise<Backlog> {
+  const [row] = await db.query<Backlog>(
+    `SELECT count(*)::int AS count, COALESCE(EXTRACT(EPOCH FROM now() - min(updated_at)), 0)::float8 AS "oldestSeconds"
+     FROM voucher_requests WHERE state = 'SENT_BY_SMS' AND texted_reported_at IS NULL`,
+  );
+  return row ?? { count: 0, oldestSeconds: 0 };
 }
