@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Topics } from '@voucher/contracts';
+import { decodeRequestCode, Topics, type RequestCodeMessage } from '@voucher/contracts';
 import { readConfig, type Config } from '@voucher/gateway/src/config.ts';
+import { lifeCycle } from '@voucher/gateway/src/delivery/life-cycle.ts';
 import { createRequestProducer } from '@voucher/gateway/src/kafka/kafka-runtime.ts';
-import { createRequestPublisher } from '@voucher/gateway/src/kafka/request-publisher.ts';
+import { createRequestPublisher, type PublishRequest } from '@voucher/gateway/src/kafka/request-publisher.ts';
 import { createRequestAcceptor } from '@voucher/gateway/src/requests/accept-request.ts';
 import { openGatewayDatabase } from '@voucher/gateway/src/service.ts';
-import { ensureTopics, namespaced } from '@voucher/platform/kafka';
+import { Batcher } from '@voucher/platform/batching';
+import { ensureTopics, namespaced, runConsumer } from '@voucher/platform/kafka';
 import { createLogger } from '@voucher/platform/logging';
 import Fastify from 'fastify';
 
@@ -20,13 +22,24 @@ import Fastify from 'fastify';
  *   does minus its own work (validation, phone numbers, rate limits, logging). Not part of the limit, which the issue
  *   defines as the least of the other three: it shows how much of the gateway's distance from that limit is the two
  *   durable writes one after the other.
- * `produce`, `insert` and `insertThenProduce` read the gateway's settings from the environment (the stack's, with a Kafka namespace and a
- * database schema of their own, so nothing downstream sees their records). Prints its port on stdout.
+ * - `produceThenRow`: the broker as the record of acceptance (a design considered for the gateway, DECISIONS.md): the
+ *   route plus the produce alone, and the same row written off the request's path by a consumer of the same topic (the
+ *   gateway's INSERT, batched by its Batcher over what the consumer has in hand). Not part of the limit either: it shows
+ *   what the one design that waits for one durable write could reach, its consumer's work counted. `GET /progress`
+ *   answers `{accepted, written}`, so that the bench can wait for the rows inside the measured run.
+ * All but `bare` read the gateway's settings from the environment (the stack's, with a Kafka namespace and a database
+ * schema of their own, so nothing downstream sees their records). Prints its port on stdout.
  */
 export type LimitMode = 'bare' | 'produce' | 'insert';
-export type BaselineMode = LimitMode | 'insertThenProduce';
+export type BaselineMode = LimitMode | 'insertThenProduce' | 'produceThenRow';
 
 type Accept = (phoneNumber: string) => Promise<string>;
+/** What a baseline does per request, and how it stops; `progress` only where work goes on after the answer. */
+interface Baseline {
+  accept: Accept;
+  close: () => Promise<void>;
+  progress?: () => { accepted: number; written: number };
+}
 
 let sequence = 0;
 const bare: Accept = async () => `00000000-0000-4000-8000-${String(++sequence).padStart(12, '0')}`;
@@ -37,24 +50,28 @@ async function openPublisher(config: Config) {
   const topic = namespaced(config.KAFKA_NAMESPACE, Topics.requestCode);
   const layout = { partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR };
   await ensureTopics({ brokers: config.KAFKA_BROKERS, clientId: 'bench-limit' }, [topic], layout);
-  return { publish: createRequestPublisher(producer, config.KAFKA_NAMESPACE), close: () => producer.close() };
+  return { producer, topic, publish: createRequestPublisher(producer, config.KAFKA_NAMESPACE), close: () => producer.close() };
 }
 
-async function producing(): Promise<{ accept: Accept; close: () => Promise<void> }> {
-  const config = readConfig();
-  const { publish, close } = await openPublisher(config);
-  const accept: Accept = async (phoneNumber) => {
+/** Publishes a request-code record as the gateway builds one, and answers once the broker has it. */
+const publishing =
+  (publish: PublishRequest, deadlineMs: number): Accept =>
+  async (phoneNumber) => {
     const requestId = randomUUID();
     const now = Date.now();
     const requestedAt = new Date(now).toISOString();
-    await publish({ requestId, phoneNumber, requestedAt, deadline: new Date(now + config.WEB_DEADLINE_MS).toISOString() });
+    await publish({ requestId, phoneNumber, requestedAt, deadline: new Date(now + deadlineMs).toISOString() });
     return requestId;
   };
-  return { accept, close };
+
+async function producing(): Promise<Baseline> {
+  const config = readConfig();
+  const { publish, close } = await openPublisher(config);
+  return { accept: publishing(publish, config.WEB_DEADLINE_MS), close };
 }
 
 /** The gateway's acceptor: its INSERT, then (`publishing`) its publish, or a publish that does nothing. */
-async function accepting(publishing: boolean): Promise<{ accept: Accept; close: () => Promise<void> }> {
+async function accepting(publishing: boolean): Promise<Baseline> {
   const config = readConfig();
   const db = await openGatewayDatabase(config);
   const publisher = publishing ? await openPublisher(config) : { publish: async () => {}, close: async () => {} };
@@ -70,11 +87,52 @@ async function accepting(publishing: boolean): Promise<{ accept: Accept; close: 
   };
 }
 
-const modes: Record<BaselineMode, () => Promise<{ accept: Accept; close: () => Promise<void> }>> = {
+/** The produce alone on the request's path; a consumer of the same topic writes each record's row in batches. */
+async function producingThenRecording(): Promise<Baseline> {
+  const config = readConfig();
+  const db = await openGatewayDatabase(config);
+  const publisher = await openPublisher(config);
+  const publish = publishing(publisher.publish, config.WEB_DEADLINE_MS);
+  let accepted = 0;
+  let written = 0;
+  const rows = new Batcher<RequestCodeMessage>(async (messages) => {
+    const requests = messages.map((m) => ({ requestId: m.requestId, phoneNumber: m.phoneNumber, deadline: new Date(m.deadline) }));
+    await lifeCycle.insert(db, requests);
+    written += messages.length;
+    return messages.map(() => undefined);
+  });
+  const consumer = await runConsumer({
+    connection: { brokers: config.KAFKA_BROKERS, clientId: 'bench-limit-rows' },
+    groupId: namespaced(config.KAFKA_NAMESPACE, 'bench-limit-rows'),
+    topic: publisher.topic,
+    decode: decodeRequestCode,
+    handle: (message) => rows.add(message),
+    producer: publisher.producer,
+    logger: createLogger('bench-limit-rows', 'fatal'),
+    concurrency: config.CONSUMER_CONCURRENCY,
+  });
+  return {
+    accept: async (phoneNumber) => {
+      const requestId = await publish(phoneNumber);
+      accepted++;
+      return requestId;
+    },
+    progress: () => ({ accepted, written }),
+    close: async () => {
+      await consumer.close();
+      await rows.drained();
+      await publisher.close();
+      await db.close();
+    },
+  };
+}
+
+const modes: Record<BaselineMode, () => Promise<Baseline>> = {
   bare: async () => ({ accept: bare, close: async () => {} }),
   produce: producing,
   insert: () => accepting(false),
   insertThenProduce: () => accepting(true),
+  produceThenRow: producingThenRecording,
 };
 const work = await modes[(process.argv[2] ?? 'bare') as BaselineMode]();
 const phoneNumber = process.env.BENCH_PHONE_NUMBER ?? '+84909123456';
@@ -87,6 +145,7 @@ app.post('/voucher', async (_request, reply) => {
     .header('location', `/voucher/requests/${requestId}`)
     .send({ requestId, status: 'PROCESSING', message: 'Your request is being processed within 30 seconds' });
 });
+app.get('/progress', async () => work.progress?.() ?? { accepted: 0, written: 0 });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 console.log(typeof address === 'object' && address ? address.port : 0);

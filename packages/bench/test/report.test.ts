@@ -141,6 +141,7 @@ const intake: IntakeResult = {
     insert: { rps: figure(4500), p99Ms: figure(25) },
   },
   insertThenProduce: { rps: figure(5000), p99Ms: figure(28), cpu: { serverUs: figure(60), machineUs: figure(150) } },
+  produceThenRow: { rps: figure(3600), p99Ms: figure(26), catchUpMs: figure(40) },
   gateway: {
     rps: figure(4000),
     p99Ms: figure(30),
@@ -187,11 +188,15 @@ const pipeline: PipelineResult = {
 };
 const measured: BenchReport = { ...report, scenarios: { intake, pipeline }, failures: {} };
 
-test("the limit's table shows the acceptor alone and the keyed gateway beside the limit, with CPU and database writes per request where measured", () => {
+test("the limit's table shows the acceptor alone, the broker as the record (with its catch-up) and the keyed gateway beside the limit, with CPU and database writes per request where measured", () => {
   const markdown = renderMarkdown(measured, { json: 'x.json', svg: 'x.svg' });
   assert.match(
     markdown,
     /\| route \+ INSERT, then produce: the gateway's acceptor alone \(not part of the limit\) \| 5000 \(4990–5010\) \| 28 \| 0\.8× \| 60 \| 150 \| n\/a \| n\/a \|/,
+  );
+  assert.match(
+    markdown,
+    /\| route \+ produce, the row written by a consumer: the broker as the record \(not part of the limit; its rows written 40 \(30–50\) ms after the load, counted in its rate\) \| 3600 \(3590–3610\) \| 26 \| 1\.111× \|/,
   );
   assert.match(markdown, /\| gateway \(the seed’s POST, no key\) \| 4000 \(3990–4010\) \| 30 \| – \| 120 \| 260 \| 310 \| 0\.05 \|/);
   assert.match(
@@ -204,12 +209,13 @@ test("the limit's table shows the acceptor alone and the keyed gateway beside th
   );
 });
 
-test('a missed intake target says, with the run’s figures, how far the acceptor alone reached and what the gateway adds', () => {
+test('a missed intake target says, with the run’s figures, how far the acceptor alone and the broker as the record reached and what the gateway adds', () => {
   const below = { ...measured, scenarios: { ...measured.scenarios, intake: { ...intake, limitRatio: 0.7 } } };
   const row = evaluateTargets(below).find((target) => target.id === 'intake')!;
   assert.equal(row.met, false);
   assert.match(row.limit!, /acceptor alone .* reached 1\.11× the limit, and the gateway 0\.8× its acceptor/);
   assert.match(row.limit!, /own process spent 120 µs of CPU per request against its acceptor's 60 µs/);
+  assert.match(row.limit!, /the broker as the record \(202 after the produce alone, .*\) reached 0\.8×/);
 });
 
 test("intake is judged against the bare route and the architecture's limit, both printed", () => {

@@ -58,6 +58,9 @@ export function renderMarkdown(report: BenchReport, paths: { json: string; svg: 
 }
 
 const range = (figure: { median: number; min: number; max: number }) => `${figure.median} (${figure.min}–${figure.max})`;
+/** How long a baseline's rows took after its load, when it writes them off the request's path. */
+const catchUp = (figures: Figures | undefined) =>
+  figures?.catchUpMs ? `; its rows written ${range(figures.catchUpMs)} ms after the load, counted in its rate` : '';
 
 /** The intake limit baselines beside the gateway: its fraction of each, and which one is the limit. */
 function renderLimits(report: BenchReport): string[] {
@@ -68,6 +71,10 @@ function renderLimits(report: BenchReport): string[] {
     ['route + acks=all produce (batched as the gateway)', intake.limits.produce],
     ['route + INSERT (batched as the gateway)', intake.limits.insert],
     ["route + INSERT, then produce: the gateway's acceptor alone (not part of the limit)", intake.insertThenProduce],
+    [
+      `route + produce, the row written by a consumer: the broker as the record (not part of the limit${catchUp(intake.produceThenRow)})`,
+      intake.produceThenRow,
+    ],
   ];
   const fraction = (figures: Figures) => (figures.rps.median > 0 ? Math.round((intake.rps / figures.rps.median) * 1000) / 1000 : 0);
   const cpu = (figures: Figures) => (figures.cpu ? `${figures.cpu.serverUs.median} | ${figures.cpu.machineUs.median}` : 'n/a | n/a');

@@ -25,6 +25,10 @@ function intakeLimitText(intake: IntakeResult): string {
     ? `the gateway's acceptor alone (the row, then the record, and nothing else) reached ${ratio(ordered.rps.median, intake.limitRps)}× ` +
       `the limit, and the gateway ${ratio(intake.rps, ordered.rps.median)}× its acceptor`
     : "the gateway's acceptor alone was not measured in this run";
+  const brokerRecord = intake.produceThenRow
+    ? `; the broker as the record (202 after the produce alone, the row written by a consumer, its work counted) reached ` +
+      `${ratio(intake.produceThenRow.rps.median, intake.limitRps)}×`
+    : '';
   const own =
     cpu(intake.gateway) && cpu(ordered)
       ? `; the gateway's own process spent ${cpu(intake.gateway)} of CPU per request against its acceptor's ${cpu(ordered)} ` +
@@ -33,7 +37,7 @@ function intakeLimitText(intake: IntakeResult): string {
   return (
     'each 202 waits for a PostgreSQL commit and then an acks=all produce (both batched across concurrent requests), one after ' +
     'the other so that no record ever exists without its row; each limit baseline pays one of the two. ' +
-    `In this run ${acceptor}${own}. Fifty connections in a closed loop make throughput a latency figure, so two durable writes in ` +
+    `In this run ${acceptor}${own}${brokerRecord}. Fifty connections in a closed loop make throughput a latency figure, so two durable writes in ` +
     'a row stay well below one on the same two cores. Gateway replicas on more cores, and the database and broker on machines of ' +
     'their own, lift the absolute figure'
   );
