@@ -2,6 +2,7 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes, type Message, type MessagesStream } from '@platformatic/kafka';
 import { isRetryable } from '../errors/app-error.ts';
 import { backoffDelay } from '../lifecycle/backoff.ts';
+import { repeatedFailureLevel } from '../logging/repeated-failure.ts';
 import { consumerMetrics, type ConsumerMetrics } from './consumer-metrics.ts';
 import type { ConsumerHealth, ConsumerOptions, ConsumerState, ConsumerStats, RecordContext, RunningConsumer } from './consumer-types.ts';
 import { PartitionProgress } from './partition-progress.ts';
@@ -143,7 +144,7 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
         // The record stays uncommitted (and holds its partition back) until its dead letter is durable.
         if (closing) throw error;
         const delay = backoffDelay(attempt, retryBaseMs, retryMaxMs);
-        logger[attempt === 1 || attempt % 10 === 0 ? 'warn' : 'debug'](
+        logger[repeatedFailureLevel(attempt)](
           { err: error, topic, partition: record.partition, offset: String(record.offset), attempt, delay },
           'publishing a dead letter failed; retrying',
         );
@@ -173,7 +174,7 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
         if (closing) throw error; // leave it uncommitted: the next owner of the partition retries it
         stats.retries++;
         const delay = backoffDelay(attempt, retryBaseMs, retryMaxMs);
-        logger[attempt === 1 || attempt % 10 === 0 ? 'warn' : 'debug'](
+        logger[repeatedFailureLevel(attempt)](
           { err: error, topic, partition: record.partition, offset: String(record.offset), attempt, delay },
           'handler failed; retrying',
         );
@@ -380,10 +381,7 @@ export async function runConsumer<T>(options: ConsumerOptions<T>): Promise<Runni
         } catch (error) {
           if (closing) return;
           lastError = describe(error);
-          logger[failures === 1 || failures % 10 === 0 ? 'warn' : 'debug'](
-            { err: error, topic, groupId, failures },
-            'reconnecting the consumer failed; retrying',
-          );
+          logger[repeatedFailureLevel(failures)]({ err: error, topic, groupId, failures }, 'reconnecting the consumer failed; retrying');
         }
       }
     }

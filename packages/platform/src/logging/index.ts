@@ -1,2 +1,3 @@
 export { createLogger, type Logger } from './logger.ts';
 export { maskPhoneNumber } from './redaction.ts';
+export { repeatedFailureLevel } from './repeated-failure.ts';

@@ -1,6 +1,6 @@
 import type { Database, Queryable } from '@voucher/platform/database';
 import { backoffDelay, startPeriodicTask, type PeriodicTask } from '@voucher/platform/lifecycle';
-import type { Logger } from '@voucher/platform/logging';
+import { repeatedFailureLevel, type Logger } from '@voucher/platform/logging';
 import type { VoucherServiceClient } from '../listing/voucher-service-client.ts';
 import type { Backlog } from '../metrics.ts';
 import { lifeCycle } from './life-cycle.ts';
@@ -35,7 +35,7 @@ export function startTextedReport({ db, voucherService, pollMs, batchSize, retry
       failures++;
       retryAt = Date.now() + backoffDelay(failures, pollMs, retryMaxMs);
       // The codes reached their customers; only the listing's channel waits, so one line per ten failures is enough.
-      logger[failures === 1 || failures % 10 === 0 ? 'warn' : 'debug'](
+      logger[repeatedFailureLevel(failures)](
         { err: error, failures, codes: texted.length },
         'texted codes not reported to voucher-service yet; a code meant for the web is listed as WEB until it is',
       );

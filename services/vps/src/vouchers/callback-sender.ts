@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { backoffDelay } from '@voucher/platform/lifecycle';
-import type { Logger } from '@voucher/platform/logging';
+import { repeatedFailureLevel, type Logger } from '@voucher/platform/logging';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import { webhookHeaders } from '../security.ts';
 import type { Stats } from '../stats.ts';
@@ -97,7 +97,7 @@ export class CallbackSender {
       return settle('failed');
     }
     this.#stats.callbacksRetried++;
-    this.#logger[attempt === 1 || attempt % 10 === 0 ? 'warn' : 'debug']({ status, attempt, delay }, 'callback not accepted yet; retrying');
+    this.#logger[repeatedFailureLevel(attempt)]({ status, attempt, delay }, 'callback not accepted yet; retrying');
     this.#scheduler.after(delay, () => void this.#attempt(delivery, attempt + 1, giveUpAt, settle));
   }
 
